@@ -1,0 +1,99 @@
+/*
+ * seqvrf.h -- the one public header of the seqvrf C core.
+ *
+ * RFC 9381 ECVRF over edwards25519 with SHA-512:
+ *   suite 0x03  ECVRF-EDWARDS25519-SHA512-TAI   (try-and-increment hash to curve)
+ *   suite 0x04  ECVRF-EDWARDS25519-SHA512-ELL2  (RFC 9380 Elligator 2, edwards25519_XMD:SHA-512_ELL2_NU_)
+ *
+ * Conventions
+ *   - Every function returns an int status (SEQVRF_OK or a negative SEQVRF_ERR_*).
+ *   - Every argument is re-checked here even though the Python layer checks first:
+ *     NULL pointers, suite numbers, lengths.
+ *   - Outputs are zeroed on failure.
+ *   - No heap, no floats, no mutable globals.  Precomputed tables are static const.
+ *   - Functions taking a secret (seed) are constant-time in it.  Verification is
+ *     variable-time: its inputs are public.
+ */
+#ifndef SEQVRF_H
+#define SEQVRF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SEQVRF_WUR __attribute__((warn_unused_result))
+#else
+#define SEQVRF_WUR
+#endif
+
+#define SEQVRF_OK 0
+#define SEQVRF_ERR_ARG (-1)   /* NULL pointer, bad length or unknown suite */
+#define SEQVRF_ERR_KEY (-2)   /* public key does not decode or fails RFC 9381 5.4.5 validation */
+#define SEQVRF_ERR_PROOF (-3) /* proof does not decode, s >= q, or the proof is not valid */
+
+#define SEQVRF_SUITE_EDWARDS25519_SHA512_TAI 3
+#define SEQVRF_SUITE_EDWARDS25519_SHA512_ELL2 4
+
+#define SEQVRF_SEED_BYTES 32
+#define SEQVRF_PUBLICKEY_BYTES 32
+#define SEQVRF_PROOF_BYTES 80
+#define SEQVRF_OUTPUT_BYTES 64
+#define SEQVRF_POINT_BYTES 32
+#define SEQVRF_SCALAR_BYTES 32
+
+/* A decoded public key: the point, its encoding and a small table for verification.
+ * Opaque; its size is fixed so callers can allocate it. */
+#define SEQVRF_PUBKEY_WORDS 256
+typedef struct seqvrf_pubkey {
+    uint64_t opaque[SEQVRF_PUBKEY_WORDS];
+} seqvrf_pubkey;
+
+/* Public key Y = x*B from a 32-byte RFC 8032 seed (same as the Ed25519 public key). */
+SEQVRF_WUR int seqvrf_public_key(uint8_t pk[32], const uint8_t seed[32]);
+
+/* RFC 9381 5.1 prove.  pi = Gamma || c(16) || s(32). */
+SEQVRF_WUR int seqvrf_prove(uint8_t pi[80], const uint8_t seed[32],
+                            const uint8_t *alpha, size_t alpha_len, int suite);
+
+/* RFC 9381 5.4.5 key validation: decodes and is not of small order. */
+SEQVRF_WUR int seqvrf_validate_key(const uint8_t pk[32]);
+
+/* Decode (and, if validate != 0, validate) a public key once for repeated verifies. */
+SEQVRF_WUR int seqvrf_pubkey_parse(seqvrf_pubkey *out, const uint8_t pk[32], int validate);
+
+/* RFC 9381 5.3 verify with a parsed key; on success writes beta (5.2 proof_to_hash). */
+SEQVRF_WUR int seqvrf_verify_parsed(uint8_t beta[64], const seqvrf_pubkey *pk,
+                                    const uint8_t pi[80], const uint8_t *alpha,
+                                    size_t alpha_len, int suite);
+
+/* RFC 9381 5.3 verify from encoded key bytes (parses, validates if validate != 0). */
+SEQVRF_WUR int seqvrf_verify(uint8_t beta[64], const uint8_t pk[32], const uint8_t pi[80],
+                             const uint8_t *alpha, size_t alpha_len, int suite, int validate);
+
+/* RFC 9381 5.2 proof_to_hash (does NOT verify the proof). */
+SEQVRF_WUR int seqvrf_proof_to_hash(uint8_t beta[64], const uint8_t pi[80], int suite);
+
+/* ---- primitives exposed for differential tests (not part of the stable API) ---- */
+
+/* H = encode_to_curve(pk, alpha) for the suite (RFC 9381 5.4.1). */
+SEQVRF_WUR int seqvrf_debug_hash_to_curve(uint8_t h[32], const uint8_t pk[32],
+                                          const uint8_t *alpha, size_t alpha_len, int suite);
+/* out = n*P, n any 32-byte little-endian integer (not clamped, reduced mod q first).
+ * Rejects P that does not decode.  Constant-time in n. */
+SEQVRF_WUR int seqvrf_debug_scalarmult(uint8_t out[32], const uint8_t n[32], const uint8_t p[32]);
+/* out = n*B with the fixed-base table.  Constant-time in n. */
+SEQVRF_WUR int seqvrf_debug_scalarmult_base(uint8_t out[32], const uint8_t n[32]);
+/* out = a*B + b*P with the variable-time double-scalar multiplication. */
+SEQVRF_WUR int seqvrf_debug_double_scalarmult_vartime(uint8_t out[32], const uint8_t a[32],
+                                                      const uint8_t b[32], const uint8_t p[32]);
+/* out = P + Q. */
+SEQVRF_WUR int seqvrf_debug_add(uint8_t out[32], const uint8_t p[32], const uint8_t q[32]);
+/* out = x mod q, x a 64-byte little-endian integer. */
+SEQVRF_WUR int seqvrf_debug_scalar_reduce64(uint8_t out[32], const uint8_t x[64]);
+/* out = a*b + c mod q. */
+SEQVRF_WUR int seqvrf_debug_scalar_muladd(uint8_t out[32], const uint8_t a[32],
+                                          const uint8_t b[32], const uint8_t c[32]);
+/* out = SHA-512(msg). */
+SEQVRF_WUR int seqvrf_debug_sha512(uint8_t out[64], const uint8_t *msg, size_t len);
+
+#endif /* SEQVRF_H */

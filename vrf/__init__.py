@@ -1,0 +1,42 @@
+"""seqvrf's VRF: RFC 9381 ECVRF over edwards25519 with SHA-512, C core through cffi.
+
+Suites ECVRF-EDWARDS25519-SHA512-TAI (default) and ECVRF-EDWARDS25519-SHA512-ELL2.
+
+>>> import vrf
+>>> sk = vrf.SecretKey(bytes(32))
+>>> proof = sk.prove(b"slot 7")
+>>> beta = sk.public_key.verify(b"slot 7", proof)
+>>> beta == vrf.proof_to_hash(proof)
+True
+
+Never sign Ed25519 messages with a VRF key (see ``vrf.keys``). Proof bytes are
+malleable (a prover can add a small-order point to Gamma); only beta is unique,
+so never use a proof as an identifier.
+"""
+
+from vrf.batch import verify_many
+from vrf.errors import InvalidInputType, InvalidKey, InvalidProof, VRFError
+from vrf.keys import PublicKey, SecretKey, proof_to_hash
+from vrf.suites import DEFAULT_SUITE, Suite
+
+PROOF_BYTES = 80
+OUTPUT_BYTES = 64
+PUBLIC_KEY_BYTES = 32
+SEED_BYTES = 32
+
+__all__ = [
+    "DEFAULT_SUITE",
+    "InvalidInputType",
+    "InvalidKey",
+    "InvalidProof",
+    "OUTPUT_BYTES",
+    "PROOF_BYTES",
+    "PUBLIC_KEY_BYTES",
+    "PublicKey",
+    "SEED_BYTES",
+    "SecretKey",
+    "Suite",
+    "VRFError",
+    "proof_to_hash",
+    "verify_many",
+]

@@ -1,0 +1,320 @@
+"""Leadership claims: what a block carries to prove its producer's right to the slot.
+
+A :class:`LeaderClaim` holds (chain id, epoch, slot, rank, validator id, VRF proof
+over the slot's input, timeout certificate when rank > 0).  The VRF input never
+contains block contents; signing the block itself stays the sequencer's business.
+:func:`verify_claim` returns the claim's VRF output (beta) or raises
+:class:`~election.errors.InvalidClaim`.  :func:`check_claim_static` runs every check
+except the VRF one and returns the ``(public key, alpha, proof)`` triple, so that many
+claims can have their proofs verified in bulk by :func:`vrf.verify_many`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import vrf
+
+from ._codec import Reader, check_hex, json_int, json_object, json_str, load_json, lp8, u8, u64
+from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT
+from .errors import ElectionError, InvalidCertificate, InvalidClaim, InvalidStakeTable, MalformedData
+from .schedule import Schedule
+from .stake import check_validator_id
+from .votes import TimeoutCertificate
+
+__all__ = [
+    "LeaderClaim", "make_claim", "verify_claim", "check_claim_static", "verify_claims",
+    "PROOF_BYTES", "CLAIM_VERSION",
+]
+
+PROOF_BYTES = 80
+"""Length of an ECVRF-EDWARDS25519 proof."""
+CLAIM_VERSION = 1
+"""First byte of the binary claim encoding."""
+
+
+@dataclass(frozen=True)
+class LeaderClaim:
+    """A block producer's claim to a slot at a rank.
+
+    The constructor checks shapes only; :func:`verify_claim` decides rightfulness.
+
+    Args:
+        chain_id: the chain (1 to 64 bytes).
+        epoch: the slot's epoch.
+        slot: the absolute slot number.
+        rank: 0 for the primary, r >= 1 for the r-th backup (at most 255).
+        validator_id: the producer's id.
+        proof: the 80-byte VRF proof over the slot's input.
+        certificate: the timeout certificate for (slot, rank) when rank > 0, else None.
+
+    Raises:
+        InvalidClaim: a field has the wrong type, length or range.
+    """
+
+    chain_id: bytes
+    epoch: int
+    slot: int
+    rank: int
+    validator_id: str
+    proof: bytes
+    certificate: TimeoutCertificate | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.chain_id, bytes) or not 1 <= len(self.chain_id) <= MAX_CHAIN_ID_BYTES:
+            raise InvalidClaim(f"chain_id: expected 1 to {MAX_CHAIN_ID_BYTES} bytes, got {self.chain_id!r}")
+        for name in ("epoch", "slot"):
+            value = getattr(self, name)
+            if type(value) is not int or not 0 <= value <= MAX_SLOT:
+                raise InvalidClaim(f"{name}: expected an int in [0, 2**64-1], got {value!r}")
+        if type(self.rank) is not int or not 0 <= self.rank <= MAX_BACKUPS:
+            raise InvalidClaim(f"rank: expected an int in [0, {MAX_BACKUPS}], got {self.rank!r}")
+        try:
+            check_validator_id(self.validator_id)
+        except InvalidStakeTable as exc:
+            raise InvalidClaim(str(exc)) from None
+        if not isinstance(self.proof, bytes) or len(self.proof) != PROOF_BYTES:
+            raise InvalidClaim(f"proof: expected {PROOF_BYTES} bytes, got {self.proof!r}")
+        if self.certificate is not None and not isinstance(self.certificate, TimeoutCertificate):
+            raise InvalidClaim(f"certificate: expected a TimeoutCertificate or None, got {type(self.certificate).__name__}")
+
+    # -- binary ---------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """Canonical binary encoding: ``u8(1) || lp8(chain_id) || u64(epoch) || u64(slot)
+        || u8(rank) || lp8(utf8(validator_id)) || proof (80) || u8(0)`` or ``|| u8(1) ||
+        certificate``."""
+        head = (u8(CLAIM_VERSION) + lp8(self.chain_id) + u64(self.epoch) + u64(self.slot) + u8(self.rank)
+                + lp8(self.validator_id.encode("utf-8")) + self.proof)
+        if self.certificate is None:
+            return head + b"\x00"
+        return head + b"\x01" + self.certificate.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> LeaderClaim:
+        """Parse the binary encoding strictly.
+
+        Raises:
+            MalformedData: wrong version, truncated or trailing bytes, bad flags,
+                non-canonical certificate, or any field out of range.
+        """
+        r = Reader(data, "LeaderClaim")
+        version = r.uint(1, "version")
+        if version != CLAIM_VERSION:
+            raise MalformedData(f"LeaderClaim: expected version {CLAIM_VERSION}, got {version}")
+        chain_id = r.lp8("chain_id")
+        epoch = r.uint(8, "epoch")
+        slot = r.uint(8, "slot")
+        rank = r.uint(1, "rank")
+        raw_id = r.lp8("validator_id")
+        try:
+            vid = raw_id.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedData(f"LeaderClaim: validator_id is not UTF-8: {raw_id.hex()}") from None
+        proof = r.take(PROOF_BYTES, "proof")
+        flag = r.uint(1, "certificate flag")
+        cert: TimeoutCertificate | None = None
+        try:
+            if flag == 1:
+                cert = TimeoutCertificate.read(r)
+            elif flag != 0:
+                raise MalformedData(f"LeaderClaim: certificate flag must be 0 or 1, got {flag}")
+            r.finish()
+            return cls(chain_id, epoch, slot, rank, vid, proof, cert)
+        except (InvalidClaim, InvalidCertificate) as exc:
+            raise MalformedData(f"LeaderClaim: {exc}") from None
+
+    # -- JSON -----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: bytes as lowercase hex, ``certificate`` null or its JSON form."""
+        return {
+            "chain_id": self.chain_id.hex(), "epoch": self.epoch, "slot": self.slot, "rank": self.rank,
+            "validator_id": self.validator_id, "proof": self.proof.hex(),
+            "certificate": None if self.certificate is None else self.certificate.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, obj: object) -> LeaderClaim:
+        """Parse the JSON form strictly (exact keys, exact types).
+
+        Raises:
+            MalformedData: wrong keys, JSON types or field ranges.
+        """
+        d = json_object(obj, "LeaderClaim", frozenset(
+            {"chain_id", "epoch", "slot", "rank", "validator_id", "proof", "certificate"}))
+        try:
+            cert = None if d["certificate"] is None else TimeoutCertificate.from_dict(d["certificate"])
+            return cls(
+                check_hex(d["chain_id"], "LeaderClaim.chain_id"),
+                json_int(d["epoch"], "LeaderClaim.epoch", 0, MAX_SLOT),
+                json_int(d["slot"], "LeaderClaim.slot", 0, MAX_SLOT),
+                json_int(d["rank"], "LeaderClaim.rank", 0, MAX_BACKUPS),
+                json_str(d["validator_id"], "LeaderClaim.validator_id"),
+                check_hex(d["proof"], "LeaderClaim.proof", PROOF_BYTES),
+                cert,
+            )
+        except (InvalidClaim, InvalidCertificate) as exc:
+            raise MalformedData(f"LeaderClaim: {exc}") from None
+
+    def to_json(self) -> str:
+        """Canonical JSON text (sorted keys, no spaces)."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> LeaderClaim:
+        """Parse JSON text strictly (see :meth:`from_dict`)."""
+        return cls.from_dict(load_json(text, "LeaderClaim"))
+
+
+def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.PublicKey, bytes, bytes]:
+    """Every check of :func:`verify_claim` except the VRF proof.
+
+    Checks, in order: chain id, epoch, slot in the epoch, rank within the slot's
+    ranking, validator at that rank, certificate absent for rank 0, and for rank > 0
+    a certificate for this epoch, slot and rank that verifies against the schedule's
+    stake table.
+
+    Args:
+        claim: the claim.
+        schedule: the schedule of the claim's epoch.
+
+    Returns:
+        ``(public_key, alpha, proof)``: the validator's parsed VRF key, the slot's VRF
+        input and the claim's proof, ready for ``public_key.verify`` or
+        :func:`vrf.verify_many` (with ``schedule.config.suite``).
+
+    Raises:
+        InvalidClaim: the first rule the claim breaks, in words.
+    """
+    config = schedule.config
+    where = f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
+    if claim.chain_id != config.chain_id:
+        raise InvalidClaim(f"{where}: wrong chain: expected chain_id {config.chain_id.hex()}, got {claim.chain_id.hex()}")
+    if claim.epoch != schedule.epoch:
+        raise InvalidClaim(f"{where}: wrong epoch: expected {schedule.epoch}, got {claim.epoch}")
+    if not schedule.contains(claim.slot):
+        raise InvalidClaim(
+            f"{where}: wrong slot: epoch {schedule.epoch} holds slots "
+            f"[{schedule.first_slot}, {schedule.first_slot + config.epoch_length}), got {claim.slot}"
+        )
+    if claim.rank > schedule.depth:
+        raise InvalidClaim(f"{where}: wrong rank: expected a rank in [0, {schedule.depth}], got {claim.rank}")
+    rightful = schedule.at_rank(claim.slot, claim.rank)
+    if rightful != claim.validator_id:
+        raise InvalidClaim(f"{where}: wrong validator: rank {claim.rank} of slot {claim.slot} belongs to {rightful!r}")
+    cert = claim.certificate
+    if claim.rank == 0:
+        if cert is not None:
+            raise InvalidClaim(f"{where}: a rank-0 claim must not carry a certificate")
+    else:
+        if cert is None:
+            raise InvalidClaim(f"{where}: missing timeout certificate (required for rank > 0)")
+        if (cert.epoch, cert.slot, cert.rank) != (claim.epoch, claim.slot, claim.rank):
+            raise InvalidClaim(
+                f"{where}: certificate is for epoch {cert.epoch} slot {cert.slot} rank {cert.rank}, "
+                f"expected epoch {claim.epoch} slot {claim.slot} rank {claim.rank}"
+            )
+        try:
+            cert.verify(schedule.table, config)
+        except InvalidCertificate as exc:
+            raise InvalidClaim(f"{where}: invalid certificate: {exc}") from None
+    key = schedule.table[claim.validator_id].vrf_public_key
+    return key, schedule.slot_input(claim.slot), claim.proof
+
+
+def verify_claim(claim: LeaderClaim, schedule: Schedule) -> bytes:
+    """Check a claim is rightful and return its VRF output.
+
+    Args:
+        claim: the claim.
+        schedule: the schedule of the claim's epoch.
+
+    Returns:
+        The 64-byte VRF output (beta) of the claim's proof.
+
+    Raises:
+        InvalidClaim: wrong chain, epoch, slot, rank or validator, a missing, stray or
+            invalid certificate, or a VRF proof that does not verify under the
+            validator's key for the slot's input.
+    """
+    key, alpha, proof = check_claim_static(claim, schedule)
+    try:
+        return key.verify(alpha, proof, schedule.config.suite)
+    except vrf.VRFError as exc:
+        raise InvalidClaim(
+            f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}: "
+            f"VRF proof does not verify under the validator's key: {exc}"
+        ) from None
+
+
+def verify_claims(claims: Sequence[LeaderClaim], schedule: Schedule,
+                  workers: int | None = None) -> list[bytes | InvalidClaim]:
+    """Verify many claims of one epoch, with their VRF proofs checked in bulk.
+
+    Args:
+        claims: the claims.
+        schedule: the schedule of their epoch.
+        workers: passed to :func:`vrf.verify_many`.
+
+    Returns:
+        For each claim, its beta, or the :class:`InvalidClaim` explaining why it fails.
+    """
+    out: list[bytes | InvalidClaim] = []
+    triples: list[tuple[vrf.PublicKey, bytes, bytes]] = []
+    where: list[int] = []
+    for i, claim in enumerate(claims):
+        try:
+            triples.append(check_claim_static(claim, schedule))
+            where.append(i)
+            out.append(b"")
+        except InvalidClaim as exc:
+            out.append(exc)
+    betas = vrf.verify_many(triples, suite=schedule.config.suite, workers=workers)
+    for i, beta in zip(where, betas):
+        if beta is None:
+            c = claims[i]
+            out[i] = InvalidClaim(
+                f"claim by {c.validator_id!r} for slot {c.slot} rank {c.rank}: "
+                "VRF proof does not verify under the validator's key"
+            )
+        else:
+            out[i] = beta
+    return out
+
+
+def make_claim(schedule: Schedule, secret_key: vrf.SecretKey, validator_id: str, slot: int,
+               rank: int = 0, certificate: TimeoutCertificate | None = None) -> LeaderClaim:
+    """Prove the slot's input and build a rightful claim.
+
+    Args:
+        schedule: the schedule of the slot's epoch.
+        secret_key: the validator's VRF secret key.
+        validator_id: the validator's id.
+        slot: the slot.
+        rank: the validator's rank for the slot (0 for the primary).
+        certificate: for rank > 0, a certificate for (slot, rank).
+
+    Returns:
+        A claim that passes :func:`verify_claim`.
+
+    Raises:
+        InvalidClaim: the validator is not at this rank for this slot, the key does not
+            match its VRF key, or the certificate is missing or invalid.
+    """
+    v = schedule.table.get(validator_id)
+    if v is None:
+        raise InvalidClaim(f"validator {validator_id!r} is not in the stake table")
+    if secret_key.public_key != v.vrf_public_key:
+        raise InvalidClaim(f"secret_key does not match the vrf_key of {validator_id!r}")
+    try:
+        alpha = schedule.slot_input(slot)
+    except ElectionError as exc:
+        raise InvalidClaim(str(exc)) from None
+    # Every non-VRF rule first, on a placeholder proof, so no proof is computed in vain.
+    probe = LeaderClaim(schedule.config.chain_id, schedule.epoch, slot, rank, validator_id,
+                        bytes(PROOF_BYTES), certificate)
+    check_claim_static(probe, schedule)
+    return LeaderClaim(schedule.config.chain_id, schedule.epoch, slot, rank, validator_id,
+                       secret_key.prove(alpha, schedule.config.suite), certificate)

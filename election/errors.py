@@ -1,0 +1,55 @@
+"""Exception hierarchy of the ``election`` package.
+
+Every error raised on purpose by ``election`` derives from :class:`ElectionError`.
+Errors about bad input values are also :class:`ValueError`, so generic callers can
+catch them the usual way.  Messages say what was expected and what came.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ElectionError",
+    "MalformedData",
+    "InvalidStakeTable",
+    "InvalidConfig",
+    "InvalidSlot",
+    "InvalidVote",
+    "InvalidCertificate",
+    "InvalidClaim",
+]
+
+
+class ElectionError(Exception):
+    """Root of every error raised by the ``election`` package."""
+
+
+class MalformedData(ElectionError, ValueError):
+    """Bytes or JSON that do not parse as the canonical encoding they claim to be.
+
+    Raised for truncated or trailing bytes, wrong lengths, wrong JSON types, unknown
+    or missing JSON keys, non-canonical orderings and similar encoding faults.
+    """
+
+
+class InvalidStakeTable(ElectionError, ValueError):
+    """A validator or stake table violates a rule (bad key, duplicate id, bad stake...)."""
+
+
+class InvalidConfig(ElectionError, ValueError):
+    """An :class:`~election.config.ElectionConfig` field is out of range or of the wrong type."""
+
+
+class InvalidSlot(ElectionError, ValueError):
+    """A slot or epoch number is out of range for the operation (e.g. not in the epoch)."""
+
+
+class InvalidVote(ElectionError, ValueError):
+    """A timeout vote is malformed, unsigned by its voter, or does not bind the right context."""
+
+
+class InvalidCertificate(ElectionError, ValueError):
+    """A timeout certificate is inconsistent, under quorum, or carries an invalid vote."""
+
+
+class InvalidClaim(ElectionError, ValueError):
+    """A leadership claim is not rightful; the message says which rule it broke."""

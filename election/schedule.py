@@ -1,0 +1,254 @@
+"""The epoch's rotation: primaries by systematic sampling and a seeded shuffle,
+ranked backups per slot by stake-weighted sampling without replacement.
+
+Everything is exact integer arithmetic over hash-stream draws (docs/spec.md,
+"Schedule").  The primary of every slot is computed once when the
+:class:`Schedule` is built (O(validators + epoch_length)); a slot's backups are drawn
+on demand from that slot's own stream, so any slot's leader is O(1) and its ranking
+O(backups) expected, in any order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from ._codec import lp8, tag, u32, u64
+from .config import ElectionConfig, check_epoch
+from .errors import InvalidSlot
+from .hashstream import HashStream, stream_key
+from .seeds import check_seed, slot_input
+from .stake import StakeTable
+
+__all__ = ["Schedule", "primary_counts", "schedule_context"]
+
+_STREAM_TAG = tag("seqvrf/v1/stream")
+_RANKING_CACHE = 4096
+
+
+def schedule_context(config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> bytes:
+    """The context bytes of the epoch's schedule streams.
+
+    Returns:
+        ``lp8(chain_id) || u64(epoch) || seed (32) || table digest (32) || u32(epoch_length)``.
+    """
+    return lp8(config.chain_id) + u64(epoch) + seed + table.digest() + u32(config.epoch_length)
+
+
+def primary_counts(stakes: Sequence[int], slots: int, offset: int) -> list[int]:
+    """Systematic sampling: how many of ``slots`` primaries each validator gets.
+
+    Validator ``i`` owns the integer interval ``[slots * C[i-1], slots * C[i])`` of
+    ``[0, slots * S)``, where ``C`` are cumulative stakes and ``S`` the total.  The
+    sample points are ``offset + j * S`` for ``j`` in ``[0, slots)``; validator ``i``'s
+    count is the number of points in its interval, i.e. ``f(slots*C[i]) -
+    f(slots*C[i-1])`` with ``f(x) = ceil((x - offset) / S)`` (which is 0 for x <= offset).
+    Each count is the floor or the ceiling of ``slots * stake / S``; with ``offset``
+    uniform in ``[0, S)`` its expectation is exactly that share.
+
+    Args:
+        stakes: positive integer stakes in canonical order.
+        slots: number of slots to apportion (>= 0).
+        offset: an integer in ``[0, sum(stakes))``.
+
+    Returns:
+        The counts, in the order of ``stakes``; they sum to ``slots``.
+
+    Raises:
+        ValueError: offset out of range or no stakes.
+    """
+    total = sum(stakes)
+    if not stakes or not 0 <= offset < total:
+        raise ValueError(f"offset must be in [0, {total}), got {offset}")
+    counts = []
+    prev = 0
+    acc = 0
+    for s in stakes:
+        acc += s
+        point = -((offset - slots * acc) // total)  # ceil((slots*acc - offset) / total), >= 0
+        counts.append(point - prev)
+        prev = point
+    return counts
+
+
+class Schedule:
+    """The leader and ranked backups of every slot of one epoch.
+
+    Args:
+        config: the election parameters.
+        table: the epoch's stake table (fixed at the same boundary as the seed).
+        epoch: the epoch number.
+        seed: the epoch's 32-byte seed.
+
+    Raises:
+        InvalidSlot: epoch out of range.
+        InvalidConfig: seed not 32 bytes.
+    """
+
+    __slots__ = (
+        "config", "table", "epoch", "seed", "first_slot", "offset",
+        "_ids", "_stakes", "_cum", "_total", "_leaders", "_backup_prefix", "_cache", "_depth",
+    )
+
+    def __init__(self, config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> None:
+        check_epoch(epoch)
+        seed = check_seed(seed)
+        self.config = config
+        self.table = table
+        self.epoch = epoch
+        self.seed = seed
+        self.first_slot = config.first_slot(epoch)
+        self._ids = table.ids
+        self._stakes = table.stakes
+        self._cum = table.cumulative_stakes
+        self._total = table.total_stake
+        self._depth = min(config.backups, len(table) - 1)
+        context = schedule_context(config, table, epoch, seed)
+        stream = HashStream(stream_key(b"primary", context))
+        self.offset = stream.uniform(self._total)
+        counts = primary_counts(self._stakes, config.epoch_length, self.offset)
+        leaders: list[int] = []
+        for index, count in enumerate(counts):
+            leaders.extend([index] * count)
+        stream.shuffle(leaders)
+        self._leaders = leaders
+        self._backup_prefix = hashlib.sha512(_STREAM_TAG + lp8(b"backup") + context)
+        self._cache: dict[int, list[int]] = {}
+
+    def __repr__(self) -> str:
+        return (f"Schedule(chain_id={self.config.chain_id.hex()}, epoch={self.epoch}, "
+                f"seed={self.seed.hex()[:16]}..., validators={len(self.table)})")
+
+    @property
+    def slots(self) -> range:
+        """The slots of this epoch."""
+        return range(self.first_slot, self.first_slot + self.config.epoch_length)
+
+    @property
+    def depth(self) -> int:
+        """Number of ranked backups per slot: ``min(config.backups, validators - 1)``."""
+        return self._depth
+
+    def _offset(self, slot: int) -> int:
+        k = slot - self.first_slot if type(slot) is int else -1
+        if not 0 <= k < self.config.epoch_length:
+            raise InvalidSlot(
+                f"slot {slot!r} is not in epoch {self.epoch} "
+                f"(expected an int in [{self.first_slot}, {self.first_slot + self.config.epoch_length}))"
+            )
+        return k
+
+    def contains(self, slot: int) -> bool:
+        """Whether ``slot`` belongs to this epoch."""
+        return type(slot) is int and 0 <= slot - self.first_slot < self.config.epoch_length
+
+    def slot_input(self, slot: int) -> bytes:
+        """The VRF input of ``slot`` (see :func:`election.seeds.slot_input`).
+
+        Raises:
+            InvalidSlot: slot not in this epoch.
+        """
+        self._offset(slot)
+        return slot_input(self.config, self.epoch, self.seed, slot)
+
+    def leader_index(self, slot: int) -> int:
+        """Canonical index (in ``table.validators``) of the slot's primary.
+
+        Raises:
+            InvalidSlot: slot not in this epoch.
+        """
+        return self._leaders[self._offset(slot)]
+
+    def leader(self, slot: int) -> str:
+        """The id of the slot's primary (rank 0), in O(1).
+
+        Raises:
+            InvalidSlot: slot not in this epoch.
+        """
+        return self._ids[self._leaders[self._offset(slot)]]
+
+    def leaders(self) -> list[str]:
+        """The primary of every slot of the epoch, in slot order."""
+        ids = self._ids
+        return [ids[i] for i in self._leaders]
+
+    def counts(self) -> dict[str, int]:
+        """Primary slots per validator id in this epoch (canonical order, zeros included)."""
+        tally = [0] * len(self._ids)
+        for i in self._leaders:
+            tally[i] += 1
+        return dict(zip(self._ids, tally))
+
+    def _ranking_indices(self, slot: int) -> list[int]:
+        cached = self._cache.get(slot)
+        if cached is not None:
+            return cached
+        leader = self._leaders[self._offset(slot)]
+        chosen = [leader]
+        depth = self._depth
+        if depth:
+            h = self._backup_prefix.copy()
+            h.update(u64(slot))
+            stream = HashStream(h.digest())
+            stakes = self._stakes
+            cum = self._cum
+            total = self._total
+            taken = {leader}
+            excluded = stakes[leader]
+            while len(chosen) <= depth:
+                if 2 * excluded <= total:
+                    # Rejection mode: draw over the whole table, redraw on a taken index.
+                    i = stream.weighted(cum)
+                    if i in taken:
+                        continue
+                else:
+                    # Reduced mode: draw over the remaining validators in canonical order.
+                    rest = [j for j in range(len(stakes)) if j not in taken]
+                    acc = 0
+                    rest_cum = []
+                    for j in rest:
+                        acc += stakes[j]
+                        rest_cum.append(acc)
+                    i = rest[stream.weighted(rest_cum)]
+                chosen.append(i)
+                taken.add(i)
+                excluded += stakes[i]
+        if len(self._cache) >= _RANKING_CACHE:
+            self._cache.clear()
+        self._cache[slot] = chosen
+        return chosen
+
+    def ranking(self, slot: int) -> list[str]:
+        """The slot's ranked ids: the primary at rank 0, then ``depth`` backups.
+
+        Backups are a stake-weighted sample without replacement of the other
+        validators, drawn from the slot's own hash stream; they never include the
+        primary and never repeat.  O(backups) expected work, cached.
+
+        Raises:
+            InvalidSlot: slot not in this epoch.
+        """
+        ids = self._ids
+        return [ids[i] for i in self._ranking_indices(slot)]
+
+    def at_rank(self, slot: int, rank: int) -> str:
+        """The id of the validator at ``rank`` for ``slot``.
+
+        Raises:
+            InvalidSlot: slot not in this epoch.
+            IndexError: rank not in ``[0, depth]``.
+        """
+        if type(rank) is not int or not 0 <= rank <= self._depth:
+            raise IndexError(f"rank must be an int in [0, {self._depth}], got {rank!r}")
+        if rank == 0:
+            return self.leader(slot)
+        return self._ids[self._ranking_indices(slot)[rank]]
+
+    def rank_of(self, slot: int, validator_id: str) -> int | None:
+        """The rank of ``validator_id`` for ``slot``, or None if it has none.
+
+        Raises:
+            InvalidSlot: slot not in this epoch.
+        """
+        ranking = self.ranking(slot)
+        return ranking.index(validator_id) if validator_id in ranking else None

@@ -1,0 +1,475 @@
+"""Timeout votes and timeout certificates.
+
+A :class:`TimeoutVote` says "the ranks below ``rank`` missed ``slot``": it is an
+Ed25519 signature by the voter's vote key (never its VRF key) over a domain-separated
+encoding binding the chain id, the epoch, the stake table's digest, the slot, the
+rank it supports, the parent block hash the voter last saw (optional) and the voter's
+id.  A :class:`TimeoutCertificate` gathers votes for one (chain, epoch, table, slot,
+rank) from distinct validators; it is valid when every signature verifies and the
+signers hold strictly more than 2/3 of the table's stake: ``3 * signed > 2 * total``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ._codec import Reader, check_hex, json_int, json_object, json_str, load_json, lp8, tag, u8, u16, u64
+from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
+from .errors import InvalidCertificate, InvalidStakeTable, InvalidVote, MalformedData
+from .stake import StakeTable, check_validator_id
+
+__all__ = ["TimeoutVote", "TimeoutCertificate", "is_quorum", "vote_message", "MAX_PARENT_HASH_BYTES"]
+
+MAX_PARENT_HASH_BYTES = 64
+"""Longest parent block hash a vote may carry."""
+SIGNATURE_BYTES = 64
+_VOTE_TAG = tag("seqvrf/v1/timeout-vote")
+
+
+def is_quorum(signed: int, total: int) -> bool:
+    """The certificate rule: strictly more than 2/3 of the stake, ``3 * signed > 2 * total``."""
+    return 3 * signed > 2 * total
+
+
+def _parent_enc(parent_hash: bytes | None) -> bytes:
+    return b"\x00" if parent_hash is None else b"\x01" + lp8(parent_hash)
+
+
+def _read_parent(r: Reader) -> bytes | None:
+    flag = r.uint(1, "parent flag")
+    if flag == 0:
+        return None
+    if flag != 1:
+        raise MalformedData(f"parent flag: expected 0 or 1, got {flag}")
+    return r.lp8("parent_hash")
+
+
+def _read_id(r: Reader, field: str) -> str:
+    raw = r.lp8(field)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedData(f"{field}: not UTF-8: {raw.hex()}") from None
+
+
+def _check_common(err: type[Exception], chain_id: object, epoch: object, table_digest: object,
+                  slot: object, rank: object) -> None:
+    if not isinstance(chain_id, bytes) or not 1 <= len(chain_id) <= MAX_CHAIN_ID_BYTES:
+        raise err(f"chain_id: expected 1 to {MAX_CHAIN_ID_BYTES} bytes, got {chain_id!r}")
+    for name, value in (("epoch", epoch), ("slot", slot)):
+        if type(value) is not int or not 0 <= value <= MAX_SLOT:
+            raise err(f"{name}: expected an int in [0, 2**64-1], got {value!r}")
+    if not isinstance(table_digest, bytes) or len(table_digest) != 32:
+        raise err(f"table_digest: expected 32 bytes, got {table_digest!r}")
+    if type(rank) is not int or not 1 <= rank <= MAX_BACKUPS:
+        raise err(f"rank: expected an int in [1, {MAX_BACKUPS}] (a vote supports a backup), got {rank!r}")
+
+
+def vote_message(chain_id: bytes, epoch: int, table_digest: bytes, slot: int, rank: int,
+                 parent_hash: bytes | None, voter_id: str) -> bytes:
+    """The exact bytes a timeout vote signs.
+
+    Returns:
+        ``tag("seqvrf/v1/timeout-vote") || lp8(chain_id) || u64(epoch) || table_digest ||
+        u64(slot) || u8(rank) || parent || lp8(utf8(voter_id))`` where ``parent`` is
+        ``0x00`` when absent and ``0x01 || lp8(parent_hash)`` when present.
+    """
+    return (_VOTE_TAG + lp8(chain_id) + u64(epoch) + table_digest + u64(slot) + u8(rank)
+            + _parent_enc(parent_hash) + lp8(voter_id.encode("utf-8")))
+
+
+@dataclass(frozen=True)
+class TimeoutVote:
+    """A signed vote that the ranks below ``rank`` missed ``slot``.
+
+    Build one with :meth:`sign`; the constructor only checks shapes.
+
+    Args:
+        chain_id: the chain (1 to 64 bytes).
+        epoch: the slot's epoch.
+        table_digest: the epoch's stake table digest (32 bytes).
+        slot: the slot that was missed.
+        rank: the rank the vote supports taking over (1 to 255).
+        parent_hash: the parent block hash the voter last saw (1 to 64 bytes) or None.
+        voter_id: the voting validator's id.
+        signature: 64-byte Ed25519 signature by the voter's vote key over
+            :meth:`message`.
+
+    Raises:
+        InvalidVote: a field has the wrong type, length or range.
+    """
+
+    chain_id: bytes
+    epoch: int
+    table_digest: bytes
+    slot: int
+    rank: int
+    parent_hash: bytes | None
+    voter_id: str
+    signature: bytes
+
+    def __post_init__(self) -> None:
+        _check_common(InvalidVote, self.chain_id, self.epoch, self.table_digest, self.slot, self.rank)
+        if self.parent_hash is not None and (
+            not isinstance(self.parent_hash, bytes) or not 1 <= len(self.parent_hash) <= MAX_PARENT_HASH_BYTES
+        ):
+            raise InvalidVote(f"parent_hash: expected None or 1 to {MAX_PARENT_HASH_BYTES} bytes, got {self.parent_hash!r}")
+        try:
+            check_validator_id(self.voter_id, "voter_id")
+        except InvalidStakeTable as exc:
+            raise InvalidVote(str(exc)) from None
+        if not isinstance(self.signature, bytes) or len(self.signature) != SIGNATURE_BYTES:
+            raise InvalidVote(f"signature: expected {SIGNATURE_BYTES} bytes, got {self.signature!r}")
+
+    # -- signing and verification -----------------------------------------------------
+    @classmethod
+    def sign(cls, config: ElectionConfig, table: StakeTable, epoch: int, slot: int, rank: int,
+             voter_id: str, vote_secret: bytes | Ed25519PrivateKey,
+             parent_hash: bytes | None = None) -> TimeoutVote:
+        """Sign a timeout vote with the voter's Ed25519 vote key.
+
+        Args:
+            config: the election parameters (chain id).
+            table: the epoch's stake table (its digest is bound).
+            epoch: the slot's epoch.
+            slot: the missed slot.
+            rank: the rank the vote supports (1 to ``config.backups``).
+            voter_id: the voter's id in ``table``.
+            vote_secret: the voter's 32-byte Ed25519 seed or private key (must match
+                its ``vote_key`` in the table).
+            parent_hash: the parent block hash the voter last saw, or None.
+
+        Returns:
+            The signed vote; it passes :meth:`verify`.
+
+        Raises:
+            InvalidVote: voter unknown, key mismatch, or a field out of range.
+        """
+        v = table.get(voter_id)
+        if v is None:
+            raise InvalidVote(f"voter {voter_id!r} is not in the stake table")
+        if isinstance(vote_secret, Ed25519PrivateKey):
+            key = vote_secret
+        elif isinstance(vote_secret, (bytes, bytearray)) and len(vote_secret) == 32:
+            key = Ed25519PrivateKey.from_private_bytes(bytes(vote_secret))
+        else:
+            raise InvalidVote("vote_secret: expected a 32-byte Ed25519 seed or an Ed25519PrivateKey")
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        if key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw) != v.vote_key:
+            raise InvalidVote(f"vote_secret does not match the vote_key of {voter_id!r}")
+        unsigned = cls(config.chain_id, epoch, table.digest(), slot, rank, parent_hash, voter_id, bytes(64))
+        return cls(config.chain_id, epoch, table.digest(), slot, rank, parent_hash, voter_id,
+                   key.sign(unsigned.message()))
+
+    def message(self) -> bytes:
+        """The signed bytes (:func:`vote_message` of this vote's fields)."""
+        return vote_message(self.chain_id, self.epoch, self.table_digest, self.slot, self.rank,
+                            self.parent_hash, self.voter_id)
+
+    def verify(self, table: StakeTable, config: ElectionConfig) -> None:
+        """Check the vote binds this chain and table, its voter and its signature.
+
+        Args:
+            table: the stake table of the vote's epoch.
+            config: the election parameters.
+
+        Raises:
+            InvalidVote: wrong chain id, wrong table digest, slot not in the epoch,
+                rank beyond ``config.backups``, unknown voter, or a bad signature.
+        """
+        if self.chain_id != config.chain_id:
+            raise InvalidVote(f"vote by {self.voter_id!r}: chain_id {self.chain_id.hex()} "
+                              f"is not this chain's {config.chain_id.hex()}")
+        if self.table_digest != table.digest():
+            raise InvalidVote(f"vote by {self.voter_id!r}: table digest {self.table_digest.hex()} "
+                              f"is not the stake table's {table.digest().hex()}")
+        if self.slot // config.epoch_length != self.epoch:
+            raise InvalidVote(f"vote by {self.voter_id!r}: slot {self.slot} is not in epoch {self.epoch}")
+        if self.rank > config.backups:
+            raise InvalidVote(f"vote by {self.voter_id!r}: rank {self.rank} exceeds the {config.backups} backups")
+        v = table.get(self.voter_id)
+        if v is None:
+            raise InvalidVote(f"vote by {self.voter_id!r}: voter is not in the stake table")
+        try:
+            v.vote_public_key.verify(self.signature, self.message())
+        except InvalidSignature:
+            raise InvalidVote(f"vote by {self.voter_id!r}: bad signature") from None
+
+    # -- encodings ------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """Binary encoding: the signed message without its tag, then the signature."""
+        return self.message()[len(_VOTE_TAG):] + self.signature
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TimeoutVote:
+        """Parse :meth:`to_bytes` output strictly.
+
+        Raises:
+            MalformedData: truncated, trailing bytes or bad flags.
+            InvalidVote: a field out of range.
+        """
+        r = Reader(data, "TimeoutVote")
+        chain_id = r.lp8("chain_id")
+        epoch = r.uint(8, "epoch")
+        digest = r.take(32, "table_digest")
+        slot = r.uint(8, "slot")
+        rank = r.uint(1, "rank")
+        parent = _read_parent(r)
+        voter = _read_id(r, "voter_id")
+        sig = r.take(SIGNATURE_BYTES, "signature")
+        r.finish()
+        return cls(chain_id, epoch, digest, slot, rank, parent, voter, sig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (bytes as lowercase hex, ``parent_hash`` may be null)."""
+        return {
+            "chain_id": self.chain_id.hex(), "epoch": self.epoch, "table_digest": self.table_digest.hex(),
+            "slot": self.slot, "rank": self.rank,
+            "parent_hash": None if self.parent_hash is None else self.parent_hash.hex(),
+            "voter_id": self.voter_id, "signature": self.signature.hex(),
+        }
+
+    @classmethod
+    def from_dict(cls, obj: object) -> TimeoutVote:
+        """Parse the JSON form strictly.
+
+        Raises:
+            MalformedData: wrong keys or JSON types.
+            InvalidVote: a field out of range.
+        """
+        d = json_object(obj, "TimeoutVote", frozenset(
+            {"chain_id", "epoch", "table_digest", "slot", "rank", "parent_hash", "voter_id", "signature"}))
+        return cls(
+            check_hex(d["chain_id"], "TimeoutVote.chain_id"),
+            json_int(d["epoch"], "TimeoutVote.epoch", 0, MAX_SLOT),
+            check_hex(d["table_digest"], "TimeoutVote.table_digest", 32),
+            json_int(d["slot"], "TimeoutVote.slot", 0, MAX_SLOT),
+            json_int(d["rank"], "TimeoutVote.rank", 0, MAX_BACKUPS),
+            None if d["parent_hash"] is None else check_hex(d["parent_hash"], "TimeoutVote.parent_hash"),
+            json_str(d["voter_id"], "TimeoutVote.voter_id"),
+            check_hex(d["signature"], "TimeoutVote.signature", SIGNATURE_BYTES),
+        )
+
+    def to_json(self) -> str:
+        """Canonical JSON text (sorted keys, no spaces)."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> TimeoutVote:
+        """Parse JSON text strictly (see :meth:`from_dict`)."""
+        return cls.from_dict(load_json(text, "TimeoutVote"))
+
+
+class TimeoutCertificate:
+    """Votes from distinct validators that the ranks below ``rank`` missed ``slot``.
+
+    The constructor checks structure only: at least one vote, at most 65,535, all for
+    the same (chain id, epoch, table digest, slot, rank), no voter twice.  Votes are
+    kept in canonical order (ascending UTF-8 bytes of the voter id).  Use
+    :meth:`verify` for signatures and the stake quorum.
+
+    Args:
+        votes: the votes, in any order.
+
+    Raises:
+        InvalidCertificate: empty, mixed slots/ranks/epochs/chains/tables, or a
+            duplicate voter.
+    """
+
+    __slots__ = ("_votes", "chain_id", "epoch", "table_digest", "slot", "rank")
+
+    def __init__(self, votes: Iterable[TimeoutVote]) -> None:
+        vs = list(votes)
+        if not vs:
+            raise InvalidCertificate("expected at least one vote, got none")
+        if len(vs) > 65535:
+            raise InvalidCertificate(f"expected at most 65535 votes, got {len(vs)}")
+        for v in vs:
+            if not isinstance(v, TimeoutVote):
+                raise InvalidCertificate(f"expected TimeoutVote objects, got {type(v).__name__}")
+        first = vs[0]
+        key = (first.chain_id, first.epoch, first.table_digest, first.slot, first.rank)
+        for v in vs:
+            other = (v.chain_id, v.epoch, v.table_digest, v.slot, v.rank)
+            if other != key:
+                raise InvalidCertificate(
+                    f"vote by {v.voter_id!r} is for (chain {v.chain_id.hex()}, epoch {v.epoch}, table "
+                    f"{v.table_digest.hex()[:16]}..., slot {v.slot}, rank {v.rank}); expected the certificate's "
+                    f"(chain {first.chain_id.hex()}, epoch {first.epoch}, table {first.table_digest.hex()[:16]}..., "
+                    f"slot {first.slot}, rank {first.rank})"
+                )
+        vs.sort(key=lambda v: v.voter_id.encode("utf-8"))
+        for a, b in zip(vs, vs[1:]):
+            if a.voter_id == b.voter_id:
+                raise InvalidCertificate(f"duplicate voter {a.voter_id!r}")
+        self._votes: tuple[TimeoutVote, ...] = tuple(vs)
+        self.chain_id: bytes = first.chain_id
+        self.epoch: int = first.epoch
+        self.table_digest: bytes = first.table_digest
+        self.slot: int = first.slot
+        self.rank: int = first.rank
+
+    @property
+    def votes(self) -> tuple[TimeoutVote, ...]:
+        """The votes in canonical order."""
+        return self._votes
+
+    @property
+    def voters(self) -> tuple[str, ...]:
+        """The voter ids in canonical order."""
+        return tuple(v.voter_id for v in self._votes)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TimeoutCertificate) and other._votes == self._votes
+
+    def __hash__(self) -> int:
+        return hash(self._votes)
+
+    def __repr__(self) -> str:
+        return f"TimeoutCertificate(epoch={self.epoch}, slot={self.slot}, rank={self.rank}, voters={len(self._votes)})"
+
+    def signed_stake(self, table: StakeTable) -> int:
+        """Total stake of the voters found in ``table`` (unknown voters count 0)."""
+        total = 0
+        for v in self._votes:
+            val = table.get(v.voter_id)
+            if val is not None:
+                total += val.stake
+        return total
+
+    def verify(self, table: StakeTable, config: ElectionConfig) -> None:
+        """Check every vote and the quorum ``3 * signed_stake > 2 * total_stake``.
+
+        Args:
+            table: the stake table of the certificate's epoch.
+            config: the election parameters.
+
+        Raises:
+            InvalidCertificate: a vote is invalid (wrong chain or table, unknown voter,
+                bad signature...) or the voters hold at most 2/3 of the stake.
+        """
+        signed = 0
+        for v in self._votes:
+            try:
+                v.verify(table, config)
+            except InvalidVote as exc:
+                raise InvalidCertificate(f"certificate for slot {self.slot} rank {self.rank}: {exc}") from None
+            signed += table[v.voter_id].stake
+        if not is_quorum(signed, table.total_stake):
+            raise InvalidCertificate(
+                f"certificate for slot {self.slot} rank {self.rank}: voters hold {signed} of "
+                f"{table.total_stake} stake; expected strictly more than 2/3 (3*signed > 2*total)"
+            )
+
+    # -- encodings ------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """Binary encoding: ``lp8(chain_id) || u64(epoch) || table_digest || u64(slot) ||
+        u8(rank) || u16(count) || count * (parent || lp8(voter_id) || signature)``."""
+        parts = [lp8(self.chain_id), u64(self.epoch), self.table_digest, u64(self.slot), u8(self.rank),
+                 u16(len(self._votes))]
+        for v in self._votes:
+            parts += [_parent_enc(v.parent_hash), lp8(v.voter_id.encode("utf-8")), v.signature]
+        return b"".join(parts)
+
+    @classmethod
+    def read(cls, r: Reader) -> TimeoutCertificate:
+        """Parse one certificate from a :class:`Reader` (no end check).
+
+        Raises:
+            MalformedData: truncated data, bad flags, votes not in strictly ascending
+                voter order.
+            InvalidCertificate: structural rule broken.
+        """
+        chain_id = r.lp8("certificate.chain_id")
+        epoch = r.uint(8, "certificate.epoch")
+        digest = r.take(32, "certificate.table_digest")
+        slot = r.uint(8, "certificate.slot")
+        rank = r.uint(1, "certificate.rank")
+        count = r.uint(2, "certificate.count")
+        votes = []
+        prev: bytes | None = None
+        for i in range(count):
+            parent = _read_parent(r)
+            voter = _read_id(r, f"certificate.votes[{i}].voter_id")
+            raw = voter.encode("utf-8")
+            if prev is not None and not prev < raw:
+                raise MalformedData(f"certificate votes not in strictly ascending voter order at {voter!r}")
+            prev = raw
+            sig = r.take(SIGNATURE_BYTES, f"certificate.votes[{i}].signature")
+            try:
+                votes.append(TimeoutVote(chain_id, epoch, digest, slot, rank, parent, voter, sig))
+            except InvalidVote as exc:
+                raise InvalidCertificate(str(exc)) from None
+        return cls(votes)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TimeoutCertificate:
+        """Parse :meth:`to_bytes` output strictly (trailing bytes rejected).
+
+        Raises:
+            MalformedData: truncated, trailing bytes, bad flags or order.
+            InvalidCertificate: structural rule broken.
+        """
+        r = Reader(data, "TimeoutCertificate")
+        cert = cls.read(r)
+        r.finish()
+        return cert
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: the shared fields once, then ``votes`` as
+        ``[{"voter_id", "parent_hash", "signature"}]`` in canonical order."""
+        return {
+            "chain_id": self.chain_id.hex(), "epoch": self.epoch, "table_digest": self.table_digest.hex(),
+            "slot": self.slot, "rank": self.rank,
+            "votes": [{"voter_id": v.voter_id,
+                       "parent_hash": None if v.parent_hash is None else v.parent_hash.hex(),
+                       "signature": v.signature.hex()} for v in self._votes],
+        }
+
+    @classmethod
+    def from_dict(cls, obj: object) -> TimeoutCertificate:
+        """Parse the JSON form strictly (votes in any order).
+
+        Raises:
+            MalformedData: wrong keys or JSON types.
+            InvalidCertificate: a structural rule broken or a field out of range.
+        """
+        d = json_object(obj, "TimeoutCertificate",
+                        frozenset({"chain_id", "epoch", "table_digest", "slot", "rank", "votes"}))
+        chain_id = check_hex(d["chain_id"], "TimeoutCertificate.chain_id")
+        epoch = json_int(d["epoch"], "TimeoutCertificate.epoch", 0, MAX_SLOT)
+        digest = check_hex(d["table_digest"], "TimeoutCertificate.table_digest", 32)
+        slot = json_int(d["slot"], "TimeoutCertificate.slot", 0, MAX_SLOT)
+        rank = json_int(d["rank"], "TimeoutCertificate.rank", 0, MAX_BACKUPS)
+        if not isinstance(d["votes"], list):
+            raise MalformedData(f"TimeoutCertificate.votes: expected a list, got {type(d['votes']).__name__}")
+        votes = []
+        for i, item in enumerate(d["votes"]):
+            vd = json_object(item, f"TimeoutCertificate.votes[{i}]", frozenset({"voter_id", "parent_hash", "signature"}))
+            parent = vd["parent_hash"]
+            try:
+                votes.append(TimeoutVote(
+                    chain_id, epoch, digest, slot, rank,
+                    None if parent is None else check_hex(parent, f"votes[{i}].parent_hash"),
+                    json_str(vd["voter_id"], f"votes[{i}].voter_id"),
+                    check_hex(vd["signature"], f"votes[{i}].signature", SIGNATURE_BYTES),
+                ))
+            except InvalidVote as exc:
+                raise InvalidCertificate(str(exc)) from None
+        return cls(votes)
+
+    def to_json(self) -> str:
+        """Canonical JSON text (sorted keys, no spaces)."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> TimeoutCertificate:
+        """Parse JSON text strictly (see :meth:`from_dict`)."""
+        return cls.from_dict(load_json(text, "TimeoutCertificate"))

@@ -1,0 +1,492 @@
+/* ge.c -- edwards25519 group operations (see ge.h for the contract). */
+#include "ge.h"
+#include <string.h>
+#include "fe_consts.h"
+#include "sha512.h"
+
+typedef struct { fe X, Y, Z; } ge_p2;
+typedef struct { fe X, Y, Z, T; } ge_p1p1; /* completed: x = X/Z, y = Y/T */
+typedef struct { fe ypx, ymx, xy2d; } ge_precomp; /* affine (y+x, y-x, 2dxy) */
+
+#include "ge_tables.h"
+
+/* ---------- conversions ---------- */
+
+static void p3_to_p2(ge_p2 *r, const ge_p3 *p) { r->X = p->X; r->Y = p->Y; r->Z = p->Z; }
+
+static void p1p1_to_p2(ge_p2 *r, const ge_p1p1 *p) {
+    fe_mul(&r->X, &p->X, &p->T);
+    fe_mul(&r->Y, &p->Y, &p->Z);
+    fe_mul(&r->Z, &p->Z, &p->T);
+}
+
+static void p1p1_to_p3(ge_p3 *r, const ge_p1p1 *p) {
+    fe_mul(&r->X, &p->X, &p->T);
+    fe_mul(&r->Y, &p->Y, &p->Z);
+    fe_mul(&r->Z, &p->Z, &p->T);
+    fe_mul(&r->T, &p->X, &p->Y);
+}
+
+static void p3_to_cached(ge_cached *r, const ge_p3 *p) {
+    fe_add(&r->YpX, &p->Y, &p->X);
+    fe_sub(&r->YmX, &p->Y, &p->X);
+    r->Z = p->Z;
+    fe_mul(&r->T2d, &p->T, &FE_D2);
+}
+
+void sv_ge_identity(ge_p3 *h) {
+    fe_0(&h->X); fe_1(&h->Y); fe_1(&h->Z); fe_0(&h->T);
+}
+
+static void p2_identity(ge_p2 *h) { fe_0(&h->X); fe_1(&h->Y); fe_1(&h->Z); }
+
+/* ---------- doubling and addition (RFC 8032 5.1.4 formulas, a = -1) ---------- */
+
+static void p2_dbl(ge_p1p1 *r, const ge_p2 *p) {
+    fe A, B, C, H, t;
+    fe_sq(&A, &p->X);
+    fe_sq(&B, &p->Y);
+    fe_sq(&C, &p->Z);
+    fe_add(&C, &C, &C);
+    fe_add(&H, &A, &B);
+    fe_add(&t, &p->X, &p->Y);
+    fe_sq(&t, &t);
+    fe_sub(&r->X, &H, &t);       /* E */
+    fe_sub(&r->Z, &A, &B);       /* G */
+    fe_add(&r->T, &C, &r->Z);    /* F = C + G */
+    r->Y = H;
+}
+
+static void p3_dbl(ge_p1p1 *r, const ge_p3 *p) {
+    ge_p2 q;
+    p3_to_p2(&q, p);
+    p2_dbl(r, &q);
+}
+
+/* r = p + q (sub = 0) or p - q (sub = 1); public choice of sub */
+static void add_cached(ge_p1p1 *r, const ge_p3 *p, const ge_cached *q) {
+    fe A, B, C, D;
+    fe_sub(&A, &p->Y, &p->X);
+    fe_mul(&A, &A, &q->YmX);
+    fe_add(&B, &p->Y, &p->X);
+    fe_mul(&B, &B, &q->YpX);
+    fe_mul(&C, &p->T, &q->T2d);
+    fe_mul(&D, &p->Z, &q->Z);
+    fe_add(&D, &D, &D);
+    fe_sub(&r->X, &B, &A);       /* E */
+    fe_add(&r->Y, &B, &A);       /* H */
+    fe_add(&r->Z, &D, &C);       /* G */
+    fe_sub(&r->T, &D, &C);       /* F */
+}
+
+static void sub_cached(ge_p1p1 *r, const ge_p3 *p, const ge_cached *q) {
+    fe A, B, C, D;
+    fe_sub(&A, &p->Y, &p->X);
+    fe_mul(&A, &A, &q->YpX);
+    fe_add(&B, &p->Y, &p->X);
+    fe_mul(&B, &B, &q->YmX);
+    fe_mul(&C, &p->T, &q->T2d);
+    fe_mul(&D, &p->Z, &q->Z);
+    fe_add(&D, &D, &D);
+    fe_sub(&r->X, &B, &A);
+    fe_add(&r->Y, &B, &A);
+    fe_sub(&r->Z, &D, &C);
+    fe_add(&r->T, &D, &C);
+}
+
+static void add_precomp(ge_p1p1 *r, const ge_p3 *p, const ge_precomp *q) {
+    fe A, B, C, D;
+    fe_sub(&A, &p->Y, &p->X);
+    fe_mul(&A, &A, &q->ymx);
+    fe_add(&B, &p->Y, &p->X);
+    fe_mul(&B, &B, &q->ypx);
+    fe_mul(&C, &p->T, &q->xy2d);
+    fe_add(&D, &p->Z, &p->Z);
+    fe_sub(&r->X, &B, &A);
+    fe_add(&r->Y, &B, &A);
+    fe_add(&r->Z, &D, &C);
+    fe_sub(&r->T, &D, &C);
+}
+
+static void sub_precomp(ge_p1p1 *r, const ge_p3 *p, const ge_precomp *q) {
+    fe A, B, C, D;
+    fe_sub(&A, &p->Y, &p->X);
+    fe_mul(&A, &A, &q->ypx);
+    fe_add(&B, &p->Y, &p->X);
+    fe_mul(&B, &B, &q->ymx);
+    fe_mul(&C, &p->T, &q->xy2d);
+    fe_add(&D, &p->Z, &p->Z);
+    fe_sub(&r->X, &B, &A);
+    fe_add(&r->Y, &B, &A);
+    fe_sub(&r->Z, &D, &C);
+    fe_add(&r->T, &D, &C);
+}
+
+void sv_ge_add(ge_p3 *r, const ge_p3 *p, const ge_p3 *q) {
+    ge_cached c;
+    ge_p1p1 t;
+    p3_to_cached(&c, q);
+    add_cached(&t, p, &c);
+    p1p1_to_p3(r, &t);
+}
+
+void sv_ge_mul8(ge_p3 *r, const ge_p3 *p) {
+    ge_p1p1 t;
+    ge_p2 q;
+    p3_dbl(&t, p);
+    p1p1_to_p2(&q, &t);
+    p2_dbl(&t, &q);
+    p1p1_to_p2(&q, &t);
+    p2_dbl(&t, &q);
+    p1p1_to_p3(r, &t);
+}
+
+/* public input */
+int sv_ge_is_identity_vartime(const ge_p3 *p) {
+    return fe_is_zero(&p->X) && fe_eq(&p->Y, &p->Z);
+}
+
+/* ---------- encoding / decoding ---------- */
+
+int sv_ge_decode(ge_p3 *h, const uint8_t s[32]) {
+    uint8_t t[32];
+    unsigned int diff = 0, sign, xzero, ok;
+    fe y, u, v, x, y2, one;
+    int i;
+    fe_frombytes(&y, s);
+    fe_tobytes(t, &y);
+    for (i = 0; i < 31; i++) diff |= (unsigned int)(t[i] ^ s[i]);
+    diff |= (unsigned int)(t[31] ^ (s[31] & 0x7f));
+    sign = s[31] >> 7;
+    fe_sq(&y2, &y);
+    fe_1(&one);
+    fe_sub(&u, &y2, &one);        /* y^2 - 1 */
+    fe_mul(&v, &y2, &FE_D);
+    fe_add(&v, &v, &one);         /* d y^2 + 1 */
+    ok = (unsigned int)fe_sqrt_ratio(&x, &u, &v);
+    xzero = (unsigned int)fe_is_zero(&x);
+    fe_cneg(&x, (unsigned int)fe_is_negative(&x) ^ sign);
+    h->X = x;
+    h->Y = y;
+    fe_1(&h->Z);
+    fe_mul(&h->T, &x, &y);
+    return (int)(ok & (diff == 0) & !(xzero & sign));
+}
+
+void sv_ge_encode(uint8_t s[32], const ge_p3 *h) {
+    fe zi, x, y;
+    fe_invert(&zi, &h->Z);
+    fe_mul(&x, &h->X, &zi);
+    fe_mul(&y, &h->Y, &zi);
+    fe_tobytes(s, &y);
+    s[31] ^= (uint8_t)(fe_is_negative(&x) << 7);
+}
+
+void sv_ge_encode_batch(uint8_t (*s)[32], const ge_p3 *const *pts, size_t n) {
+    fe acc[8], inv, zi, x, y;
+    size_t i;
+    if (n == 0 || n > 8) return;
+    acc[0] = pts[0]->Z;
+    for (i = 1; i < n; i++) fe_mul(&acc[i], &acc[i - 1], &pts[i]->Z);
+    fe_invert(&inv, &acc[n - 1]);
+    for (i = n; i-- > 0;) {
+        if (i > 0) {
+            fe_mul(&zi, &inv, &acc[i - 1]);
+            fe_mul(&inv, &inv, &pts[i]->Z);
+        } else {
+            zi = inv;
+        }
+        fe_mul(&x, &pts[i]->X, &zi);
+        fe_mul(&y, &pts[i]->Y, &zi);
+        fe_tobytes(s[i], &y);
+        s[i][31] ^= (uint8_t)(fe_is_negative(&x) << 7);
+    }
+}
+
+/* ---------- constant-time scalar multiplication ---------- */
+
+/* e[i] in [-8, 8], a = sum e[i] 16^i; requires a < 2^255 */
+static void recode16(int8_t e[64], const uint8_t a[32]) {
+    int i, carry = 0;
+    for (i = 0; i < 32; i++) {
+        e[2 * i] = (int8_t)(a[i] & 15);
+        e[2 * i + 1] = (int8_t)((a[i] >> 4) & 15);
+    }
+    for (i = 0; i < 63; i++) {
+        int v = e[i] + carry;
+        carry = (v + 8) >> 4; /* v + 8 >= 0 */
+        e[i] = (int8_t)(v - (carry << 4));
+    }
+    e[63] = (int8_t)(e[63] + carry);
+}
+
+static unsigned int ct_eq(unsigned int a, unsigned int b) {
+    return (unsigned int)(((uint32_t)(a ^ b) - 1U) >> 31);
+}
+
+static void precomp_cmov(ge_precomp *t, const ge_precomp *u, unsigned int b) {
+    fe_cmov(&t->ypx, &u->ypx, b);
+    fe_cmov(&t->ymx, &u->ymx, b);
+    fe_cmov(&t->xy2d, &u->xy2d, b);
+}
+
+static void cached_cmov(ge_cached *t, const ge_cached *u, unsigned int b) {
+    fe_cmov(&t->YpX, &u->YpX, b);
+    fe_cmov(&t->YmX, &u->YmX, b);
+    fe_cmov(&t->Z, &u->Z, b);
+    fe_cmov(&t->T2d, &u->T2d, b);
+}
+
+/* t = b * (table entry), table[j] = (j+1) * P, b in [-8, 8]; masked, no secret index */
+static void select_precomp(ge_precomp *t, const ge_precomp tab[8], int8_t b) {
+    const unsigned int bneg = ((unsigned int)(int)b) >> 31;
+    const unsigned int m = 0U - bneg;
+    const unsigned int babs = ((unsigned int)(int)b ^ m) + bneg;
+    ge_precomp n;
+    unsigned int j;
+    fe_1(&t->ypx); fe_1(&t->ymx); fe_0(&t->xy2d);
+    for (j = 0; j < 8; j++) precomp_cmov(t, &tab[j], ct_eq(babs, j + 1));
+    n.ypx = t->ymx;
+    n.ymx = t->ypx;
+    fe_neg(&n.xy2d, &t->xy2d);
+    precomp_cmov(t, &n, bneg);
+}
+
+static void select_cached(ge_cached *t, const ge_cached tab[8], int8_t b) {
+    const unsigned int bneg = ((unsigned int)(int)b) >> 31;
+    const unsigned int m = 0U - bneg;
+    const unsigned int babs = ((unsigned int)(int)b ^ m) + bneg;
+    ge_cached n;
+    unsigned int j;
+    fe_1(&t->YpX); fe_1(&t->YmX); fe_1(&t->Z); fe_0(&t->T2d);
+    for (j = 0; j < 8; j++) cached_cmov(t, &tab[j], ct_eq(babs, j + 1));
+    n.YpX = t->YmX;
+    n.YmX = t->YpX;
+    n.Z = t->Z;
+    fe_neg(&n.T2d, &t->T2d);
+    cached_cmov(t, &n, bneg);
+}
+
+void sv_ge_scalarmult_base(ge_p3 *h, const uint8_t a[32]) {
+    int8_t e[64];
+    ge_precomp t;
+    ge_p1p1 r;
+    ge_p2 s;
+    int i;
+    recode16(e, a);
+    sv_ge_identity(h);
+    for (i = 1; i < 64; i += 2) {
+        select_precomp(&t, GE_BASE[i / 2], e[i]);
+        add_precomp(&r, h, &t);
+        p1p1_to_p3(h, &r);
+    }
+    p3_dbl(&r, h);
+    p1p1_to_p2(&s, &r);
+    p2_dbl(&r, &s);
+    p1p1_to_p2(&s, &r);
+    p2_dbl(&r, &s);
+    p1p1_to_p2(&s, &r);
+    p2_dbl(&r, &s);
+    p1p1_to_p3(h, &r);
+    for (i = 0; i < 64; i += 2) {
+        select_precomp(&t, GE_BASE[i / 2], e[i]);
+        add_precomp(&r, h, &t);
+        p1p1_to_p3(h, &r);
+    }
+    sv_wipe(e, sizeof e);
+    sv_wipe(&t, sizeof t);
+    sv_wipe(&r, sizeof r);
+    sv_wipe(&s, sizeof s);
+}
+
+/* tab[k] = (k+1) * P, k < 8 */
+static void multiples_table(ge_cached tab[8], const ge_p3 *P) {
+    ge_p3 acc;
+    ge_p1p1 t;
+    int k;
+    p3_to_cached(&tab[0], P);
+    acc = *P;
+    for (k = 1; k < 8; k++) {
+        add_cached(&t, &acc, &tab[0]);
+        p1p1_to_p3(&acc, &t);
+        p3_to_cached(&tab[k], &acc);
+    }
+}
+
+void sv_ge_scalarmult_multi(ge_p3 *r, const uint8_t (*a)[32], size_t n, const ge_p3 *P) {
+    ge_cached tab[4][8], t;
+    ge_p3 Pj, h;
+    ge_p1p1 q;
+    ge_p2 s;
+    int8_t e[64];
+    int j, k, rr;
+    size_t idx;
+    Pj = *P;
+    for (j = 0; j < 4; j++) {
+        multiples_table(tab[j], &Pj);
+        if (j < 3) { /* Pj = 2^64 Pj */
+            p3_to_p2(&s, &Pj);
+            for (k = 0; k < 63; k++) {
+                p2_dbl(&q, &s);
+                p1p1_to_p2(&s, &q);
+            }
+            p2_dbl(&q, &s);
+            p1p1_to_p3(&Pj, &q);
+        }
+    }
+    for (idx = 0; idx < n; idx++) {
+        recode16(e, a[idx]);
+        sv_ge_identity(&h);
+        for (rr = 15; rr >= 0; rr--) {
+            if (rr != 15) {
+                p3_dbl(&q, &h);
+                p1p1_to_p2(&s, &q);
+                p2_dbl(&q, &s);
+                p1p1_to_p2(&s, &q);
+                p2_dbl(&q, &s);
+                p1p1_to_p2(&s, &q);
+                p2_dbl(&q, &s);
+                p1p1_to_p3(&h, &q);
+            }
+            for (j = 0; j < 4; j++) {
+                select_cached(&t, tab[j], e[16 * j + rr]);
+                add_cached(&q, &h, &t);
+                p1p1_to_p3(&h, &q);
+            }
+        }
+        r[idx] = h;
+    }
+    sv_wipe(e, sizeof e);
+    sv_wipe(&t, sizeof t);
+    sv_wipe(&q, sizeof q);
+    sv_wipe(&s, sizeof s);
+    sv_wipe(&h, sizeof h);
+}
+
+/* ---------- variable-time (public inputs only) ---------- */
+
+/* width-w NAF of a 256-bit scalar; naf has 264 entries, digits odd, |d| < 2^(w-1) */
+static void wnaf_vartime(int8_t naf[264], const uint8_t s[32], int w) {
+    uint64_t x[6] = {0, 0, 0, 0, 0, 0};
+    const uint64_t width = (uint64_t)1 << w, mask = width - 1;
+    uint64_t carry = 0;
+    int pos = 0, i;
+    for (i = 0; i < 32; i++) x[i / 8] |= (uint64_t)s[i] << (8 * (i % 8));
+    memset(naf, 0, 264);
+    while (pos < 264) {
+        const int idx = pos / 64, bi = pos % 64;
+        uint64_t buf, window;
+        if (bi < 64 - w) buf = x[idx] >> bi;
+        else buf = (x[idx] >> bi) | (x[idx + 1] << (64 - bi));
+        window = carry + (buf & mask);
+        if ((window & 1) == 0) { pos += 1; continue; }
+        if (window < width / 2) {
+            carry = 0;
+            naf[pos] = (int8_t)window;
+        } else {
+            carry = 1;
+            naf[pos] = (int8_t)((int64_t)window - (int64_t)width);
+        }
+        pos += w;
+    }
+}
+
+void sv_ge_odd_table_vartime(ge_cached t[8], const ge_p3 *P) {
+    ge_p3 P2, acc;
+    ge_p1p1 q;
+    ge_cached c2;
+    int i;
+    p3_dbl(&q, P);
+    p1p1_to_p3(&P2, &q);
+    p3_to_cached(&c2, &P2);
+    p3_to_cached(&t[0], P);
+    acc = *P;
+    for (i = 1; i < 8; i++) {
+        add_cached(&q, &acc, &c2);
+        p1p1_to_p3(&acc, &q);
+        p3_to_cached(&t[i], &acc);
+    }
+}
+
+typedef struct {
+    const int8_t *naf;
+    const ge_precomp *pre;   /* either pre or cached is set */
+    const ge_cached *cached;
+    int neg;
+} straus_term;
+
+static void straus_vartime(ge_p3 *r, const straus_term *tm, int nt) {
+    ge_p2 acc;
+    ge_p1p1 q;
+    ge_p3 u;
+    int i, j;
+    for (i = 263; i >= 0; i--) {
+        for (j = 0; j < nt; j++) if (tm[j].naf[i]) break;
+        if (j < nt) break;
+    }
+    if (i < 0) { sv_ge_identity(r); return; }
+    p2_identity(&acc);
+    for (; i >= 0; i--) {
+        p2_dbl(&q, &acc);
+        for (j = 0; j < nt; j++) {
+            int d = tm[j].naf[i];
+            if (!d) continue;
+            if (tm[j].neg) d = -d;
+            p1p1_to_p3(&u, &q);
+            if (tm[j].pre) {
+                if (d > 0) add_precomp(&q, &u, &tm[j].pre[d / 2]);
+                else sub_precomp(&q, &u, &tm[j].pre[(-d) / 2]);
+            } else {
+                if (d > 0) add_cached(&q, &u, &tm[j].cached[d / 2]);
+                else sub_cached(&q, &u, &tm[j].cached[(-d) / 2]);
+            }
+        }
+        if (i > 0) p1p1_to_p2(&acc, &q);
+    }
+    p1p1_to_p3(r, &q);
+}
+
+void sv_ge_double_scalarmult_vartime(ge_p3 *r, const uint8_t a[32], const uint8_t b[32], const ge_p3 *P) {
+    int8_t na[264], nb[264];
+    ge_cached tab[8];
+    straus_term tm[2];
+    wnaf_vartime(na, a, 8);
+    wnaf_vartime(nb, b, 5);
+    sv_ge_odd_table_vartime(tab, P);
+    tm[0].naf = na; tm[0].pre = GE_BI; tm[0].cached = NULL; tm[0].neg = 0;
+    tm[1].naf = nb; tm[1].pre = NULL; tm[1].cached = tab; tm[1].neg = 0;
+    straus_vartime(r, tm, 2);
+}
+
+void sv_ge_vrf_u_vartime(ge_p3 *U, const uint8_t s[32], const uint8_t c[16], const ge_cached Ytab[8]) {
+    uint8_t lo[32], hi[32], cc[32];
+    int8_t nlo[264], nhi[264], nc[264];
+    straus_term tm[3];
+    memset(lo, 0, 32); memset(hi, 0, 32); memset(cc, 0, 32);
+    memcpy(lo, s, 16);
+    memcpy(hi, s + 16, 16);
+    memcpy(cc, c, 16);
+    wnaf_vartime(nlo, lo, 8);
+    wnaf_vartime(nhi, hi, 8);
+    wnaf_vartime(nc, cc, 5);
+    tm[0].naf = nlo; tm[0].pre = GE_BI; tm[0].cached = NULL; tm[0].neg = 0;
+    tm[1].naf = nhi; tm[1].pre = GE_B128I; tm[1].cached = NULL; tm[1].neg = 0;
+    tm[2].naf = nc; tm[2].pre = NULL; tm[2].cached = Ytab; tm[2].neg = 1;
+    straus_vartime(U, tm, 3);
+}
+
+void sv_ge_vrf_v_vartime(ge_p3 *V, const uint8_t s[32], const uint8_t c[16], const ge_p3 *H, const ge_p3 *G) {
+    uint8_t cc[32];
+    int8_t ns[264], nc[264];
+    ge_cached th[8], tg[8];
+    straus_term tm[2];
+    memset(cc, 0, 32);
+    memcpy(cc, c, 16);
+    wnaf_vartime(ns, s, 5);
+    wnaf_vartime(nc, cc, 5);
+    sv_ge_odd_table_vartime(th, H);
+    sv_ge_odd_table_vartime(tg, G);
+    tm[0].naf = ns; tm[0].pre = NULL; tm[0].cached = th; tm[0].neg = 0;
+    tm[1].naf = nc; tm[1].pre = NULL; tm[1].cached = tg; tm[1].neg = 1;
+    straus_vartime(V, tm, 2);
+}

@@ -1,0 +1,343 @@
+/*
+ * vrf.c -- the public seqvrf API (seqvrf.h): RFC 9381 ECVRF-EDWARDS25519-SHA512-{TAI,ELL2}.
+ * Secrets (seed, x, nonce prefix, k) are only handled by constant-time code and wiped.
+ */
+#include <string.h>
+#include "seqvrf.h"
+#include "fe.h"
+#include "ge.h"
+#include "h2c.h"
+#include "sc.h"
+#include "sha512.h"
+
+#define PK_MAGIC 0x5345515652465031ULL /* "SEQVRFP1" */
+
+typedef struct {
+    uint64_t magic;
+    uint8_t bytes[32];  /* PK_string as given (decodes canonically) */
+    ge_p3 Y;            /* decoded point */
+    ge_cached tab[8];   /* (2i+1) * Y for the Straus loop */
+} pk_int;
+
+/* C99 static assert: the internal struct must fit the opaque one */
+typedef char sv_pk_int_fits[(sizeof(pk_int) <= sizeof(seqvrf_pubkey)) ? 1 : -1];
+
+static int suite_ok(int suite) {
+    return suite == SEQVRF_SUITE_EDWARDS25519_SHA512_TAI || suite == SEQVRF_SUITE_EDWARDS25519_SHA512_ELL2;
+}
+
+/* RFC 8032 5.1.5: x = clamp(SHA-512(seed)[0:32]) mod q, prefix = SHA-512(seed)[32:64] */
+static void expand_seed(uint8_t x[32], uint8_t prefix[32], const uint8_t seed[32]) {
+    uint8_t h[64];
+    sv_sha512(h, seed, 32);
+    h[0] &= 248;
+    h[31] &= 127;
+    h[31] |= 64;
+    memcpy(prefix, h + 32, 32);
+    memset(h + 32, 0, 32);
+    sv_sc_reduce64(x, h);
+    sv_wipe(h, sizeof h);
+}
+
+static int hash_to_curve(ge_p3 *H, int suite, const uint8_t pk[32], const uint8_t *alpha, size_t alpha_len) {
+    if (suite == SEQVRF_SUITE_EDWARDS25519_SHA512_TAI) return sv_h2c_tai(H, (uint8_t)suite, pk, alpha, alpha_len);
+    sv_h2c_ell2(H, (uint8_t)suite, pk, alpha, alpha_len);
+    return 1;
+}
+
+/* RFC 9381 5.4.3 */
+static void challenge(uint8_t c[16], int suite, const uint8_t p1[32], const uint8_t p2[32],
+                      const uint8_t p3[32], const uint8_t p4[32], const uint8_t p5[32]) {
+    const uint8_t head[2] = {(uint8_t)suite, 0x02}, tail = 0x00;
+    uint8_t h[64];
+    sv_sha512_ctx ctx;
+    sv_sha512_init(&ctx);
+    sv_sha512_update(&ctx, head, 2);
+    sv_sha512_update(&ctx, p1, 32);
+    sv_sha512_update(&ctx, p2, 32);
+    sv_sha512_update(&ctx, p3, 32);
+    sv_sha512_update(&ctx, p4, 32);
+    sv_sha512_update(&ctx, p5, 32);
+    sv_sha512_update(&ctx, &tail, 1);
+    sv_sha512_final(&ctx, h);
+    memcpy(c, h, 16);
+}
+
+/* RFC 9381 5.2 from an encoded cofactor*Gamma */
+static void beta_from_g8(uint8_t beta[64], int suite, const uint8_t g8[32]) {
+    const uint8_t head[2] = {(uint8_t)suite, 0x03}, tail = 0x00;
+    sv_sha512_ctx ctx;
+    sv_sha512_init(&ctx);
+    sv_sha512_update(&ctx, head, 2);
+    sv_sha512_update(&ctx, g8, 32);
+    sv_sha512_update(&ctx, &tail, 1);
+    sv_sha512_final(&ctx, beta);
+}
+
+static int ct_memeq(const uint8_t *a, const uint8_t *b, size_t n) {
+    unsigned int d = 0;
+    size_t i;
+    for (i = 0; i < n; i++) d |= (unsigned int)(a[i] ^ b[i]);
+    return d == 0;
+}
+
+int seqvrf_public_key(uint8_t pk[32], const uint8_t seed[32]) {
+    uint8_t x[32], prefix[32];
+    ge_p3 Y;
+    if (pk == NULL) return SEQVRF_ERR_ARG;
+    if (seed == NULL) {
+        memset(pk, 0, 32);
+        return SEQVRF_ERR_ARG;
+    }
+    expand_seed(x, prefix, seed);
+    sv_ge_scalarmult_base(&Y, x);
+    sv_ge_encode(pk, &Y);
+    sv_wipe(x, sizeof x);
+    sv_wipe(prefix, sizeof prefix);
+    sv_wipe(&Y, sizeof Y);
+    return SEQVRF_OK;
+}
+
+int seqvrf_prove(uint8_t pi[80], const uint8_t seed[32], const uint8_t *alpha, size_t alpha_len, int suite) {
+    uint8_t x[32], prefix[32], pk[32], hstr[32], kh[64], sc2[2][32], enc[3][32], c[32];
+    ge_p3 Y, H, kB, GkH[2];
+    const ge_p3 *pts[3];
+    sv_sha512_ctx ctx;
+    int rc = SEQVRF_OK;
+    if (pi == NULL) return SEQVRF_ERR_ARG;
+    memset(pi, 0, 80);
+    if (seed == NULL || (alpha == NULL && alpha_len != 0) || !suite_ok(suite)) return SEQVRF_ERR_ARG;
+
+    expand_seed(x, prefix, seed);
+    sv_ge_scalarmult_base(&Y, x);
+    sv_ge_encode(pk, &Y);
+    if (!hash_to_curve(&H, suite, pk, alpha, alpha_len)) { /* probability ~2^-256 */
+        rc = SEQVRF_ERR_ARG;
+        goto done;
+    }
+    sv_ge_encode(hstr, &H);
+    /* RFC 9381 5.4.2.2 nonce: SHA-512(prefix || h_string) mod q */
+    sv_sha512_init(&ctx);
+    sv_sha512_update(&ctx, prefix, 32);
+    sv_sha512_update(&ctx, hstr, 32);
+    sv_sha512_final(&ctx, kh);
+    memcpy(sc2[0], x, 32);
+    sv_sc_reduce64(sc2[1], kh);             /* k */
+    sv_ge_scalarmult_multi(GkH, (const uint8_t(*)[32])sc2, 2, &H); /* Gamma = x*H, k*H */
+    sv_ge_scalarmult_base(&kB, sc2[1]);
+    pts[0] = &GkH[0];
+    pts[1] = &kB;
+    pts[2] = &GkH[1];
+    sv_ge_encode_batch(enc, pts, 3);
+    memset(c, 0, 32);
+    challenge(c, suite, pk, hstr, enc[0], enc[1], enc[2]);
+    memcpy(pi, enc[0], 32);
+    memcpy(pi + 32, c, 16);
+    sv_sc_muladd(pi + 48, c, x, sc2[1]);    /* s = k + c*x mod q */
+done:
+    sv_wipe(x, sizeof x);
+    sv_wipe(prefix, sizeof prefix);
+    sv_wipe(kh, sizeof kh);
+    sv_wipe(sc2, sizeof sc2);
+    sv_wipe(enc, sizeof enc);
+    sv_wipe(&Y, sizeof Y);
+    sv_wipe(&kB, sizeof kB);
+    sv_wipe(GkH, sizeof GkH);
+    sv_wipe(&ctx, sizeof ctx);
+    return rc;
+}
+
+static int decode_key(pk_int *k, const uint8_t pk[32], int validate) {
+    ge_p3 t;
+    memset(k, 0, sizeof *k);
+    if (!sv_ge_decode(&k->Y, pk)) return SEQVRF_ERR_KEY;
+    if (validate) {
+        sv_ge_mul8(&t, &k->Y);
+        if (sv_ge_is_identity_vartime(&t)) return SEQVRF_ERR_KEY;
+    }
+    memcpy(k->bytes, pk, 32);
+    sv_ge_odd_table_vartime(k->tab, &k->Y);
+    k->magic = PK_MAGIC;
+    return SEQVRF_OK;
+}
+
+int seqvrf_validate_key(const uint8_t pk[32]) {
+    ge_p3 Y, t;
+    if (pk == NULL) return SEQVRF_ERR_ARG;
+    if (!sv_ge_decode(&Y, pk)) return SEQVRF_ERR_KEY;
+    sv_ge_mul8(&t, &Y);
+    if (sv_ge_is_identity_vartime(&t)) return SEQVRF_ERR_KEY;
+    return SEQVRF_OK;
+}
+
+int seqvrf_pubkey_parse(seqvrf_pubkey *out, const uint8_t pk[32], int validate) {
+    pk_int k;
+    int rc;
+    if (out == NULL) return SEQVRF_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (pk == NULL) return SEQVRF_ERR_ARG;
+    rc = decode_key(&k, pk, validate);
+    if (rc != SEQVRF_OK) return rc;
+    memcpy(out, &k, sizeof k);
+    return SEQVRF_OK;
+}
+
+/* decode_proof (5.4.4): Gamma must decode, s < q */
+static int decode_proof(ge_p3 *G, const uint8_t pi[80]) {
+    if (!sv_ge_decode(G, pi)) return 0;
+    if (!sv_sc_is_canonical(pi + 48)) return 0;
+    return 1;
+}
+
+static int verify_core(uint8_t beta[64], const pk_int *k, const uint8_t pi[80], const uint8_t *alpha,
+                       size_t alpha_len, int suite) {
+    ge_p3 G, H, U, V, G8;
+    const ge_p3 *pts[4];
+    uint8_t enc[4][32], c[16];
+    if (!decode_proof(&G, pi)) return SEQVRF_ERR_PROOF;
+    if (!hash_to_curve(&H, suite, k->bytes, alpha, alpha_len)) return SEQVRF_ERR_PROOF;
+    sv_ge_vrf_u_vartime(&U, pi + 48, pi + 32, k->tab);
+    sv_ge_vrf_v_vartime(&V, pi + 48, pi + 32, &H, &G);
+    sv_ge_mul8(&G8, &G);
+    pts[0] = &H; pts[1] = &U; pts[2] = &V; pts[3] = &G8;
+    sv_ge_encode_batch(enc, pts, 4);
+    challenge(c, suite, k->bytes, enc[0], pi, enc[1], enc[2]);
+    if (!ct_memeq(c, pi + 32, 16)) return SEQVRF_ERR_PROOF;
+    beta_from_g8(beta, suite, enc[3]);
+    return SEQVRF_OK;
+}
+
+static int verify_args_ok(const uint8_t *pi, const uint8_t *alpha, size_t alpha_len, int suite) {
+    return pi != NULL && (alpha != NULL || alpha_len == 0) && suite_ok(suite);
+}
+
+int seqvrf_verify_parsed(uint8_t beta[64], const seqvrf_pubkey *pk, const uint8_t pi[80], const uint8_t *alpha,
+                         size_t alpha_len, int suite) {
+    pk_int k;
+    if (beta == NULL) return SEQVRF_ERR_ARG;
+    memset(beta, 0, 64);
+    if (pk == NULL || !verify_args_ok(pi, alpha, alpha_len, suite)) return SEQVRF_ERR_ARG;
+    memcpy(&k, pk, sizeof k);
+    if (k.magic != PK_MAGIC) return SEQVRF_ERR_ARG;
+    return verify_core(beta, &k, pi, alpha, alpha_len, suite);
+}
+
+int seqvrf_verify(uint8_t beta[64], const uint8_t pk[32], const uint8_t pi[80], const uint8_t *alpha,
+                  size_t alpha_len, int suite, int validate) {
+    pk_int k;
+    int rc;
+    if (beta == NULL) return SEQVRF_ERR_ARG;
+    memset(beta, 0, 64);
+    if (pk == NULL || !verify_args_ok(pi, alpha, alpha_len, suite)) return SEQVRF_ERR_ARG;
+    rc = decode_key(&k, pk, validate);
+    if (rc != SEQVRF_OK) return rc;
+    return verify_core(beta, &k, pi, alpha, alpha_len, suite);
+}
+
+int seqvrf_proof_to_hash(uint8_t beta[64], const uint8_t pi[80], int suite) {
+    ge_p3 G, G8;
+    uint8_t g8[32];
+    if (beta == NULL) return SEQVRF_ERR_ARG;
+    memset(beta, 0, 64);
+    if (pi == NULL || !suite_ok(suite)) return SEQVRF_ERR_ARG;
+    if (!decode_proof(&G, pi)) return SEQVRF_ERR_PROOF;
+    sv_ge_mul8(&G8, &G);
+    sv_ge_encode(g8, &G8);
+    beta_from_g8(beta, suite, g8);
+    return SEQVRF_OK;
+}
+
+/* ---- debug primitives ---- */
+
+int seqvrf_debug_hash_to_curve(uint8_t h[32], const uint8_t pk[32], const uint8_t *alpha, size_t alpha_len,
+                               int suite) {
+    ge_p3 H;
+    if (h == NULL) return SEQVRF_ERR_ARG;
+    memset(h, 0, 32);
+    if (pk == NULL || (alpha == NULL && alpha_len != 0) || !suite_ok(suite)) return SEQVRF_ERR_ARG;
+    if (!hash_to_curve(&H, suite, pk, alpha, alpha_len)) return SEQVRF_ERR_PROOF;
+    sv_ge_encode(h, &H);
+    return SEQVRF_OK;
+}
+
+static void reduce32(uint8_t out[32], const uint8_t n[32]) {
+    uint8_t w[64];
+    memcpy(w, n, 32);
+    memset(w + 32, 0, 32);
+    sv_sc_reduce64(out, w);
+    sv_wipe(w, sizeof w);
+}
+
+int seqvrf_debug_scalarmult(uint8_t out[32], const uint8_t n[32], const uint8_t p[32]) {
+    uint8_t r[1][32];
+    ge_p3 P, R[1];
+    if (out == NULL) return SEQVRF_ERR_ARG;
+    memset(out, 0, 32);
+    if (n == NULL || p == NULL) return SEQVRF_ERR_ARG;
+    if (!sv_ge_decode(&P, p)) return SEQVRF_ERR_KEY;
+    reduce32(r[0], n);
+    sv_ge_scalarmult_multi(R, (const uint8_t(*)[32])r, 1, &P);
+    sv_ge_encode(out, &R[0]);
+    sv_wipe(r, sizeof r);
+    return SEQVRF_OK;
+}
+
+int seqvrf_debug_scalarmult_base(uint8_t out[32], const uint8_t n[32]) {
+    uint8_t r[32];
+    ge_p3 R;
+    if (out == NULL) return SEQVRF_ERR_ARG;
+    memset(out, 0, 32);
+    if (n == NULL) return SEQVRF_ERR_ARG;
+    reduce32(r, n);
+    sv_ge_scalarmult_base(&R, r);
+    sv_ge_encode(out, &R);
+    sv_wipe(r, sizeof r);
+    return SEQVRF_OK;
+}
+
+int seqvrf_debug_double_scalarmult_vartime(uint8_t out[32], const uint8_t a[32], const uint8_t b[32],
+                                           const uint8_t p[32]) {
+    ge_p3 P, R;
+    if (out == NULL) return SEQVRF_ERR_ARG;
+    memset(out, 0, 32);
+    if (a == NULL || b == NULL || p == NULL) return SEQVRF_ERR_ARG;
+    if (!sv_ge_decode(&P, p)) return SEQVRF_ERR_KEY;
+    sv_ge_double_scalarmult_vartime(&R, a, b, &P);
+    sv_ge_encode(out, &R);
+    return SEQVRF_OK;
+}
+
+int seqvrf_debug_add(uint8_t out[32], const uint8_t p[32], const uint8_t q[32]) {
+    ge_p3 P, Q, R;
+    if (out == NULL) return SEQVRF_ERR_ARG;
+    memset(out, 0, 32);
+    if (p == NULL || q == NULL) return SEQVRF_ERR_ARG;
+    if (!sv_ge_decode(&P, p) || !sv_ge_decode(&Q, q)) return SEQVRF_ERR_KEY;
+    sv_ge_add(&R, &P, &Q);
+    sv_ge_encode(out, &R);
+    return SEQVRF_OK;
+}
+
+int seqvrf_debug_scalar_reduce64(uint8_t out[32], const uint8_t x[64]) {
+    if (out == NULL) return SEQVRF_ERR_ARG;
+    memset(out, 0, 32);
+    if (x == NULL) return SEQVRF_ERR_ARG;
+    sv_sc_reduce64(out, x);
+    return SEQVRF_OK;
+}
+
+int seqvrf_debug_scalar_muladd(uint8_t out[32], const uint8_t a[32], const uint8_t b[32], const uint8_t c[32]) {
+    if (out == NULL) return SEQVRF_ERR_ARG;
+    memset(out, 0, 32);
+    if (a == NULL || b == NULL || c == NULL) return SEQVRF_ERR_ARG;
+    sv_sc_muladd(out, a, b, c);
+    return SEQVRF_OK;
+}
+
+int seqvrf_debug_sha512(uint8_t out[64], const uint8_t *msg, size_t len) {
+    if (out == NULL) return SEQVRF_ERR_ARG;
+    memset(out, 0, 64);
+    if (msg == NULL && len != 0) return SEQVRF_ERR_ARG;
+    sv_sha512(out, msg, len);
+    return SEQVRF_OK;
+}

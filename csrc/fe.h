@@ -4,7 +4,8 @@
  * Contract
  *   - An fe is 5 unsigned 64-bit limbs in radix 2^51 (value = sum v[i] * 2^(51 i)).
  *   - Every function accepts limbs < 2^52 and produces limbs < 2^52 ("loosely reduced");
- *     only fe_tobytes produces the canonical (fully reduced) value.
+ *     only fe_tobytes produces the canonical (fully reduced) value.  fe_mul, fe_sq and
+ *     fe_tobytes also accept limbs < 2^54 (outputs of the lazy fe_add_nc / fe_sub_nc).
  *   - Every function is constant time (no branches or indices on values).
  *   - Hot operations (add, sub, mul, sq, cmov) are static inline here so the group
  *     layer inlines them; the rest lives in fe.c.
@@ -50,6 +51,23 @@ static inline void fe_sub(fe *h, const fe *f, const fe *g) {
     r[4] = (f->v[4] + 0xffffffffffffeULL) - g->v[4];
     fe_carry_(r);
     h->v[0] = r[0]; h->v[1] = r[1]; h->v[2] = r[2]; h->v[3] = r[3]; h->v[4] = r[4];
+}
+
+/* Lazy (uncarried) variants for the group formulas; mul/sq accept limbs < 2^54.
+ * fe_add_nc: f, g < 2^53 -> h < 2^54.
+ * fe_sub_nc: h = f + 2p - g; g limbs must be < 2^51 + 2^15 (a mul/sq/carried output or a
+ * table constant), f < 2^53 -> h < 2^54. */
+static inline void fe_add_nc(fe *h, const fe *f, const fe *g) {
+    int i;
+    for (i = 0; i < 5; i++) h->v[i] = f->v[i] + g->v[i];
+}
+
+static inline void fe_sub_nc(fe *h, const fe *f, const fe *g) {
+    h->v[0] = (f->v[0] + 0xfffffffffffdaULL) - g->v[0];
+    h->v[1] = (f->v[1] + 0xffffffffffffeULL) - g->v[1];
+    h->v[2] = (f->v[2] + 0xffffffffffffeULL) - g->v[2];
+    h->v[3] = (f->v[3] + 0xffffffffffffeULL) - g->v[3];
+    h->v[4] = (f->v[4] + 0xffffffffffffeULL) - g->v[4];
 }
 
 static inline void fe_neg(fe *h, const fe *f) {

@@ -28,8 +28,8 @@ static void p1p1_to_p3(ge_p3 *r, const ge_p1p1 *p) {
 }
 
 static void p3_to_cached(ge_cached *r, const ge_p3 *p) {
-    fe_add(&r->YpX, &p->Y, &p->X);
-    fe_sub(&r->YmX, &p->Y, &p->X);
+    fe_add_nc(&r->YpX, &p->Y, &p->X);
+    fe_sub_nc(&r->YmX, &p->Y, &p->X);
     r->Z = p->Z;
     fe_mul(&r->T2d, &p->T, &FE_D2);
 }
@@ -47,13 +47,13 @@ static void p2_dbl(ge_p1p1 *r, const ge_p2 *p) {
     fe_sq(&A, &p->X);
     fe_sq(&B, &p->Y);
     fe_sq(&C, &p->Z);
-    fe_add(&C, &C, &C);
-    fe_add(&H, &A, &B);
-    fe_add(&t, &p->X, &p->Y);
+    fe_add_nc(&C, &C, &C);
+    fe_add_nc(&H, &A, &B);
+    fe_add_nc(&t, &p->X, &p->Y);
     fe_sq(&t, &t);
-    fe_sub(&r->X, &H, &t);       /* E */
-    fe_sub(&r->Z, &A, &B);       /* G */
-    fe_add(&r->T, &C, &r->Z);    /* F = C + G */
+    fe_sub_nc(&r->X, &H, &t);    /* E */
+    fe_sub_nc(&r->Z, &A, &B);    /* G */
+    fe_add_nc(&r->T, &C, &r->Z); /* F = C + G */
     r->Y = H;
 }
 
@@ -66,60 +66,60 @@ static void p3_dbl(ge_p1p1 *r, const ge_p3 *p) {
 /* r = p + q (sub = 0) or p - q (sub = 1); public choice of sub */
 static void add_cached(ge_p1p1 *r, const ge_p3 *p, const ge_cached *q) {
     fe A, B, C, D;
-    fe_sub(&A, &p->Y, &p->X);
+    fe_sub_nc(&A, &p->Y, &p->X);
     fe_mul(&A, &A, &q->YmX);
-    fe_add(&B, &p->Y, &p->X);
+    fe_add_nc(&B, &p->Y, &p->X);
     fe_mul(&B, &B, &q->YpX);
     fe_mul(&C, &p->T, &q->T2d);
     fe_mul(&D, &p->Z, &q->Z);
-    fe_add(&D, &D, &D);
-    fe_sub(&r->X, &B, &A);       /* E */
-    fe_add(&r->Y, &B, &A);       /* H */
-    fe_add(&r->Z, &D, &C);       /* G */
-    fe_sub(&r->T, &D, &C);       /* F */
+    fe_add_nc(&D, &D, &D);
+    fe_sub_nc(&r->X, &B, &A);       /* E */
+    fe_add_nc(&r->Y, &B, &A);       /* H */
+    fe_add_nc(&r->Z, &D, &C);       /* G */
+    fe_sub_nc(&r->T, &D, &C);       /* F */
 }
 
 static void sub_cached(ge_p1p1 *r, const ge_p3 *p, const ge_cached *q) {
     fe A, B, C, D;
-    fe_sub(&A, &p->Y, &p->X);
+    fe_sub_nc(&A, &p->Y, &p->X);
     fe_mul(&A, &A, &q->YpX);
-    fe_add(&B, &p->Y, &p->X);
+    fe_add_nc(&B, &p->Y, &p->X);
     fe_mul(&B, &B, &q->YmX);
     fe_mul(&C, &p->T, &q->T2d);
     fe_mul(&D, &p->Z, &q->Z);
-    fe_add(&D, &D, &D);
-    fe_sub(&r->X, &B, &A);
-    fe_add(&r->Y, &B, &A);
-    fe_sub(&r->Z, &D, &C);
-    fe_add(&r->T, &D, &C);
+    fe_add_nc(&D, &D, &D);
+    fe_sub_nc(&r->X, &B, &A);
+    fe_add_nc(&r->Y, &B, &A);
+    fe_sub_nc(&r->Z, &D, &C);
+    fe_add_nc(&r->T, &D, &C);
 }
 
 static void add_precomp(ge_p1p1 *r, const ge_p3 *p, const ge_precomp *q) {
     fe A, B, C, D;
-    fe_sub(&A, &p->Y, &p->X);
+    fe_sub_nc(&A, &p->Y, &p->X);
     fe_mul(&A, &A, &q->ymx);
-    fe_add(&B, &p->Y, &p->X);
+    fe_add_nc(&B, &p->Y, &p->X);
     fe_mul(&B, &B, &q->ypx);
     fe_mul(&C, &p->T, &q->xy2d);
-    fe_add(&D, &p->Z, &p->Z);
-    fe_sub(&r->X, &B, &A);
-    fe_add(&r->Y, &B, &A);
-    fe_add(&r->Z, &D, &C);
-    fe_sub(&r->T, &D, &C);
+    fe_add_nc(&D, &p->Z, &p->Z);
+    fe_sub_nc(&r->X, &B, &A);
+    fe_add_nc(&r->Y, &B, &A);
+    fe_add_nc(&r->Z, &D, &C);
+    fe_sub_nc(&r->T, &D, &C);
 }
 
 static void sub_precomp(ge_p1p1 *r, const ge_p3 *p, const ge_precomp *q) {
     fe A, B, C, D;
-    fe_sub(&A, &p->Y, &p->X);
+    fe_sub_nc(&A, &p->Y, &p->X);
     fe_mul(&A, &A, &q->ypx);
-    fe_add(&B, &p->Y, &p->X);
+    fe_add_nc(&B, &p->Y, &p->X);
     fe_mul(&B, &B, &q->ymx);
     fe_mul(&C, &p->T, &q->xy2d);
-    fe_add(&D, &p->Z, &p->Z);
-    fe_sub(&r->X, &B, &A);
-    fe_add(&r->Y, &B, &A);
-    fe_sub(&r->Z, &D, &C);
-    fe_add(&r->T, &D, &C);
+    fe_add_nc(&D, &p->Z, &p->Z);
+    fe_sub_nc(&r->X, &B, &A);
+    fe_add_nc(&r->Y, &B, &A);
+    fe_sub_nc(&r->Z, &D, &C);
+    fe_add_nc(&r->T, &D, &C);
 }
 
 void sv_ge_add(ge_p3 *r, const ge_p3 *p, const ge_p3 *q) {

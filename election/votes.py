@@ -212,8 +212,7 @@ class TimeoutVote:
         """Parse :meth:`to_bytes` output strictly.
 
         Raises:
-            MalformedData: truncated, trailing bytes or bad flags.
-            InvalidVote: a field out of range.
+            MalformedData: truncated, trailing bytes, bad flags or a field out of range.
         """
         r = Reader(data, "TimeoutVote")
         chain_id = r.lp8("chain_id")
@@ -225,7 +224,10 @@ class TimeoutVote:
         voter = _read_id(r, "voter_id")
         sig = r.take(SIGNATURE_BYTES, "signature")
         r.finish()
-        return cls(chain_id, epoch, digest, slot, rank, parent, voter, sig)
+        try:
+            return cls(chain_id, epoch, digest, slot, rank, parent, voter, sig)
+        except InvalidVote as exc:
+            raise MalformedData(f"TimeoutVote: {exc}") from None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (bytes as lowercase hex, ``parent_hash`` may be null)."""
@@ -241,12 +243,11 @@ class TimeoutVote:
         """Parse the JSON form strictly.
 
         Raises:
-            MalformedData: wrong keys or JSON types.
-            InvalidVote: a field out of range.
+            MalformedData: wrong keys, JSON types or field ranges.
         """
         d = json_object(obj, "TimeoutVote", frozenset(
             {"chain_id", "epoch", "table_digest", "slot", "rank", "parent_hash", "voter_id", "signature"}))
-        return cls(
+        args = (
             check_hex(d["chain_id"], "TimeoutVote.chain_id"),
             json_int(d["epoch"], "TimeoutVote.epoch", 0, MAX_SLOT),
             check_hex(d["table_digest"], "TimeoutVote.table_digest", 32),
@@ -256,6 +257,10 @@ class TimeoutVote:
             json_str(d["voter_id"], "TimeoutVote.voter_id"),
             check_hex(d["signature"], "TimeoutVote.signature", SIGNATURE_BYTES),
         )
+        try:
+            return cls(*args)
+        except InvalidVote as exc:
+            raise MalformedData(f"TimeoutVote: {exc}") from None
 
     def to_json(self) -> str:
         """Canonical JSON text (sorted keys, no spaces)."""
@@ -384,8 +389,7 @@ class TimeoutCertificate:
 
         Raises:
             MalformedData: truncated data, bad flags, votes not in strictly ascending
-                voter order.
-            InvalidCertificate: structural rule broken.
+                voter order, or a structural rule broken (e.g. no votes).
         """
         chain_id = r.lp8("certificate.chain_id")
         epoch = r.uint(8, "certificate.epoch")
@@ -406,16 +410,19 @@ class TimeoutCertificate:
             try:
                 votes.append(TimeoutVote(chain_id, epoch, digest, slot, rank, parent, voter, sig))
             except InvalidVote as exc:
-                raise InvalidCertificate(str(exc)) from None
-        return cls(votes)
+                raise MalformedData(f"TimeoutCertificate: {exc}") from None
+        try:
+            return cls(votes)
+        except InvalidCertificate as exc:
+            raise MalformedData(f"TimeoutCertificate: {exc}") from None
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TimeoutCertificate:
         """Parse :meth:`to_bytes` output strictly (trailing bytes rejected).
 
         Raises:
-            MalformedData: truncated, trailing bytes, bad flags or order.
-            InvalidCertificate: structural rule broken.
+            MalformedData: truncated, trailing bytes, bad flags or order, or a
+                structural rule broken.
         """
         r = Reader(data, "TimeoutCertificate")
         cert = cls.read(r)
@@ -438,8 +445,8 @@ class TimeoutCertificate:
         """Parse the JSON form strictly (votes in any order).
 
         Raises:
-            MalformedData: wrong keys or JSON types.
-            InvalidCertificate: a structural rule broken or a field out of range.
+            MalformedData: wrong keys or JSON types, a field out of range, or a
+                structural rule broken (e.g. a duplicate voter).
         """
         d = json_object(obj, "TimeoutCertificate",
                         frozenset({"chain_id", "epoch", "table_digest", "slot", "rank", "votes"}))
@@ -462,8 +469,11 @@ class TimeoutCertificate:
                     check_hex(vd["signature"], f"votes[{i}].signature", SIGNATURE_BYTES),
                 ))
             except InvalidVote as exc:
-                raise InvalidCertificate(str(exc)) from None
-        return cls(votes)
+                raise MalformedData(f"TimeoutCertificate: {exc}") from None
+        try:
+            return cls(votes)
+        except InvalidCertificate as exc:
+            raise MalformedData(f"TimeoutCertificate: {exc}") from None
 
     def to_json(self) -> str:
         """Canonical JSON text (sorted keys, no spaces)."""

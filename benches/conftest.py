@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 
+
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
     session = getattr(config, "_benchmarksession", None)
     if session is None or not session.benchmarks:
@@ -27,7 +30,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any)
             ratio = median / (a.stats.median / a.extra_info.get("per_call", 1))
             rows.append((b.name, median, f"{ratio:6.2f}x {anchor}"))
         else:
-            rows.append((b.name, median, "(anchor)" if b.name.startswith("anchor") else ""))
+            rows.append((b.name, median, "(anchor)" if "anchor" in b.name else ""))
     tr = terminalreporter
     tr.write_sep("=", "seqvrf: medians per operation and ratio to the same-run anchor")
     for name, median, note in rows:

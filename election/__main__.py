@@ -1,0 +1,7 @@
+"""``python -m election`` runs the ``seqvrf`` command line."""
+
+import sys
+
+from election.cli import main
+
+sys.exit(main())

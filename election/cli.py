@@ -1,0 +1,60 @@
+"""The ``seqvrf`` command line.
+
+Each subcommand lives in its own module, which exposes ``register(subparsers)``:
+it adds its parser and sets ``func(args) -> int`` as the parser default. Modules
+are listed in ``_COMMANDS``; add a line there to add a command.
+
+Exit codes, for every command: 0 success, 1 the work ran and found a violation
+(an invalid block, a failed check), 2 unusable input or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+EXIT_OK = 0
+EXIT_VIOLATION = 1
+EXIT_USAGE = 2
+
+# Command modules, imported when the parser is built so `seqvrf --help` stays fast.
+_COMMANDS: list[str] = [
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seqvrf",
+        description="Verifiable stake-weighted leader election for rollup sequencers (RFC 9381 ECVRF).",
+        epilog="Exit codes: 0 success, 1 violation found, 2 unusable input or bad usage.",
+    )
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ver = version("seqvrf")
+    except PackageNotFoundError:  # running from a source tree
+        ver = "unknown"
+    parser.add_argument("--version", action="version", version=f"seqvrf {ver}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in _COMMANDS:
+        importlib.import_module(module).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except KeyboardInterrupt:
+        print("seqvrf: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -224,48 +224,91 @@ static unsigned int ct_eq(unsigned int a, unsigned int b) {
     return (unsigned int)(((uint32_t)(a ^ b) - 1U) >> 31);
 }
 
-static void precomp_cmov(ge_precomp *t, const ge_precomp *u, unsigned int b) {
-    fe_cmov(&t->ypx, &u->ypx, b);
-    fe_cmov(&t->ymx, &u->ymx, b);
-    fe_cmov(&t->xy2d, &u->xy2d, b);
-}
+/* t = b * (table entry), table[j] = (j+1) * P, b in [-8, 8].  Every entry is read and
+ * combined with a mask: no secret-dependent branch or index.  The structs are arrays of
+ * uint64_t limbs, read here as flat uint64_t arrays (NW words per entry). */
+#define PRECOMP_WORDS 15
+#define CACHED_WORDS 20
 
-static void cached_cmov(ge_cached *t, const ge_cached *u, unsigned int b) {
-    fe_cmov(&t->YpX, &u->YpX, b);
-    fe_cmov(&t->YmX, &u->YmX, b);
-    fe_cmov(&t->Z, &u->Z, b);
-    fe_cmov(&t->T2d, &u->T2d, b);
+/* acc[w] |= src[w] & m for w < n; 2-lane vectors where GCC vector extensions exist */
+#if defined(__GNUC__) && !defined(SEQVRF_NO_VECTOR_EXT)
+typedef uint64_t sv_v2u64 __attribute__((vector_size(16)));
+static inline void masked_or(uint64_t *acc, const uint64_t *src, uint64_t m, unsigned int n) {
+    const sv_v2u64 mv = {m, m};
+    unsigned int w;
+    for (w = 0; w + 2 <= n; w += 2) {
+        sv_v2u64 a, s;
+        memcpy(&a, acc + w, 16);
+        memcpy(&s, src + w, 16);
+        a |= s & mv;
+        memcpy(acc + w, &a, 16);
+    }
+    if (w < n) acc[w] |= src[w] & m;
 }
+#else
+static inline void masked_or(uint64_t *acc, const uint64_t *src, uint64_t m, unsigned int n) {
+    unsigned int w;
+    for (w = 0; w < n; w++) acc[w] |= src[w] & m;
+}
+#endif
 
-/* t = b * (table entry), table[j] = (j+1) * P, b in [-8, 8]; masked, no secret index */
 static void select_precomp(ge_precomp *t, const ge_precomp tab[8], int8_t b) {
     const unsigned int bneg = ((unsigned int)(int)b) >> 31;
-    const unsigned int m = 0U - bneg;
-    const unsigned int babs = ((unsigned int)(int)b ^ m) + bneg;
-    ge_precomp n;
-    unsigned int j;
-    fe_1(&t->ypx); fe_1(&t->ymx); fe_0(&t->xy2d);
-    for (j = 0; j < 8; j++) precomp_cmov(t, &tab[j], ct_eq(babs, j + 1));
-    n.ypx = t->ymx;
-    n.ymx = t->ypx;
-    fe_neg(&n.xy2d, &t->xy2d);
-    precomp_cmov(t, &n, bneg);
+    const unsigned int babs = (((unsigned int)(int)b) ^ (0U - bneg)) + bneg;
+    const uint64_t *src = &tab[0].ypx.v[0];
+    uint64_t acc[PRECOMP_WORDS], m;
+    unsigned int j, w;
+    fe n;
+    m = (uint64_t)0 - (uint64_t)ct_eq(babs, 0);
+    for (w = 0; w < PRECOMP_WORDS; w++) acc[w] = 0;
+    acc[0] = m & 1; /* identity: (1, 1, 0) */
+    acc[5] = m & 1;
+    for (j = 0; j < 8; j++) {
+        m = (uint64_t)0 - (uint64_t)ct_eq(babs, j + 1);
+        masked_or(acc, src + j * PRECOMP_WORDS, m, PRECOMP_WORDS);
+    }
+    /* conditional negation: swap y+x / y-x, negate 2dxy */
+    m = (uint64_t)0 - (uint64_t)bneg;
+    for (w = 0; w < 5; w++) {
+        const uint64_t d = (acc[w] ^ acc[5 + w]) & m;
+        t->ypx.v[w] = acc[w] ^ d;
+        t->ymx.v[w] = acc[5 + w] ^ d;
+        t->xy2d.v[w] = acc[10 + w];
+    }
+    fe_neg(&n, &t->xy2d);
+    fe_cmov(&t->xy2d, &n, bneg);
 }
 
 static void select_cached(ge_cached *t, const ge_cached tab[8], int8_t b) {
     const unsigned int bneg = ((unsigned int)(int)b) >> 31;
-    const unsigned int m = 0U - bneg;
-    const unsigned int babs = ((unsigned int)(int)b ^ m) + bneg;
-    ge_cached n;
-    unsigned int j;
-    fe_1(&t->YpX); fe_1(&t->YmX); fe_1(&t->Z); fe_0(&t->T2d);
-    for (j = 0; j < 8; j++) cached_cmov(t, &tab[j], ct_eq(babs, j + 1));
-    n.YpX = t->YmX;
-    n.YmX = t->YpX;
-    n.Z = t->Z;
-    fe_neg(&n.T2d, &t->T2d);
-    cached_cmov(t, &n, bneg);
+    const unsigned int babs = (((unsigned int)(int)b) ^ (0U - bneg)) + bneg;
+    const uint64_t *src = &tab[0].YpX.v[0];
+    uint64_t acc[CACHED_WORDS], m;
+    unsigned int j, w;
+    fe n;
+    m = (uint64_t)0 - (uint64_t)ct_eq(babs, 0);
+    for (w = 0; w < CACHED_WORDS; w++) acc[w] = 0;
+    acc[0] = m & 1; /* identity: (1, 1, 1, 0) */
+    acc[5] = m & 1;
+    acc[10] = m & 1;
+    for (j = 0; j < 8; j++) {
+        m = (uint64_t)0 - (uint64_t)ct_eq(babs, j + 1);
+        masked_or(acc, src + j * CACHED_WORDS, m, CACHED_WORDS);
+    }
+    m = (uint64_t)0 - (uint64_t)bneg;
+    for (w = 0; w < 5; w++) {
+        const uint64_t d = (acc[w] ^ acc[5 + w]) & m;
+        t->YpX.v[w] = acc[w] ^ d;
+        t->YmX.v[w] = acc[5 + w] ^ d;
+        t->Z.v[w] = acc[10 + w];
+        t->T2d.v[w] = acc[15 + w];
+    }
+    fe_neg(&n, &t->T2d);
+    fe_cmov(&t->T2d, &n, bneg);
 }
+
+typedef char sv_precomp_flat[(sizeof(ge_precomp) == PRECOMP_WORDS * 8) ? 1 : -1];
+typedef char sv_cached_flat[(sizeof(ge_cached) == CACHED_WORDS * 8) ? 1 : -1];
 
 void sv_ge_scalarmult_base(ge_p3 *h, const uint8_t a[32]) {
     int8_t e[64];

@@ -7,7 +7,7 @@ NOT for production keys: everything here derives from a public seed.  Validator
     vote seed = SHA-512(tag("seqvrf/dev/vote-key") || lp8(seed) || u32(i))[:32]
 
 and the id ``f"{prefix}{i:04d}"``.  The VRF public key equals the Ed25519 public key
-of the same seed (RFC 8032 expansion), which ``cryptography`` computes quickly.
+of the same seed (RFC 8032 expansion), which PyNaCl computes quickly.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import vrf
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from nacl.signing import SigningKey
 
 from ._codec import lp8, tag, u32
 from .stake import StakeTable, Validator
@@ -52,7 +51,7 @@ class DevValidator:
 
 
 def _ed25519_public(seed: bytes) -> bytes:
-    return Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return bytes(SigningKey(seed).verify_key)
 
 
 def dev_validators(stakes: Sequence[int], seed: bytes = b"", prefix: str = "v") -> list[DevValidator]:

@@ -26,7 +26,8 @@ from ._codec import lp8, tag
 __all__ = ["HashStream", "stream_key"]
 
 _STREAM_TAG = tag("seqvrf/v1/stream")
-_CHUNK_BLOCKS = 64  # blocks hashed per refill (4 KiB); the output does not depend on it
+_FIRST_CHUNK = 1  # blocks hashed by the first refill; doubled on each refill ...
+_MAX_CHUNK = 64  # ... up to 64 blocks (4 KiB).  The output does not depend on chunking.
 
 T = TypeVar("T")
 
@@ -54,7 +55,7 @@ class HashStream:
         ValueError: ``key`` is not 64 bytes.
     """
 
-    __slots__ = ("_prefix", "_counter", "_buf", "_pos")
+    __slots__ = ("_prefix", "_counter", "_buf", "_pos", "_chunk")
 
     def __init__(self, key: bytes) -> None:
         if len(key) != 64:
@@ -63,6 +64,7 @@ class HashStream:
         self._counter = 0
         self._buf = b""
         self._pos = 0
+        self._chunk = _FIRST_CHUNK
 
     @classmethod
     def for_purpose(cls, purpose: bytes, context: bytes) -> HashStream:
@@ -72,7 +74,8 @@ class HashStream:
     def _refill(self, need: int) -> None:
         blocks = []
         prefix = self._prefix
-        n = max(_CHUNK_BLOCKS, (need + 63) // 64)
+        n = max(self._chunk, (need + 63) // 64)
+        self._chunk = min(_MAX_CHUNK, 2 * self._chunk)
         for i in range(self._counter, self._counter + n):
             h = prefix.copy()
             h.update(i.to_bytes(8, "big"))

@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 import vrf
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from nacl.signing import VerifyKey
 
 from ._codec import Reader, check_hex, json_int, json_object, json_str, lp8, load_json, tag, u32, u64
 from .errors import InvalidStakeTable, MalformedData
@@ -84,7 +84,7 @@ class Validator:
     stake: int
     id_bytes: bytes = field(init=False, repr=False, compare=False)
     vrf_public_key: vrf.PublicKey = field(init=False, repr=False, compare=False)
-    vote_public_key: Ed25519PublicKey = field(init=False, repr=False, compare=False)
+    vote_public_key: VerifyKey = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         raw = check_validator_id(self.id)
@@ -107,8 +107,8 @@ class Validator:
             raise InvalidStakeTable(f"{who}: vrf_key {self.vrf_key.hex()} is not a valid ECVRF key: {exc}") from None
         try:
             vrf.PublicKey(self.vote_key)  # same point rules: canonical, on curve, not small order
-            vote_pk = Ed25519PublicKey.from_public_bytes(self.vote_key)
-        except (vrf.VRFError, ValueError) as exc:
+            vote_pk = VerifyKey(self.vote_key)
+        except (vrf.VRFError, ValueError, TypeError) as exc:
             raise InvalidStakeTable(f"{who}: vote_key {self.vote_key.hex()} is not a valid Ed25519 key: {exc}") from None
         object.__setattr__(self, "id_bytes", raw)
         object.__setattr__(self, "vrf_public_key", vrf_pk)

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey
 
 from ._codec import Reader, check_hex, json_int, json_object, json_str, load_json, lp8, tag, u8, u16, u64
 from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
@@ -130,7 +130,7 @@ class TimeoutVote:
     # -- signing and verification -----------------------------------------------------
     @classmethod
     def sign(cls, config: ElectionConfig, table: StakeTable, epoch: int, slot: int, rank: int,
-             voter_id: str, vote_secret: bytes | Ed25519PrivateKey,
+             voter_id: str, vote_secret: bytes | SigningKey,
              parent_hash: bytes | None = None) -> TimeoutVote:
         """Sign a timeout vote with the voter's Ed25519 vote key.
 
@@ -141,7 +141,7 @@ class TimeoutVote:
             slot: the missed slot.
             rank: the rank the vote supports (1 to ``config.backups``).
             voter_id: the voter's id in ``table``.
-            vote_secret: the voter's 32-byte Ed25519 seed or private key (must match
+            vote_secret: the voter's 32-byte Ed25519 seed or PyNaCl SigningKey (must match
                 its ``vote_key`` in the table).
             parent_hash: the parent block hash the voter last saw, or None.
 
@@ -154,19 +154,17 @@ class TimeoutVote:
         v = table.get(voter_id)
         if v is None:
             raise InvalidVote(f"voter {voter_id!r} is not in the stake table")
-        if isinstance(vote_secret, Ed25519PrivateKey):
+        if isinstance(vote_secret, SigningKey):
             key = vote_secret
         elif isinstance(vote_secret, (bytes, bytearray)) and len(vote_secret) == 32:
-            key = Ed25519PrivateKey.from_private_bytes(bytes(vote_secret))
+            key = SigningKey(bytes(vote_secret))
         else:
-            raise InvalidVote("vote_secret: expected a 32-byte Ed25519 seed or an Ed25519PrivateKey")
-        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-        if key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw) != v.vote_key:
+            raise InvalidVote("vote_secret: expected a 32-byte Ed25519 seed or a nacl.signing.SigningKey")
+        if bytes(key.verify_key) != v.vote_key:
             raise InvalidVote(f"vote_secret does not match the vote_key of {voter_id!r}")
         unsigned = cls(config.chain_id, epoch, table.digest(), slot, rank, parent_hash, voter_id, bytes(64))
         return cls(config.chain_id, epoch, table.digest(), slot, rank, parent_hash, voter_id,
-                   key.sign(unsigned.message()))
+                   key.sign(unsigned.message()).signature)
 
     def message(self) -> bytes:
         """The signed bytes (:func:`vote_message` of this vote's fields)."""
@@ -198,8 +196,8 @@ class TimeoutVote:
         if v is None:
             raise InvalidVote(f"vote by {self.voter_id!r}: voter is not in the stake table")
         try:
-            v.vote_public_key.verify(self.signature, self.message())
-        except InvalidSignature:
+            v.vote_public_key.verify(self.message(), self.signature)
+        except BadSignatureError:
             raise InvalidVote(f"vote by {self.voter_id!r}: bad signature") from None
 
     # -- encodings ------------------------------------------------------------------

@@ -6,8 +6,8 @@ import pickle
 import threading
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from nacl.signing import SigningKey
 
 import vrf

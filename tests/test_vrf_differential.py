@@ -7,7 +7,8 @@ import hashlib
 
 import nacl.bindings as sodium
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import vrf
 from vrf import reference as R

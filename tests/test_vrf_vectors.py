@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import load_rfc_vectors
 
 import vrf
 from vrf import reference as R
 from vrf._native import ffi, lib
-
-from conftest import load_rfc_vectors
 
 VECTORS = load_rfc_vectors()
 IDS = [f"{v['suite'].rsplit('-', 1)[1]}-ex{v['example']}" for v in VECTORS]

@@ -35,7 +35,8 @@ int seqvrf_proof_to_hash(uint8_t beta[64], const uint8_t pi[80], int suite);
 int seqvrf_debug_hash_to_curve(uint8_t h[32], const uint8_t pk[32], const uint8_t *alpha, size_t alpha_len, int suite);
 int seqvrf_debug_scalarmult(uint8_t out[32], const uint8_t n[32], const uint8_t p[32]);
 int seqvrf_debug_scalarmult_base(uint8_t out[32], const uint8_t n[32]);
-int seqvrf_debug_double_scalarmult_vartime(uint8_t out[32], const uint8_t a[32], const uint8_t b[32], const uint8_t p[32]);
+int seqvrf_debug_double_scalarmult_vartime(uint8_t out[32], const uint8_t a[32], const uint8_t b[32],
+                                           const uint8_t p[32]);
 int seqvrf_debug_add(uint8_t out[32], const uint8_t p[32], const uint8_t q[32]);
 int seqvrf_debug_scalar_reduce64(uint8_t out[32], const uint8_t x[64]);
 int seqvrf_debug_scalar_muladd(uint8_t out[32], const uint8_t a[32], const uint8_t b[32], const uint8_t c[32]);

@@ -9,15 +9,15 @@ scheduling than a verification costs in C.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable, Sequence, Union
 
 from vrf import _lowlevel as ll
-from vrf.errors import InvalidKey, InvalidInputType
+from vrf.errors import InvalidInputType, InvalidKey
 from vrf.keys import PublicKey
 from vrf.suites import DEFAULT_SUITE, Suite
 
-Item = tuple[Union[PublicKey, bytes], bytes, bytes]
+Item = tuple[PublicKey | bytes, bytes, bytes]
 
 
 def _prepare(items: Iterable[Item]) -> list[tuple[PublicKey | bytes, bytes, bytes]]:

@@ -12,7 +12,6 @@ Sections referenced below are RFC 9381 unless stated otherwise.
 from __future__ import annotations
 
 import hashlib
-from typing import Optional
 
 # ---------------------------------------------------------------------------
 # edwards25519 (RFC 8032 section 5.1)
@@ -67,7 +66,7 @@ def point_equal(p1: Point, p2: Point) -> bool:
     return (x1 * z2 - x2 * z1) % P == 0 and (y1 * z2 - y2 * z1) % P == 0
 
 
-def _recover_x(y: int, sign: int) -> Optional[int]:
+def _recover_x(y: int, sign: int) -> int | None:
     """RFC 8032 5.1.3 steps 2-4: x from y and the sign bit, or None."""
     if y >= P:
         return None
@@ -84,7 +83,7 @@ def _recover_x(y: int, sign: int) -> Optional[int]:
     return x
 
 
-def string_to_point(s: bytes) -> Optional[Point]:
+def string_to_point(s: bytes) -> Point | None:
     """RFC 8032 5.1.3 decoding; None when s is not a canonical encoding of a curve point."""
     if len(s) != 32:
         return None
@@ -178,7 +177,7 @@ def expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int) -> bytes:
     b0 = _h(msg_prime)
     b = [_h(b0 + b"\x01" + dst_prime)]
     for i in range(2, ell + 1):
-        b.append(_h(bytes(x ^ y for x, y in zip(b0, b[-1])) + bytes([i]) + dst_prime))
+        b.append(_h(bytes(x ^ y for x, y in zip(b0, b[-1], strict=True)) + bytes([i]) + dst_prime))
     return b"".join(b)[:len_in_bytes]
 
 
@@ -276,7 +275,7 @@ def challenge_generation(suite: int, points: list[Point]) -> int:
     return int.from_bytes(_h(s)[:C_LEN], "little")
 
 
-def decode_proof(pi: bytes) -> Optional[tuple[Point, int, int]]:
+def decode_proof(pi: bytes) -> tuple[Point, int, int] | None:
     """5.4.4: (Gamma, c, s) or None for INVALID (bad length, Gamma not a point, s >= q)."""
     if len(pi) != PT_LEN + C_LEN + Q_LEN:
         return None
@@ -308,7 +307,7 @@ def prove(sk: bytes, alpha: bytes, suite: int = SUITE_TAI) -> bytes:
     return point_to_string(gamma) + c.to_bytes(C_LEN, "little") + s.to_bytes(Q_LEN, "little")  # step 8
 
 
-def proof_to_hash(pi: bytes, suite: int = SUITE_TAI) -> Optional[bytes]:
+def proof_to_hash(pi: bytes, suite: int = SUITE_TAI) -> bytes | None:
     decoded = decode_proof(pi)
     if decoded is None:
         return None
@@ -322,7 +321,7 @@ def validate_key(pk: bytes) -> bool:
     return y_point is not None and not point_equal(scalar_mult(COFACTOR, y_point), IDENTITY)
 
 
-def verify(pk: bytes, alpha: bytes, pi: bytes, suite: int = SUITE_TAI, validate: bool = True) -> Optional[bytes]:
+def verify(pk: bytes, alpha: bytes, pi: bytes, suite: int = SUITE_TAI, validate: bool = True) -> bytes | None:
     """5.3: beta if VALID, None if INVALID."""
     y_point = string_to_point(pk)  # step 1
     if y_point is None:  # step 2

@@ -342,68 +342,80 @@ void sv_ge_scalarmult_base(ge_p3 *h, const uint8_t a[32]) {
     sv_wipe(&s, sizeof s);
 }
 
-/* tab[k] = (k+1) * P, k < 8 */
+/* tab[k] = (k+1) * P, k < 8 (even multiples by doubling) */
 static void multiples_table(ge_cached tab[8], const ge_p3 *P) {
-    ge_p3 acc;
+    ge_p3 m[8];
     ge_p1p1 t;
     int k;
+    m[0] = *P;
     p3_to_cached(&tab[0], P);
-    acc = *P;
     for (k = 1; k < 8; k++) {
-        add_cached(&t, &acc, &tab[0]);
-        p1p1_to_p3(&acc, &t);
-        p3_to_cached(&tab[k], &acc);
+        if (k & 1) { /* (k+1) P = 2 * ((k+1)/2) P */
+            p3_dbl(&t, &m[k / 2]);
+        } else {     /* (k+1) P = k P + P */
+            add_cached(&t, &m[k - 1], &tab[0]);
+        }
+        p1p1_to_p3(&m[k], &t);
+        p3_to_cached(&tab[k], &m[k]);
     }
 }
 
 void sv_ge_scalarmult_multi(ge_p3 *r, const uint8_t (*a)[32], size_t n, const ge_p3 *P) {
-    ge_cached tab[4][8], t;
-    ge_p3 Pj, h;
-    ge_p1p1 q;
-    ge_p2 s;
-    int8_t e[64];
+    ge_cached tab[4][8], t[SV_MULTI_MAX];
+    ge_p3 Pj, h[SV_MULTI_MAX];
+    ge_p1p1 q[SV_MULTI_MAX];
+    ge_p2 s[SV_MULTI_MAX];
+    int8_t e[SV_MULTI_MAX][64];
     int j, k, rr;
     size_t idx;
+    if (n > SV_MULTI_MAX) n = SV_MULTI_MAX;
     Pj = *P;
     for (j = 0; j < 4; j++) {
         multiples_table(tab[j], &Pj);
         if (j < 3) { /* Pj = 2^64 Pj */
-            p3_to_p2(&s, &Pj);
+            p3_to_p2(&s[0], &Pj);
             for (k = 0; k < 63; k++) {
-                p2_dbl(&q, &s);
-                p1p1_to_p2(&s, &q);
+                p2_dbl(&q[0], &s[0]);
+                p1p1_to_p2(&s[0], &q[0]);
             }
-            p2_dbl(&q, &s);
-            p1p1_to_p3(&Pj, &q);
+            p2_dbl(&q[0], &s[0]);
+            p1p1_to_p3(&Pj, &q[0]);
         }
     }
+    /* the n accumulators are processed in lockstep so their independent
+     * dependency chains overlap in the CPU */
     for (idx = 0; idx < n; idx++) {
-        recode16(e, a[idx]);
-        sv_ge_identity(&h);
-        for (rr = 15; rr >= 0; rr--) {
-            if (rr != 15) {
-                p3_dbl(&q, &h);
-                p1p1_to_p2(&s, &q);
-                p2_dbl(&q, &s);
-                p1p1_to_p2(&s, &q);
-                p2_dbl(&q, &s);
-                p1p1_to_p2(&s, &q);
-                p2_dbl(&q, &s);
-                p1p1_to_p3(&h, &q);
+        recode16(e[idx], a[idx]);
+        sv_ge_identity(&h[idx]);
+    }
+    for (rr = 15; rr >= 0; rr--) {
+        if (rr != 15) { /* s[idx] holds h[idx] as p2 (set by the last addition) */
+            for (k = 0; k < 3; k++) {
+                for (idx = 0; idx < n; idx++) {
+                    p2_dbl(&q[idx], &s[idx]);
+                    p1p1_to_p2(&s[idx], &q[idx]);
+                }
             }
-            for (j = 0; j < 4; j++) {
-                select_cached(&t, tab[j], e[16 * j + rr]);
-                add_cached(&q, &h, &t);
-                p1p1_to_p3(&h, &q);
+            for (idx = 0; idx < n; idx++) {
+                p2_dbl(&q[idx], &s[idx]);
+                p1p1_to_p3(&h[idx], &q[idx]);
             }
         }
-        r[idx] = h;
+        for (j = 0; j < 4; j++) {
+            for (idx = 0; idx < n; idx++) {
+                select_cached(&t[idx], tab[j], e[idx][16 * j + rr]);
+                add_cached(&q[idx], &h[idx], &t[idx]);
+                if (j == 3 && rr != 0) p1p1_to_p2(&s[idx], &q[idx]); /* next: doubling */
+                else p1p1_to_p3(&h[idx], &q[idx]);
+            }
+        }
     }
+    for (idx = 0; idx < n; idx++) r[idx] = h[idx];
     sv_wipe(e, sizeof e);
-    sv_wipe(&t, sizeof t);
-    sv_wipe(&q, sizeof q);
-    sv_wipe(&s, sizeof s);
-    sv_wipe(&h, sizeof h);
+    sv_wipe(t, sizeof t);
+    sv_wipe(q, sizeof q);
+    sv_wipe(s, sizeof s);
+    sv_wipe(h, sizeof h);
 }
 
 /* ---------- variable-time (public inputs only) ---------- */

@@ -29,7 +29,8 @@ void sv_ge_mul8(ge_p3 *r, const ge_p3 *p);
 int sv_ge_is_identity_vartime(const ge_p3 *p); /* public input only */
 /* r = a*B, a < 2^255.  Constant time (signed radix-16, 32x8 static table, masked lookups). */
 void sv_ge_scalarmult_base(ge_p3 *r, const uint8_t a[32]);
-/* r[i] = a[i]*P for i < n (n <= 4), a[i] < 2^255, P public (may be variable).
+#define SV_MULTI_MAX 4
+/* r[i] = a[i]*P for i < n (n <= SV_MULTI_MAX), a[i] < 2^255, P public (may be variable).
  * Constant time in the scalars: fixed signed 4-bit windows, masked table lookups.
  * Builds P, 2^64 P, 2^128 P, 2^192 P with their tables once and shares them. */
 void sv_ge_scalarmult_multi(ge_p3 *r, const uint8_t (*a)[32], size_t n, const ge_p3 *P);

@@ -113,9 +113,13 @@ void sv_sha512(uint8_t out[64], const uint8_t *data, size_t len) {
 }
 
 void sv_wipe(void *p, size_t n) {
+#if defined(__GNUC__) || defined(__clang__)
+    /* memset followed by an asm barrier that claims to read the memory:
+     * the compiler cannot drop the stores as dead */
+    memset(p, 0, n);
+    __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
     volatile uint8_t *vp = (volatile uint8_t *)p;
     while (n--) *vp++ = 0;
-#if defined(__GNUC__) || defined(__clang__)
-    __asm__ __volatile__("" : : "r"(p) : "memory");
 #endif
 }

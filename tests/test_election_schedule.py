@@ -263,3 +263,90 @@ def test_large_table_builds() -> None:
     assert len(s.leaders()) == 43_200
     x = s.first_slot + 43_199
     assert len(set(s.ranking(x))) == 4
+
+
+# -- an independent, deliberately plain implementation of docs/spec.md section 4-5 ---------
+class _SpecStream:
+    def __init__(self, purpose: bytes, context: bytes) -> None:
+        import hashlib
+
+        self.key = hashlib.sha512(b"\x10seqvrf/v1/stream" + bytes([len(purpose)]) + purpose + context).digest()
+        self.data = b""
+        self.j = 0
+
+    def take(self, w: int) -> bytes:
+        import hashlib
+
+        while len(self.data) < w:
+            self.data += hashlib.sha512(self.key + self.j.to_bytes(8, "big")).digest()
+            self.j += 1
+        out, self.data = self.data[:w], self.data[w:]
+        return out
+
+    def uniform(self, n: int) -> int:
+        if n == 1:
+            return 0
+        b = (n - 1).bit_length()
+        while True:
+            x = int.from_bytes(self.take((b + 7) // 8), "big") % (1 << b)
+            if x < n:
+                return x
+
+    def weighted(self, weights: list[int]) -> int:
+        u = self.uniform(sum(weights))
+        acc = 0
+        for i, w in enumerate(weights):
+            acc += w
+            if u < acc:
+                return i
+        raise AssertionError
+
+
+def _spec_schedule(config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> tuple[list[int], dict[int, list[int]]]:
+    stakes = [v.stake for v in sorted(table, key=lambda v: v.id.encode())]
+    n, total, length = len(stakes), sum(stakes), config.epoch_length
+    ctx = bytes([len(config.chain_id)]) + config.chain_id + epoch.to_bytes(8, "big") + seed + table.digest() \
+        + length.to_bytes(4, "big")
+    s = _SpecStream(b"primary", ctx)
+    offset = s.uniform(total)
+
+    def p(x: int) -> int:
+        return 0 if x <= offset else -(-(x - offset) // total)
+
+    arr: list[int] = []
+    cum = 0
+    for i, st_ in enumerate(stakes):
+        lo = p(length * cum)
+        cum += st_
+        arr += [i] * (p(length * cum) - lo)
+    for k in range(length - 1, 0, -1):
+        j = s.uniform(k + 1)
+        arr[k], arr[j] = arr[j], arr[k]
+    depth = min(config.backups, n - 1)
+    first = epoch * length
+    rankings = {}
+    for x in range(first, first + length):
+        bs = _SpecStream(b"backup", ctx + x.to_bytes(8, "big"))
+        r = [arr[x - first]]
+        while len(r) < depth + 1:
+            if 2 * sum(stakes[i] for i in r) <= total:
+                i = bs.weighted(stakes)
+                if i in r:
+                    continue
+            else:
+                rest = [i for i in range(n) if i not in r]
+                i = rest[bs.weighted([stakes[q] for q in rest])]
+            r.append(i)
+        rankings[x] = r
+    return arr, rankings
+
+
+@pytest.mark.parametrize("stakes", [[1], [3, 1], [1, 2, 3, 5, 8], [1000, 1, 2, 3], [7] * 9, [2**63, 5, 2**62]])
+def test_matches_plain_spec_implementation(stakes: list[int]) -> None:
+    table, _ = dev_table(stakes, b"spec")
+    config = ElectionConfig(b"spec-chain", epoch_length=37, backups=4)
+    seed = bytes(range(1, 33))
+    arr, rankings = _spec_schedule(config, table, 6, seed)
+    s = Schedule(config, table, 6, seed)
+    assert s.leaders() == [table.ids[i] for i in arr]
+    assert {x: s.ranking(x) for x in s.slots} == {x: [table.ids[i] for i in r] for x, r in rankings.items()}

@@ -18,6 +18,12 @@
 typedef struct { uint64_t v[5]; } fe;
 typedef unsigned __int128 sv_u128;
 
+#if defined(__GNUC__) || defined(__clang__)
+#define SV_INLINE static inline __attribute__((always_inline))
+#else
+#define SV_INLINE static inline
+#endif
+
 #define SV_MASK51 ((uint64_t)0x7ffffffffffffULL)
 
 static inline void fe_0(fe *h) { h->v[0] = h->v[1] = h->v[2] = h->v[3] = h->v[4] = 0; }
@@ -76,7 +82,7 @@ static inline void fe_neg(fe *h, const fe *f) {
     fe_sub(h, &z, f);
 }
 
-static inline void fe_mul(fe *h, const fe *f, const fe *g) {
+SV_INLINE void fe_mul(fe *h, const fe *f, const fe *g) {
     const uint64_t f0 = f->v[0], f1 = f->v[1], f2 = f->v[2], f3 = f->v[3], f4 = f->v[4];
     const uint64_t g0 = g->v[0], g1 = g->v[1], g2 = g->v[2], g3 = g->v[3], g4 = g->v[4];
     const uint64_t g1_19 = 19 * g1, g2_19 = 19 * g2, g3_19 = 19 * g3, g4_19 = 19 * g4;
@@ -97,7 +103,7 @@ static inline void fe_mul(fe *h, const fe *f, const fe *g) {
     h->v[0] = o0; h->v[1] = o1; h->v[2] = o2; h->v[3] = o3; h->v[4] = o4;
 }
 
-static inline void fe_sq(fe *h, const fe *f) {
+SV_INLINE void fe_sq(fe *h, const fe *f) {
     const uint64_t f0 = f->v[0], f1 = f->v[1], f2 = f->v[2], f3 = f->v[3], f4 = f->v[4];
     const uint64_t f0_2 = 2 * f0, f1_2 = 2 * f1;
     const uint64_t f3_19 = 19 * f3, f4_19 = 19 * f4;

@@ -9,11 +9,11 @@ and :meth:`Reader.finish` rejects trailing bytes.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Self
 
 from .errors import MalformedData
 
-__all__ = ["u8", "u16", "u32", "u64", "lp8", "tag", "Reader", "check_hex", "json_int", "json_str", "json_object", "load_json"]
+__all__ = ["u8", "u16", "u32", "u64", "lp8", "tag", "Reader", "check_hex", "json_int", "json_str", "json_object", "load_json", "JsonForm"]
 
 
 def u8(value: int) -> bytes:
@@ -195,3 +195,31 @@ def load_json(data: str | bytes, what: str) -> Any:
     except (ValueError, RecursionError) as exc:
         raise MalformedData(f"{what}: invalid JSON: {exc}") from None
 
+
+
+class JsonForm:
+    """Mixin: canonical JSON text from ``to_dict`` and strict parsing through ``from_dict``."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form as a dict (implemented by each class)."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_dict(cls, obj: object) -> Self:
+        """Parse the JSON form (implemented by each class)."""
+        raise NotImplementedError
+
+    def to_json(self) -> str:
+        """Canonical JSON text: the JSON form with sorted keys and no whitespace."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse strict JSON text (duplicate keys, NaN and Infinity rejected) with ``from_dict``.
+
+        Raises:
+            MalformedData: invalid JSON or an invalid JSON form.
+        """
+        return cls.from_dict(load_json(text, cls.__name__))

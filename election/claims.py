@@ -11,14 +11,13 @@ claims can have their proofs verified in bulk by :func:`vrf.verify_many`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import vrf
 
-from ._codec import Reader, check_hex, json_int, json_object, json_str, load_json, lp8, u8, u64
+from ._codec import JsonForm, Reader, check_hex, json_int, json_object, json_str, lp8, u8, u64
 from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT
 from .errors import ElectionError, InvalidCertificate, InvalidClaim, InvalidStakeTable, MalformedData
 from .schedule import Schedule
@@ -37,7 +36,7 @@ CLAIM_VERSION = 1
 
 
 @dataclass(frozen=True)
-class LeaderClaim:
+class LeaderClaim(JsonForm):
     """A block producer's claim to a slot at a rank.
 
     The constructor checks shapes only; :func:`verify_claim` decides rightfulness.
@@ -158,14 +157,6 @@ class LeaderClaim:
         except (InvalidClaim, InvalidCertificate) as exc:
             raise MalformedData(f"LeaderClaim: {exc}") from None
 
-    def to_json(self) -> str:
-        """Canonical JSON text (sorted keys, no spaces)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> LeaderClaim:
-        """Parse JSON text strictly (see :meth:`from_dict`)."""
-        return cls.from_dict(load_json(text, "LeaderClaim"))
 
 
 def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.PublicKey, bytes, bytes]:
@@ -188,6 +179,8 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.Publ
     Raises:
         InvalidClaim: the first rule the claim breaks, in words.
     """
+    if not isinstance(claim, LeaderClaim):
+        raise InvalidClaim(f"expected a LeaderClaim, got {type(claim).__name__}")
     config = schedule.config
     where = f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
     if claim.chain_id != config.chain_id:

@@ -7,13 +7,12 @@ Slots are numbered absolutely from 0; epoch ``e`` holds the slots
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import vrf
 
-from ._codec import check_hex, json_int, json_object, load_json
+from ._codec import JsonForm, check_hex, json_int, json_object
 from .errors import InvalidConfig, InvalidSlot
 
 __all__ = ["ElectionConfig", "MAX_CHAIN_ID_BYTES", "MAX_SLOT", "MAX_BACKUPS"]
@@ -36,7 +35,7 @@ def _check_int(name: str, value: object, lo: int, hi: int) -> int:
 
 
 @dataclass(frozen=True)
-class ElectionConfig:
+class ElectionConfig(JsonForm):
     """Immutable, validated election parameters.
 
     Args:
@@ -156,19 +155,6 @@ class ElectionConfig:
             suite=_suite(ints["suite"]),
         )
 
-    def to_json(self) -> str:
-        """Canonical JSON text (sorted keys, no spaces)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> ElectionConfig:
-        """Parse JSON text produced by :meth:`to_json`.
-
-        Raises:
-            MalformedData: invalid JSON, wrong keys or types.
-            InvalidConfig: a value out of range.
-        """
-        return cls.from_dict(load_json(text, "ElectionConfig"))
 
 
 def _suite(code: int) -> vrf.Suite:

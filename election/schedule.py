@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from ._codec import lp8, tag, u32, u64
 from .config import ElectionConfig, check_epoch
-from .errors import InvalidSlot
+from .errors import InvalidConfig, InvalidSlot, InvalidStakeTable
 from .hashstream import HashStream, stream_key
 from .seeds import check_seed, slot_input
 from .stake import StakeTable
@@ -82,7 +82,8 @@ class Schedule:
 
     Raises:
         InvalidSlot: epoch out of range.
-        InvalidConfig: seed not 32 bytes.
+        InvalidConfig: config not an ElectionConfig, or seed not 32 bytes.
+        InvalidStakeTable: table not a StakeTable.
     """
 
     __slots__ = (
@@ -91,6 +92,10 @@ class Schedule:
     )
 
     def __init__(self, config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> None:
+        if not isinstance(config, ElectionConfig):
+            raise InvalidConfig(f"config: expected an ElectionConfig, got {type(config).__name__}")
+        if not isinstance(table, StakeTable):
+            raise InvalidStakeTable(f"table: expected a StakeTable, got {type(table).__name__}")
         check_epoch(epoch)
         seed = check_seed(seed)
         self.config = config

@@ -9,7 +9,6 @@ and stakes) so that votes and schedules can bind it.  See docs/spec.md, "Stake t
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -18,7 +17,7 @@ from typing import Any
 import vrf
 from nacl.signing import VerifyKey
 
-from ._codec import Reader, check_hex, json_int, json_object, json_str, lp8, load_json, tag, u32, u64
+from ._codec import JsonForm, Reader, check_hex, json_int, json_object, json_str, lp8, tag, u32, u64
 from .errors import InvalidStakeTable, MalformedData
 
 __all__ = ["Validator", "StakeTable", "MAX_ID_BYTES", "MAX_STAKE", "MAX_VALIDATORS"]
@@ -139,7 +138,7 @@ class Validator:
         )
 
 
-class StakeTable:
+class StakeTable(JsonForm):
     """An immutable stake table in canonical order.
 
     Args:
@@ -318,16 +317,3 @@ class StakeTable:
             raise MalformedData(f"StakeTable.validators: expected a list, got {type(d['validators']).__name__}")
         return cls(Validator.from_dict(v) for v in d["validators"])
 
-    def to_json(self) -> str:
-        """Canonical JSON text (sorted keys, no spaces)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> StakeTable:
-        """Parse JSON text produced by :meth:`to_json` (strict JSON).
-
-        Raises:
-            MalformedData: invalid JSON, wrong keys or types.
-            InvalidStakeTable: the content breaks a table rule.
-        """
-        return cls.from_dict(load_json(text, "StakeTable"))

@@ -11,7 +11,6 @@ signers hold strictly more than 2/3 of the table's stake: ``3 * signed > 2 * tot
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey
 
-from ._codec import Reader, check_hex, json_int, json_object, json_str, load_json, lp8, tag, u8, u16, u64
+from ._codec import JsonForm, Reader, check_hex, json_int, json_object, json_str, lp8, tag, u8, u16, u64
 from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
 from .errors import InvalidCertificate, InvalidStakeTable, InvalidVote, MalformedData
 from .stake import StakeTable, check_validator_id
@@ -85,7 +84,7 @@ def vote_message(chain_id: bytes, epoch: int, table_digest: bytes, slot: int, ra
 
 
 @dataclass(frozen=True)
-class TimeoutVote:
+class TimeoutVote(JsonForm):
     """A signed vote that the ranks below ``rank`` missed ``slot``.
 
     Build one with :meth:`sign`; the constructor only checks shapes.
@@ -260,17 +259,9 @@ class TimeoutVote:
         except InvalidVote as exc:
             raise MalformedData(f"TimeoutVote: {exc}") from None
 
-    def to_json(self) -> str:
-        """Canonical JSON text (sorted keys, no spaces)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> TimeoutVote:
-        """Parse JSON text strictly (see :meth:`from_dict`)."""
-        return cls.from_dict(load_json(text, "TimeoutVote"))
 
 
-class TimeoutCertificate:
+class TimeoutCertificate(JsonForm):
     """Votes from distinct validators that the ranks below ``rank`` missed ``slot``.
 
     The constructor checks structure only: at least one vote, at most 65,535, all for
@@ -473,11 +464,3 @@ class TimeoutCertificate:
         except InvalidCertificate as exc:
             raise MalformedData(f"TimeoutCertificate: {exc}") from None
 
-    def to_json(self) -> str:
-        """Canonical JSON text (sorted keys, no spaces)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> TimeoutCertificate:
-        """Parse JSON text strictly (see :meth:`from_dict`)."""
-        return cls.from_dict(load_json(text, "TimeoutCertificate"))

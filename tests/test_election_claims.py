@@ -210,6 +210,11 @@ def test_malformed_claim_json(primary: LeaderClaim) -> None:
             LeaderClaim.from_json(text)
 
 
+def test_not_a_claim() -> None:
+    with pytest.raises(InvalidClaim, match="LeaderClaim"):
+        verify_claim(b"bytes", SCHED)  # type: ignore[arg-type]
+
+
 def test_constructor_shapes() -> None:
     ok = dict(chain_id=b"c", epoch=0, slot=0, rank=0, validator_id="a", proof=bytes(80))
     for key, value in (("chain_id", b""), ("chain_id", "c"), ("epoch", -1), ("slot", 2**64), ("rank", 256),

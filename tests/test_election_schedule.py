@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from election import ElectionConfig, InvalidConfig, InvalidSlot, Schedule, StakeTable
+from election import ElectionConfig, InvalidConfig, InvalidSlot, InvalidStakeTable, Schedule, StakeTable
 from election.devkeys import dev_table, dev_validators
 from election.schedule import primary_counts
 
@@ -47,9 +47,19 @@ def test_slot_out_of_epoch() -> None:
             s.ranking(bad)  # type: ignore[arg-type]
 
 
-def test_bad_seed() -> None:
+def test_bad_arguments() -> None:
     with pytest.raises(InvalidConfig):
         Schedule(CONFIG, TABLE, 0, b"short")
+    with pytest.raises(InvalidConfig):
+        Schedule(CONFIG, TABLE, 0, "x" * 32)  # type: ignore[arg-type]
+    with pytest.raises(InvalidConfig):
+        Schedule("config", TABLE, 0, SEED)  # type: ignore[arg-type]
+    with pytest.raises(InvalidStakeTable):
+        Schedule(CONFIG, [], 0, SEED)  # type: ignore[arg-type]
+    with pytest.raises(InvalidSlot):
+        Schedule(CONFIG, TABLE, -1, SEED)
+    with pytest.raises(InvalidSlot):
+        Schedule(CONFIG, TABLE, 2**64, SEED)
 
 
 def test_determinism_and_input_order() -> None:

@@ -148,9 +148,8 @@ def json_str(value: object, field: str) -> str:
     return value
 
 
-def json_object(value: object, what: str, required: frozenset[str], optional: frozenset[str] = frozenset()
-) -> dict[str, Any]:
-    """Check a JSON object has exactly the required keys plus some optional ones.
+def json_object(value: object, what: str, required: frozenset[str]) -> dict[str, Any]:
+    """Check a JSON object has exactly the required keys.
 
     Raises:
         MalformedData: not an object, a key missing, or an unknown key present.
@@ -161,9 +160,9 @@ def json_object(value: object, what: str, required: frozenset[str], optional: fr
     missing = required - keys
     if missing:
         raise MalformedData(f"{what}: missing key(s) {sorted(missing)}")
-    unknown = keys - required - optional
+    unknown = keys - required
     if unknown:
-        raise MalformedData(f"{what}: unknown key(s) {sorted(unknown)}")
+        raise MalformedData(f"{what}: unknown key(s) {sorted(unknown, key=repr)}")
     return value
 
 
@@ -194,7 +193,6 @@ def load_json(data: str | bytes, what: str) -> Any:
         raise
     except (ValueError, RecursionError) as exc:
         raise MalformedData(f"{what}: invalid JSON: {exc}") from None
-
 
 
 class JsonForm:

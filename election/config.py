@@ -101,18 +101,22 @@ class ElectionConfig(JsonForm):
         """The first slot of ``epoch``.
 
         Raises:
-            InvalidSlot: the epoch is negative or starts beyond slot 2**64 - 1.
+            InvalidSlot: the epoch is negative or its last slot is beyond 2**64 - 1.
         """
         check_epoch(epoch)
         first = epoch * self.epoch_length
-        if first > MAX_SLOT:
-            raise InvalidSlot(f"epoch {epoch} starts at slot {first}, beyond 2**64-1")
+        if first + self.epoch_length - 1 > MAX_SLOT:
+            raise InvalidSlot(f"epoch {epoch} ends at slot {first + self.epoch_length - 1}, beyond 2**64-1")
         return first
 
     def slots(self, epoch: int) -> range:
-        """The slots of ``epoch`` (truncated at 2**64 - 1)."""
+        """The slots of ``epoch``.
+
+        Raises:
+            InvalidSlot: as :meth:`first_slot`.
+        """
         first = self.first_slot(epoch)
-        return range(first, min(first + self.epoch_length, MAX_SLOT + 1))
+        return range(first, first + self.epoch_length)
 
     def slot_offset_ms(self, slot: int) -> int:
         """Start time of ``slot`` in milliseconds after slot 0's start."""

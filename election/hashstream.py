@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from ._codec import lp8, tag
 
-__all__ = ["HashStream", "stream_key"]
+__all__ = ["HashStream", "StreamFamily", "stream_key"]
 
 _STREAM_TAG = tag("seqvrf/v1/stream")
 _FIRST_CHUNK = 1  # blocks hashed by the first refill; doubled on each refill ...
@@ -43,6 +43,29 @@ def stream_key(purpose: bytes, context: bytes) -> bytes:
         ``SHA-512(tag("seqvrf/v1/stream") || lp8(purpose) || context)``.
     """
     return hashlib.sha512(_STREAM_TAG + lp8(purpose) + context).digest()
+
+
+class StreamFamily:
+    """The streams of one purpose whose contexts share a prefix (e.g. one per slot).
+
+    ``family.stream(suffix)`` is ``HashStream(stream_key(purpose, prefix || suffix))``;
+    the shared prefix is hashed once.
+
+    Args:
+        purpose: a short ASCII label (at most 255 bytes).
+        prefix: the shared start of every context.
+    """
+
+    __slots__ = ("_hasher",)
+
+    def __init__(self, purpose: bytes, prefix: bytes) -> None:
+        self._hasher = hashlib.sha512(_STREAM_TAG + lp8(purpose) + prefix)
+
+    def stream(self, suffix: bytes) -> HashStream:
+        """The stream whose context is ``prefix || suffix``."""
+        h = self._hasher.copy()
+        h.update(suffix)
+        return HashStream(h.digest())
 
 
 class HashStream:

@@ -10,19 +10,17 @@ O(backups) expected, in any order.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
-from ._codec import lp8, tag, u32, u64
+from ._codec import lp8, u32, u64
 from .config import ElectionConfig, check_epoch
 from .errors import InvalidConfig, InvalidSlot, InvalidStakeTable
-from .hashstream import HashStream, stream_key
+from .hashstream import HashStream, StreamFamily, stream_key
 from .seeds import check_seed, slot_input
 from .stake import StakeTable
 
 __all__ = ["Schedule", "primary_counts", "schedule_context"]
 
-_STREAM_TAG = tag("seqvrf/v1/stream")
 _RANKING_CACHE = 4096
 
 
@@ -88,7 +86,7 @@ class Schedule:
 
     __slots__ = (
         "config", "table", "epoch", "seed", "first_slot", "offset",
-        "_ids", "_stakes", "_cum", "_total", "_leaders", "_backup_prefix", "_cache", "_depth",
+        "_ids", "_stakes", "_cum", "_total", "_leaders", "_backup_streams", "_cache", "_depth",
     )
 
     def __init__(self, config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> None:
@@ -117,7 +115,7 @@ class Schedule:
             leaders.extend([index] * count)
         stream.shuffle(leaders)
         self._leaders = leaders
-        self._backup_prefix = hashlib.sha512(_STREAM_TAG + lp8(b"backup") + context)
+        self._backup_streams = StreamFamily(b"backup", context)
         self._cache: dict[int, list[int]] = {}
 
     def __repr__(self) -> str:
@@ -192,9 +190,7 @@ class Schedule:
         chosen = [leader]
         depth = self._depth
         if depth:
-            h = self._backup_prefix.copy()
-            h.update(u64(slot))
-            stream = HashStream(h.digest())
+            stream = self._backup_streams.stream(u64(slot))
             stakes = self._stakes
             cum = self._cum
             total = self._total

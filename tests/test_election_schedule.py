@@ -60,6 +60,11 @@ def test_bad_arguments() -> None:
         Schedule(CONFIG, TABLE, -1, SEED)
     with pytest.raises(InvalidSlot):
         Schedule(CONFIG, TABLE, 2**64, SEED)
+    last_epoch = 2**64 // 97 - 1  # the last epoch whose every slot fits in u64
+    s = Schedule(CONFIG, TABLE, last_epoch, SEED)
+    assert s.slots[-1] <= 2**64 - 1 and len(s.ranking(s.slots[-1])) == 4
+    with pytest.raises(InvalidSlot, match="beyond"):
+        Schedule(CONFIG, TABLE, last_epoch + 1, SEED)
 
 
 def test_determinism_and_input_order() -> None:

@@ -122,7 +122,7 @@ class LeaderClaim(JsonForm):
                 raise MalformedData(f"LeaderClaim: certificate flag must be 0 or 1, got {flag}")
             r.finish()
             return cls(chain_id, epoch, slot, rank, vid, proof, cert)
-        except (InvalidClaim, InvalidCertificate) as exc:
+        except InvalidClaim as exc:
             raise MalformedData(f"LeaderClaim: {exc}") from None
 
     # -- JSON -----------------------------------------------------------------------
@@ -154,7 +154,7 @@ class LeaderClaim(JsonForm):
                 check_hex(d["proof"], "LeaderClaim.proof", PROOF_BYTES),
                 cert,
             )
-        except (InvalidClaim, InvalidCertificate) as exc:
+        except InvalidClaim as exc:
             raise MalformedData(f"LeaderClaim: {exc}") from None
 
 

@@ -5,6 +5,19 @@ and ranked backups for every slot (:class:`Schedule`), proves and checks leaders
 claims (:func:`make_claim`, :func:`verify_claim`), and chains epoch seeds through the
 VRF outputs of produced blocks (:func:`next_seed`).  Exact integer arithmetic only;
 the byte-level specification is docs/spec.md.
+
+>>> from election import ElectionConfig, Schedule, make_claim, verify_claim, next_seed
+>>> from election.devkeys import dev_table
+>>> table, keys = dev_table([10, 20, 30, 40])          # development keys only
+>>> config = ElectionConfig(b"my-rollup", epoch_length=100, backups=2)
+>>> schedule = Schedule(config, table, epoch=0, seed=bytes(32))
+>>> leader = schedule.leader(7)
+>>> len(schedule.ranking(7))                            # the leader, then 2 ranked backups
+3
+>>> claim = make_claim(schedule, keys[leader].vrf_secret, leader, 7)
+>>> beta = verify_claim(claim, schedule)                # raises InvalidClaim if not rightful
+>>> len(next_seed(config, 0, bytes(32), [(7, beta)]))   # the seed of epoch 1
+32
 """
 
 from __future__ import annotations

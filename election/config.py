@@ -123,6 +123,17 @@ class ElectionConfig(JsonForm):
         check_slot(slot)
         return slot * self.slot_duration_ms
 
+    def takeover_offset_ms(self, slot: int, rank: int) -> int:
+        """Earliest time rank ``rank`` may produce ``slot`` (with a certificate if rank > 0):
+        ``slot_offset_ms(slot) + rank * failover_timeout_ms``.
+
+        Raises:
+            InvalidSlot: slot out of range or rank not in [0, backups].
+        """
+        if type(rank) is not int or not 0 <= rank <= self.backups:
+            raise InvalidSlot(f"rank: expected an int in [0, {self.backups}], got {rank!r}")
+        return self.slot_offset_ms(slot) + rank * self.failover_timeout_ms
+
     # -- encodings ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """JSON form; ``chain_id`` in lowercase hex, ``suite`` as its integer code."""

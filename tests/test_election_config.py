@@ -37,9 +37,20 @@ def test_config_validation() -> None:
     assert ElectionConfig(b"x", epoch_length=1).seed_cutoff == 1
 
 
+def test_package_example() -> None:
+    import doctest
+
+    import election
+
+    assert doctest.testmod(election, raise_on_error=True).attempted >= 8
+
+
 def test_slot_arithmetic() -> None:
     c = ElectionConfig(b"x", epoch_length=10, slot_duration_ms=250)
     assert c.epoch_of(0) == 0 and c.epoch_of(19) == 1 and c.slot_offset_ms(4) == 1000
+    assert c.takeover_offset_ms(4, 0) == 1000 and c.takeover_offset_ms(4, 2) == 2000
+    with pytest.raises(InvalidSlot):
+        c.takeover_offset_ms(4, 4)
     with pytest.raises(InvalidSlot):
         c.epoch_of(-1)
     with pytest.raises(InvalidSlot):

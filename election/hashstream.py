@@ -89,11 +89,6 @@ class HashStream:
         self._pos = 0
         self._chunk = _FIRST_CHUNK
 
-    @classmethod
-    def for_purpose(cls, purpose: bytes, context: bytes) -> HashStream:
-        """Build the stream of :func:`stream_key` ``(purpose, context)``."""
-        return cls(stream_key(purpose, context))
-
     def _refill(self, need: int) -> None:
         blocks = []
         prefix = self._prefix

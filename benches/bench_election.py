@@ -17,8 +17,16 @@ import random
 import nacl.bindings as sodium
 
 import vrf
-from election import ElectionConfig, Schedule, StakeTable, TimeoutCertificate, TimeoutVote, check_claim_static
-from election import make_claim, verify_claim
+from election import (
+    ElectionConfig,
+    Schedule,
+    StakeTable,
+    TimeoutCertificate,
+    TimeoutVote,
+    check_claim_static,
+    make_claim,
+    verify_claim,
+)
 from election.devkeys import dev_table, dev_validators
 
 SEED = bytes(range(32))

@@ -13,7 +13,21 @@ from typing import Any, Self
 
 from .errors import MalformedData
 
-__all__ = ["u8", "u16", "u32", "u64", "lp8", "tag", "Reader", "check_hex", "json_int", "json_str", "json_object", "load_json", "JsonForm"]
+__all__ = [
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "lp8",
+    "tag",
+    "Reader",
+    "check_hex",
+    "json_int",
+    "json_str",
+    "json_object",
+    "load_json",
+    "JsonForm",
+]
 
 
 def u8(value: int) -> bytes:

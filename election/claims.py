@@ -25,8 +25,13 @@ from .stake import check_validator_id
 from .votes import TimeoutCertificate
 
 __all__ = [
-    "LeaderClaim", "make_claim", "verify_claim", "check_claim_static", "verify_claims",
-    "PROOF_BYTES", "CLAIM_VERSION",
+    "LeaderClaim",
+    "make_claim",
+    "verify_claim",
+    "check_claim_static",
+    "verify_claims",
+    "PROOF_BYTES",
+    "CLAIM_VERSION",
 ]
 
 PROOF_BYTES = 80
@@ -78,15 +83,24 @@ class LeaderClaim(JsonForm):
         if not isinstance(self.proof, bytes) or len(self.proof) != PROOF_BYTES:
             raise InvalidClaim(f"proof: expected {PROOF_BYTES} bytes, got {self.proof!r}")
         if self.certificate is not None and not isinstance(self.certificate, TimeoutCertificate):
-            raise InvalidClaim(f"certificate: expected a TimeoutCertificate or None, got {type(self.certificate).__name__}")
+            raise InvalidClaim(
+                f"certificate: expected a TimeoutCertificate or None, got {type(self.certificate).__name__}"
+            )
 
     # -- binary ---------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         """Canonical binary encoding: ``u8(1) || lp8(chain_id) || u64(epoch) || u64(slot)
         || u8(rank) || lp8(utf8(validator_id)) || proof (80) || u8(0)`` or ``|| u8(1) ||
         certificate``."""
-        head = (u8(CLAIM_VERSION) + lp8(self.chain_id) + u64(self.epoch) + u64(self.slot) + u8(self.rank)
-                + lp8(self.validator_id.encode("utf-8")) + self.proof)
+        head = (
+            u8(CLAIM_VERSION)
+            + lp8(self.chain_id)
+            + u64(self.epoch)
+            + u64(self.slot)
+            + u8(self.rank)
+            + lp8(self.validator_id.encode("utf-8"))
+            + self.proof
+        )
         if self.certificate is None:
             return head + b"\x00"
         return head + b"\x01" + self.certificate.to_bytes()
@@ -129,8 +143,12 @@ class LeaderClaim(JsonForm):
     def to_dict(self) -> dict[str, Any]:
         """JSON form: bytes as lowercase hex, ``certificate`` null or its JSON form."""
         return {
-            "chain_id": self.chain_id.hex(), "epoch": self.epoch, "slot": self.slot, "rank": self.rank,
-            "validator_id": self.validator_id, "proof": self.proof.hex(),
+            "chain_id": self.chain_id.hex(),
+            "epoch": self.epoch,
+            "slot": self.slot,
+            "rank": self.rank,
+            "validator_id": self.validator_id,
+            "proof": self.proof.hex(),
             "certificate": None if self.certificate is None else self.certificate.to_dict(),
         }
 
@@ -141,8 +159,9 @@ class LeaderClaim(JsonForm):
         Raises:
             MalformedData: wrong keys, JSON types or field ranges.
         """
-        d = json_object(obj, "LeaderClaim", frozenset(
-            {"chain_id", "epoch", "slot", "rank", "validator_id", "proof", "certificate"}))
+        d = json_object(
+            obj, "LeaderClaim", frozenset({"chain_id", "epoch", "slot", "rank", "validator_id", "proof", "certificate"})
+        )
         try:
             cert = None if d["certificate"] is None else TimeoutCertificate.from_dict(d["certificate"])
             return cls(
@@ -156,7 +175,6 @@ class LeaderClaim(JsonForm):
             )
         except InvalidClaim as exc:
             raise MalformedData(f"LeaderClaim: {exc}") from None
-
 
 
 def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.PublicKey, bytes, bytes]:
@@ -184,7 +202,9 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.Publ
     config = schedule.config
     where = f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
     if claim.chain_id != config.chain_id:
-        raise InvalidClaim(f"{where}: wrong chain: expected chain_id {config.chain_id.hex()}, got {claim.chain_id.hex()}")
+        raise InvalidClaim(
+            f"{where}: wrong chain: expected chain_id {config.chain_id.hex()}, got {claim.chain_id.hex()}"
+        )
     if claim.epoch != schedule.epoch:
         raise InvalidClaim(f"{where}: wrong epoch: expected {schedule.epoch}, got {claim.epoch}")
     if not schedule.contains(claim.slot):
@@ -242,8 +262,9 @@ def verify_claim(claim: LeaderClaim, schedule: Schedule) -> bytes:
         ) from None
 
 
-def verify_claims(claims: Sequence[LeaderClaim], schedule: Schedule,
-                  workers: int | None = None) -> list[bytes | InvalidClaim]:
+def verify_claims(
+    claims: Sequence[LeaderClaim], schedule: Schedule, workers: int | None = None
+) -> list[bytes | InvalidClaim]:
     """Verify many claims of one epoch, with their VRF proofs checked in bulk.
 
     Args:
@@ -265,7 +286,7 @@ def verify_claims(claims: Sequence[LeaderClaim], schedule: Schedule,
         except InvalidClaim as exc:
             out.append(exc)
     betas = vrf.verify_many(triples, suite=schedule.config.suite, workers=workers)
-    for i, beta in zip(where, betas):
+    for i, beta in zip(where, betas, strict=True):
         if beta is None:
             c = claims[i]
             out[i] = InvalidClaim(
@@ -277,8 +298,14 @@ def verify_claims(claims: Sequence[LeaderClaim], schedule: Schedule,
     return out
 
 
-def make_claim(schedule: Schedule, secret_key: vrf.SecretKey, validator_id: str, slot: int,
-               rank: int = 0, certificate: TimeoutCertificate | None = None) -> LeaderClaim:
+def make_claim(
+    schedule: Schedule,
+    secret_key: vrf.SecretKey,
+    validator_id: str,
+    slot: int,
+    rank: int = 0,
+    certificate: TimeoutCertificate | None = None,
+) -> LeaderClaim:
     """Prove the slot's input and build a rightful claim.
 
     Args:
@@ -306,8 +333,16 @@ def make_claim(schedule: Schedule, secret_key: vrf.SecretKey, validator_id: str,
     except ElectionError as exc:
         raise InvalidClaim(str(exc)) from None
     # Every non-VRF rule first, on a placeholder proof, so no proof is computed in vain.
-    probe = LeaderClaim(schedule.config.chain_id, schedule.epoch, slot, rank, validator_id,
-                        bytes(PROOF_BYTES), certificate)
+    probe = LeaderClaim(
+        schedule.config.chain_id, schedule.epoch, slot, rank, validator_id, bytes(PROOF_BYTES), certificate
+    )
     check_claim_static(probe, schedule)
-    return LeaderClaim(schedule.config.chain_id, schedule.epoch, slot, rank, validator_id,
-                       secret_key.prove(alpha, schedule.config.suite), certificate)
+    return LeaderClaim(
+        schedule.config.chain_id,
+        schedule.epoch,
+        slot,
+        rank,
+        validator_id,
+        secret_key.prove(alpha, schedule.config.suite),
+        certificate,
+    )

@@ -171,7 +171,6 @@ class ElectionConfig(JsonForm):
         )
 
 
-
 def _suite(code: int) -> vrf.Suite:
     try:
         return vrf.Suite(code)

@@ -16,8 +16,9 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import vrf
 from nacl.signing import SigningKey
+
+import vrf
 
 from ._codec import lp8, tag, u32
 from .stake import StakeTable, Validator
@@ -79,7 +80,9 @@ def dev_validators(stakes: Sequence[int], seed: bytes = b"", prefix: str = "v") 
     return out
 
 
-def dev_table(stakes: Sequence[int], seed: bytes = b"", prefix: str = "v") -> tuple[StakeTable, dict[str, DevValidator]]:
+def dev_table(
+    stakes: Sequence[int], seed: bytes = b"", prefix: str = "v"
+) -> tuple[StakeTable, dict[str, DevValidator]]:
     """A development stake table and its validators' secrets by id.
 
     Args:

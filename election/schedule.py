@@ -85,8 +85,20 @@ class Schedule:
     """
 
     __slots__ = (
-        "config", "table", "epoch", "seed", "first_slot", "offset",
-        "_ids", "_stakes", "_cum", "_total", "_leaders", "_backup_streams", "_cache", "_depth",
+        "config",
+        "table",
+        "epoch",
+        "seed",
+        "first_slot",
+        "offset",
+        "_ids",
+        "_stakes",
+        "_cum",
+        "_total",
+        "_leaders",
+        "_backup_streams",
+        "_cache",
+        "_depth",
     )
 
     def __init__(self, config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> None:
@@ -119,8 +131,10 @@ class Schedule:
         self._cache: dict[int, list[int]] = {}
 
     def __repr__(self) -> str:
-        return (f"Schedule(chain_id={self.config.chain_id.hex()}, epoch={self.epoch}, "
-                f"seed={self.seed.hex()[:16]}..., validators={len(self.table)})")
+        return (
+            f"Schedule(chain_id={self.config.chain_id.hex()}, epoch={self.epoch}, "
+            f"seed={self.seed.hex()[:16]}..., validators={len(self.table)})"
+        )
 
     @property
     def slots(self) -> range:
@@ -180,7 +194,7 @@ class Schedule:
         tally = [0] * len(self._ids)
         for i in self._leaders:
             tally[i] += 1
-        return dict(zip(self._ids, tally))
+        return dict(zip(self._ids, tally, strict=True))
 
     def _ranking_indices(self, slot: int) -> list[int]:
         cached = self._cache.get(slot)

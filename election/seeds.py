@@ -45,9 +45,7 @@ def _check_in_epoch(config: ElectionConfig, epoch: int, slot: int) -> int:
     check_slot(slot)
     first = config.first_slot(epoch)
     if not first <= slot < first + config.epoch_length:
-        raise InvalidSlot(
-            f"slot {slot} is not in epoch {epoch} (expected [{first}, {first + config.epoch_length}))"
-        )
+        raise InvalidSlot(f"slot {slot} is not in epoch {epoch} (expected [{first}, {first + config.epoch_length}))")
     return slot - first
 
 

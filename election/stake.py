@@ -9,13 +9,15 @@ and stakes) so that votes and schedules can bind it.  See docs/spec.md, "Stake t
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-import vrf
 from nacl.signing import VerifyKey
+
+import vrf
 
 from ._codec import JsonForm, Reader, check_hex, json_int, json_object, json_str, lp8, tag, u32, u64
 from .errors import InvalidStakeTable, MalformedData
@@ -108,7 +110,9 @@ class Validator:
             vrf.PublicKey(self.vote_key)  # same point rules: canonical, on curve, not small order
             vote_pk = VerifyKey(self.vote_key)
         except (vrf.VRFError, ValueError, TypeError) as exc:
-            raise InvalidStakeTable(f"{who}: vote_key {self.vote_key.hex()} is not a valid Ed25519 key: {exc}") from None
+            raise InvalidStakeTable(
+                f"{who}: vote_key {self.vote_key.hex()} is not a valid Ed25519 key: {exc}"
+            ) from None
         object.__setattr__(self, "id_bytes", raw)
         object.__setattr__(self, "vrf_public_key", vrf_pk)
         object.__setattr__(self, "vote_public_key", vote_pk)
@@ -162,7 +166,7 @@ class StakeTable(JsonForm):
             if not isinstance(v, Validator):
                 raise InvalidStakeTable(f"expected Validator objects, got {type(v).__name__}")
         vals.sort(key=lambda v: v.id_bytes)
-        for a, b in zip(vals, vals[1:]):
+        for a, b in itertools.pairwise(vals):
             if a.id_bytes == b.id_bytes:
                 raise InvalidStakeTable(f"duplicate validator id {a.id!r}")
         seen: dict[bytes, str] = {}
@@ -291,11 +295,15 @@ class StakeTable(JsonForm):
             except UnicodeDecodeError:
                 raise MalformedData(f"StakeTable: validator[{i}].id is not UTF-8: {raw_id.hex()}") from None
             vals.append(
-                Validator(vid, r.take(32, f"validator[{i}].vrf_key"), r.take(32, f"validator[{i}].vote_key"),
-                          r.uint(8, f"validator[{i}].stake"))
+                Validator(
+                    vid,
+                    r.take(32, f"validator[{i}].vrf_key"),
+                    r.take(32, f"validator[{i}].vote_key"),
+                    r.uint(8, f"validator[{i}].stake"),
+                )
             )
         r.finish()
-        for a, b in zip(vals, vals[1:]):
+        for a, b in itertools.pairwise(vals):
             if not a.id_bytes < b.id_bytes:
                 raise MalformedData(f"StakeTable: validators not in canonical order at {b.id!r}")
         return cls(vals)
@@ -316,4 +324,3 @@ class StakeTable(JsonForm):
         if not isinstance(d["validators"], list):
             raise MalformedData(f"StakeTable.validators: expected a list, got {type(d['validators']).__name__}")
         return cls(Validator.from_dict(v) for v in d["validators"])
-

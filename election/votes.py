@@ -11,6 +11,7 @@ signers hold strictly more than 2/3 of the table's stake: ``3 * signed > 2 * tot
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -57,8 +58,9 @@ def _read_id(r: Reader, field: str) -> str:
         raise MalformedData(f"{field}: not UTF-8: {raw.hex()}") from None
 
 
-def _check_common(err: type[Exception], chain_id: object, epoch: object, table_digest: object,
-                  slot: object, rank: object) -> None:
+def _check_common(
+    err: type[Exception], chain_id: object, epoch: object, table_digest: object, slot: object, rank: object
+) -> None:
     if not isinstance(chain_id, bytes) or not 1 <= len(chain_id) <= MAX_CHAIN_ID_BYTES:
         raise err(f"chain_id: expected 1 to {MAX_CHAIN_ID_BYTES} bytes, got {chain_id!r}")
     for name, value in (("epoch", epoch), ("slot", slot)):
@@ -70,8 +72,9 @@ def _check_common(err: type[Exception], chain_id: object, epoch: object, table_d
         raise err(f"rank: expected an int in [1, {MAX_BACKUPS}] (a vote supports a backup), got {rank!r}")
 
 
-def vote_message(chain_id: bytes, epoch: int, table_digest: bytes, slot: int, rank: int,
-                 parent_hash: bytes | None, voter_id: str) -> bytes:
+def vote_message(
+    chain_id: bytes, epoch: int, table_digest: bytes, slot: int, rank: int, parent_hash: bytes | None, voter_id: str
+) -> bytes:
     """The exact bytes a timeout vote signs.
 
     Returns:
@@ -79,8 +82,16 @@ def vote_message(chain_id: bytes, epoch: int, table_digest: bytes, slot: int, ra
         u64(slot) || u8(rank) || parent || lp8(utf8(voter_id))`` where ``parent`` is
         ``0x00`` when absent and ``0x01 || lp8(parent_hash)`` when present.
     """
-    return (_VOTE_TAG + lp8(chain_id) + u64(epoch) + table_digest + u64(slot) + u8(rank)
-            + _parent_enc(parent_hash) + lp8(voter_id.encode("utf-8")))
+    return (
+        _VOTE_TAG
+        + lp8(chain_id)
+        + u64(epoch)
+        + table_digest
+        + u64(slot)
+        + u8(rank)
+        + _parent_enc(parent_hash)
+        + lp8(voter_id.encode("utf-8"))
+    )
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,9 @@ class TimeoutVote(JsonForm):
         if self.parent_hash is not None and (
             not isinstance(self.parent_hash, bytes) or not 1 <= len(self.parent_hash) <= MAX_PARENT_HASH_BYTES
         ):
-            raise InvalidVote(f"parent_hash: expected None or 1 to {MAX_PARENT_HASH_BYTES} bytes, got {self.parent_hash!r}")
+            raise InvalidVote(
+                f"parent_hash: expected None or 1 to {MAX_PARENT_HASH_BYTES} bytes, got {self.parent_hash!r}"
+            )
         try:
             check_validator_id(self.voter_id, "voter_id")
         except InvalidStakeTable as exc:
@@ -128,9 +141,17 @@ class TimeoutVote(JsonForm):
 
     # -- signing and verification -----------------------------------------------------
     @classmethod
-    def sign(cls, config: ElectionConfig, table: StakeTable, epoch: int, slot: int, rank: int,
-             voter_id: str, vote_secret: bytes | SigningKey,
-             parent_hash: bytes | None = None) -> TimeoutVote:
+    def sign(
+        cls,
+        config: ElectionConfig,
+        table: StakeTable,
+        epoch: int,
+        slot: int,
+        rank: int,
+        voter_id: str,
+        vote_secret: bytes | SigningKey,
+        parent_hash: bytes | None = None,
+    ) -> TimeoutVote:
         """Sign a timeout vote with the voter's Ed25519 vote key.
 
         Args:
@@ -162,13 +183,22 @@ class TimeoutVote(JsonForm):
         if bytes(key.verify_key) != v.vote_key:
             raise InvalidVote(f"vote_secret does not match the vote_key of {voter_id!r}")
         unsigned = cls(config.chain_id, epoch, table.digest(), slot, rank, parent_hash, voter_id, bytes(64))
-        return cls(config.chain_id, epoch, table.digest(), slot, rank, parent_hash, voter_id,
-                   key.sign(unsigned.message()).signature)
+        return cls(
+            config.chain_id,
+            epoch,
+            table.digest(),
+            slot,
+            rank,
+            parent_hash,
+            voter_id,
+            key.sign(unsigned.message()).signature,
+        )
 
     def message(self) -> bytes:
         """The signed bytes (:func:`vote_message` of this vote's fields)."""
-        return vote_message(self.chain_id, self.epoch, self.table_digest, self.slot, self.rank,
-                            self.parent_hash, self.voter_id)
+        return vote_message(
+            self.chain_id, self.epoch, self.table_digest, self.slot, self.rank, self.parent_hash, self.voter_id
+        )
 
     def verify(self, table: StakeTable, config: ElectionConfig) -> None:
         """Check the vote binds this chain and table, its voter and its signature.
@@ -182,11 +212,14 @@ class TimeoutVote(JsonForm):
                 rank beyond ``config.backups``, unknown voter, or a bad signature.
         """
         if self.chain_id != config.chain_id:
-            raise InvalidVote(f"vote by {self.voter_id!r}: chain_id {self.chain_id.hex()} "
-                              f"is not this chain's {config.chain_id.hex()}")
+            raise InvalidVote(
+                f"vote by {self.voter_id!r}: chain_id {self.chain_id.hex()} is not this chain's {config.chain_id.hex()}"
+            )
         if self.table_digest != table.digest():
-            raise InvalidVote(f"vote by {self.voter_id!r}: table digest {self.table_digest.hex()} "
-                              f"is not the stake table's {table.digest().hex()}")
+            raise InvalidVote(
+                f"vote by {self.voter_id!r}: table digest {self.table_digest.hex()} "
+                f"is not the stake table's {table.digest().hex()}"
+            )
         if self.slot // config.epoch_length != self.epoch:
             raise InvalidVote(f"vote by {self.voter_id!r}: slot {self.slot} is not in epoch {self.epoch}")
         if self.rank > config.backups:
@@ -202,7 +235,7 @@ class TimeoutVote(JsonForm):
     # -- encodings ------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         """Binary encoding: the signed message without its tag, then the signature."""
-        return self.message()[len(_VOTE_TAG):] + self.signature
+        return self.message()[len(_VOTE_TAG) :] + self.signature
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TimeoutVote:
@@ -229,10 +262,14 @@ class TimeoutVote(JsonForm):
     def to_dict(self) -> dict[str, Any]:
         """JSON form (bytes as lowercase hex, ``parent_hash`` may be null)."""
         return {
-            "chain_id": self.chain_id.hex(), "epoch": self.epoch, "table_digest": self.table_digest.hex(),
-            "slot": self.slot, "rank": self.rank,
+            "chain_id": self.chain_id.hex(),
+            "epoch": self.epoch,
+            "table_digest": self.table_digest.hex(),
+            "slot": self.slot,
+            "rank": self.rank,
             "parent_hash": None if self.parent_hash is None else self.parent_hash.hex(),
-            "voter_id": self.voter_id, "signature": self.signature.hex(),
+            "voter_id": self.voter_id,
+            "signature": self.signature.hex(),
         }
 
     @classmethod
@@ -242,8 +279,11 @@ class TimeoutVote(JsonForm):
         Raises:
             MalformedData: wrong keys, JSON types or field ranges.
         """
-        d = json_object(obj, "TimeoutVote", frozenset(
-            {"chain_id", "epoch", "table_digest", "slot", "rank", "parent_hash", "voter_id", "signature"}))
+        d = json_object(
+            obj,
+            "TimeoutVote",
+            frozenset({"chain_id", "epoch", "table_digest", "slot", "rank", "parent_hash", "voter_id", "signature"}),
+        )
         args = (
             check_hex(d["chain_id"], "TimeoutVote.chain_id"),
             json_int(d["epoch"], "TimeoutVote.epoch", 0, MAX_SLOT),
@@ -258,7 +298,6 @@ class TimeoutVote(JsonForm):
             return cls(*args)
         except InvalidVote as exc:
             raise MalformedData(f"TimeoutVote: {exc}") from None
-
 
 
 class TimeoutCertificate(JsonForm):
@@ -300,7 +339,7 @@ class TimeoutCertificate(JsonForm):
                     f"slot {first.slot}, rank {first.rank})"
                 )
         vs.sort(key=lambda v: v.voter_id.encode("utf-8"))
-        for a, b in zip(vs, vs[1:]):
+        for a, b in itertools.pairwise(vs):
             if a.voter_id == b.voter_id:
                 raise InvalidCertificate(f"duplicate voter {a.voter_id!r}")
         self._votes: tuple[TimeoutVote, ...] = tuple(vs)
@@ -366,8 +405,14 @@ class TimeoutCertificate(JsonForm):
     def to_bytes(self) -> bytes:
         """Binary encoding: ``lp8(chain_id) || u64(epoch) || table_digest || u64(slot) ||
         u8(rank) || u16(count) || count * (parent || lp8(voter_id) || signature)``."""
-        parts = [lp8(self.chain_id), u64(self.epoch), self.table_digest, u64(self.slot), u8(self.rank),
-                 u16(len(self._votes))]
+        parts = [
+            lp8(self.chain_id),
+            u64(self.epoch),
+            self.table_digest,
+            u64(self.slot),
+            u8(self.rank),
+            u16(len(self._votes)),
+        ]
         for v in self._votes:
             parts += [_parent_enc(v.parent_hash), lp8(v.voter_id.encode("utf-8")), v.signature]
         return b"".join(parts)
@@ -422,11 +467,19 @@ class TimeoutCertificate(JsonForm):
         """JSON form: the shared fields once, then ``votes`` as
         ``[{"voter_id", "parent_hash", "signature"}]`` in canonical order."""
         return {
-            "chain_id": self.chain_id.hex(), "epoch": self.epoch, "table_digest": self.table_digest.hex(),
-            "slot": self.slot, "rank": self.rank,
-            "votes": [{"voter_id": v.voter_id,
-                       "parent_hash": None if v.parent_hash is None else v.parent_hash.hex(),
-                       "signature": v.signature.hex()} for v in self._votes],
+            "chain_id": self.chain_id.hex(),
+            "epoch": self.epoch,
+            "table_digest": self.table_digest.hex(),
+            "slot": self.slot,
+            "rank": self.rank,
+            "votes": [
+                {
+                    "voter_id": v.voter_id,
+                    "parent_hash": None if v.parent_hash is None else v.parent_hash.hex(),
+                    "signature": v.signature.hex(),
+                }
+                for v in self._votes
+            ],
         }
 
     @classmethod
@@ -437,8 +490,9 @@ class TimeoutCertificate(JsonForm):
             MalformedData: wrong keys or JSON types, a field out of range, or a
                 structural rule broken (e.g. a duplicate voter).
         """
-        d = json_object(obj, "TimeoutCertificate",
-                        frozenset({"chain_id", "epoch", "table_digest", "slot", "rank", "votes"}))
+        d = json_object(
+            obj, "TimeoutCertificate", frozenset({"chain_id", "epoch", "table_digest", "slot", "rank", "votes"})
+        )
         chain_id = check_hex(d["chain_id"], "TimeoutCertificate.chain_id")
         epoch = json_int(d["epoch"], "TimeoutCertificate.epoch", 0, MAX_SLOT)
         digest = check_hex(d["table_digest"], "TimeoutCertificate.table_digest", 32)
@@ -448,19 +502,26 @@ class TimeoutCertificate(JsonForm):
             raise MalformedData(f"TimeoutCertificate.votes: expected a list, got {type(d['votes']).__name__}")
         votes = []
         for i, item in enumerate(d["votes"]):
-            vd = json_object(item, f"TimeoutCertificate.votes[{i}]", frozenset({"voter_id", "parent_hash", "signature"}))
+            vd = json_object(
+                item, f"TimeoutCertificate.votes[{i}]", frozenset({"voter_id", "parent_hash", "signature"})
+            )
             parent = vd["parent_hash"]
             try:
-                votes.append(TimeoutVote(
-                    chain_id, epoch, digest, slot, rank,
-                    None if parent is None else check_hex(parent, f"votes[{i}].parent_hash"),
-                    json_str(vd["voter_id"], f"votes[{i}].voter_id"),
-                    check_hex(vd["signature"], f"votes[{i}].signature", SIGNATURE_BYTES),
-                ))
+                votes.append(
+                    TimeoutVote(
+                        chain_id,
+                        epoch,
+                        digest,
+                        slot,
+                        rank,
+                        None if parent is None else check_hex(parent, f"votes[{i}].parent_hash"),
+                        json_str(vd["voter_id"], f"votes[{i}].voter_id"),
+                        check_hex(vd["signature"], f"votes[{i}].signature", SIGNATURE_BYTES),
+                    )
+                )
             except InvalidVote as exc:
                 raise MalformedData(f"TimeoutCertificate: {exc}") from None
         try:
             return cls(votes)
         except InvalidCertificate as exc:
             raise MalformedData(f"TimeoutCertificate: {exc}") from None
-

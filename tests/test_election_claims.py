@@ -6,10 +6,10 @@ import dataclasses
 import json
 
 import pytest
-import vrf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import vrf
 from election import (
     ElectionConfig,
     InvalidClaim,
@@ -35,9 +35,7 @@ RANKING = SCHED.ranking(SLOT)
 
 def cert_for(slot: int, rank: int, voters: list[str] | None = None, epoch: int = EPOCH) -> TimeoutCertificate:
     voters = voters if voters is not None else ["v0001", "v0002", "v0003", "v0004"]  # 140 of 150
-    return TimeoutCertificate(
-        TimeoutVote.sign(CONFIG, TABLE, epoch, slot, rank, v, KEYS[v].vote_seed) for v in voters
-    )
+    return TimeoutCertificate(TimeoutVote.sign(CONFIG, TABLE, epoch, slot, rank, v, KEYS[v].vote_seed) for v in voters)
 
 
 @pytest.fixture(scope="module")
@@ -189,16 +187,27 @@ def test_malformed_claim_bytes(primary: LeaderClaim, backup: LeaderClaim) -> Non
     with pytest.raises(MalformedData, match="flag"):
         LeaderClaim.from_bytes(enc[:-1] + b"\x02")
     with pytest.raises(MalformedData, match="chain_id"):  # zero-length chain id
-        LeaderClaim.from_bytes(b"\x01\x00" + enc[2 + 11:])
+        LeaderClaim.from_bytes(b"\x01\x00" + enc[2 + 11 :])
     with pytest.raises(MalformedData):
         LeaderClaim.from_bytes(None)  # type: ignore[arg-type]
 
 
 def test_malformed_claim_json(primary: LeaderClaim) -> None:
     d = primary.to_dict()
-    for key, value in (("epoch", True), ("epoch", 2**64), ("slot", 1.5), ("rank", 256), ("rank", -1),
-                       ("proof", "00" * 79), ("proof", "AA" * 80), ("validator_id", ""), ("validator_id", 3),
-                       ("chain_id", ""), ("certificate", "x"), ("certificate", {})):
+    for key, value in (
+        ("epoch", True),
+        ("epoch", 2**64),
+        ("slot", 1.5),
+        ("rank", 256),
+        ("rank", -1),
+        ("proof", "00" * 79),
+        ("proof", "AA" * 80),
+        ("validator_id", ""),
+        ("validator_id", 3),
+        ("chain_id", ""),
+        ("certificate", "x"),
+        ("certificate", {}),
+    ):
         with pytest.raises(MalformedData):
             LeaderClaim.from_dict(dict(d, **{key: value}))
     with pytest.raises(MalformedData, match="unknown"):
@@ -217,23 +226,48 @@ def test_not_a_claim() -> None:
 
 def test_constructor_shapes() -> None:
     ok = dict(chain_id=b"c", epoch=0, slot=0, rank=0, validator_id="a", proof=bytes(80))
-    for key, value in (("chain_id", b""), ("chain_id", "c"), ("epoch", -1), ("slot", 2**64), ("rank", 256),
-                       ("rank", False), ("validator_id", ""), ("proof", bytes(79)), ("certificate", "x")):
+    for key, value in (
+        ("chain_id", b""),
+        ("chain_id", "c"),
+        ("epoch", -1),
+        ("slot", 2**64),
+        ("rank", 256),
+        ("rank", False),
+        ("validator_id", ""),
+        ("proof", bytes(79)),
+        ("certificate", "x"),
+    ):
         with pytest.raises(InvalidClaim):
             LeaderClaim(**dict(ok, **{key: value}))  # type: ignore[arg-type]
 
 
 ident = st.text(min_size=1, max_size=20).filter(
-    lambda s: all(0x20 <= ord(c) < 0x7F or 0xA0 <= ord(c) < 0xD800 for c in s) and len(s.encode()) <= 64)
+    lambda s: all(0x20 <= ord(c) < 0x7F or 0xA0 <= ord(c) < 0xD800 for c in s) and len(s.encode()) <= 64
+)
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.binary(min_size=1, max_size=64), st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1),
-       st.integers(0, 255), ident, st.binary(min_size=80, max_size=80),
-       st.none() | st.tuples(st.lists(ident, min_size=1, max_size=4, unique=True),
-                             st.integers(1, 255), st.binary(min_size=32, max_size=32)))
-def test_claim_round_trips(chain: bytes, epoch: int, slot: int, rank: int, vid: str, proof: bytes,
-                           cert_spec: tuple[list[str], int, bytes] | None) -> None:
+@given(
+    st.binary(min_size=1, max_size=64),
+    st.integers(0, 2**64 - 1),
+    st.integers(0, 2**64 - 1),
+    st.integers(0, 255),
+    ident,
+    st.binary(min_size=80, max_size=80),
+    st.none()
+    | st.tuples(
+        st.lists(ident, min_size=1, max_size=4, unique=True), st.integers(1, 255), st.binary(min_size=32, max_size=32)
+    ),
+)
+def test_claim_round_trips(
+    chain: bytes,
+    epoch: int,
+    slot: int,
+    rank: int,
+    vid: str,
+    proof: bytes,
+    cert_spec: tuple[list[str], int, bytes] | None,
+) -> None:
     cert = None
     if cert_spec is not None:
         voters, crank, digest = cert_spec

@@ -5,18 +5,26 @@ from __future__ import annotations
 import json
 
 import pytest
-import vrf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import vrf
 from election import ElectionConfig, InvalidConfig, InvalidSlot, MalformedData
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.binary(min_size=1, max_size=64), st.integers(1, 2**32 - 1), st.integers(1, 2**32 - 1),
-       st.integers(1, 2**32 - 1), st.integers(0, 255), st.data(), st.sampled_from(list(vrf.Suite)))
-def test_round_trip(chain: bytes, length: int, slot_ms: int, fo_ms: int, backups: int, data: st.DataObject,
-                    suite: vrf.Suite) -> None:
+@given(
+    st.binary(min_size=1, max_size=64),
+    st.integers(1, 2**32 - 1),
+    st.integers(1, 2**32 - 1),
+    st.integers(1, 2**32 - 1),
+    st.integers(0, 255),
+    st.data(),
+    st.sampled_from(list(vrf.Suite)),
+)
+def test_round_trip(
+    chain: bytes, length: int, slot_ms: int, fo_ms: int, backups: int, data: st.DataObject, suite: vrf.Suite
+) -> None:
     cutoff = data.draw(st.none() | st.integers(1, length))
     c = ElectionConfig(chain, length, slot_ms, fo_ms, backups, cutoff, suite)
     assert ElectionConfig.from_json(c.to_json()) == c
@@ -24,11 +32,18 @@ def test_round_trip(chain: bytes, length: int, slot_ms: int, fo_ms: int, backups
 
 
 def test_config_validation() -> None:
-    for kwargs in ({"chain_id": b""}, {"chain_id": "x"}, {"chain_id": b"x", "epoch_length": 0},
-                   {"chain_id": b"x", "backups": 256}, {"chain_id": b"x", "backups": True},
-                   {"chain_id": b"x", "epoch_length": 10, "seed_cutoff": 11},
-                   {"chain_id": b"x", "seed_cutoff": 0}, {"chain_id": b"x", "suite": 9},
-                   {"chain_id": b"x", "slot_duration_ms": 0}, {"chain_id": b"x", "failover_timeout_ms": -1}):
+    for kwargs in (
+        {"chain_id": b""},
+        {"chain_id": "x"},
+        {"chain_id": b"x", "epoch_length": 0},
+        {"chain_id": b"x", "backups": 256},
+        {"chain_id": b"x", "backups": True},
+        {"chain_id": b"x", "epoch_length": 10, "seed_cutoff": 11},
+        {"chain_id": b"x", "seed_cutoff": 0},
+        {"chain_id": b"x", "suite": 9},
+        {"chain_id": b"x", "slot_duration_ms": 0},
+        {"chain_id": b"x", "failover_timeout_ms": -1},
+    ):
         with pytest.raises(InvalidConfig):
             ElectionConfig(**kwargs)  # type: ignore[arg-type]
     c = ElectionConfig(b"x", epoch_length=30)
@@ -59,8 +74,15 @@ def test_slot_arithmetic() -> None:
 
 def test_malformed_json() -> None:
     d = ElectionConfig(b"x").to_dict()
-    for key, value in (("epoch_length", 1.0), ("backups", True), ("suite", 1), ("suite", "3"), ("chain_id", "zz"),
-                       ("seed_cutoff", None), ("epoch_length", 2**33)):
+    for key, value in (
+        ("epoch_length", 1.0),
+        ("backups", True),
+        ("suite", 1),
+        ("suite", "3"),
+        ("chain_id", "zz"),
+        ("seed_cutoff", None),
+        ("epoch_length", 2**33),
+    ):
         with pytest.raises((MalformedData, InvalidConfig)):
             ElectionConfig.from_dict(dict(d, **{key: value}))
     with pytest.raises(MalformedData, match="unknown"):

@@ -109,8 +109,14 @@ def test_independent_of_pythonhashseed_and_order() -> None:
     for hashseed, order in (("0", 1), ("1", 2), ("12345", 3), ("random", 4)):
         env = dict(os.environ, PYTHONHASHSEED=hashseed)
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-        out = subprocess.run([sys.executable, "-c", _SUBPROCESS, str(order)], env=env, cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", _SUBPROCESS, str(order)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         outs.add(out)
     assert len(outs) == 1
     s = Schedule(CONFIG, TABLE, 2, SEED)
@@ -124,7 +130,7 @@ def test_floor_ceil_property(stakes: list[int], slots: int, data: st.DataObject)
     offset = data.draw(st.integers(0, total - 1))
     counts = primary_counts(stakes, slots, offset)
     assert sum(counts) == slots
-    for s, c in zip(stakes, counts):
+    for s, c in zip(stakes, counts, strict=True):
         lo, r = divmod(slots * s, total)
         assert c == lo or (r and c == lo + 1)
 
@@ -138,13 +144,13 @@ def test_expectation_is_exact_share(stakes: list[int], slots: int) -> None:
     for offset in range(total):
         for i, c in enumerate(primary_counts(stakes, slots, offset)):
             sums[i] += c
-    assert all(Fraction(sm, total) == Fraction(slots * s, total) for sm, s in zip(sums, stakes))
+    assert all(Fraction(sm, total) == Fraction(slots * s, total) for sm, s in zip(sums, stakes, strict=True))
 
 
 def test_floor_ceil_on_real_schedules() -> None:
     rng = random.Random(11)
     for trial in range(5):
-        stakes = [rng.randrange(1, 10**rng.randrange(1, 12)) for _ in range(rng.randrange(1, 30))]
+        stakes = [rng.randrange(1, 10 ** rng.randrange(1, 12)) for _ in range(rng.randrange(1, 30))]
         table, _ = dev_table(stakes, b"fc%d" % trial)
         config = ElectionConfig(b"fc", epoch_length=rng.randrange(1, 500), backups=2)
         counts = Schedule(config, table, trial, bytes([trial]) * 32).counts()
@@ -250,9 +256,9 @@ def test_backup_rank1_frequencies() -> None:
         pair[(r[0], r[1])] = pair.get((r[0], r[1]), 0) + 1
         lead[r[0]] = lead.get(r[0], 0) + 1
     chi2 = 0.0
-    for (l, b), n in sorted(pair.items()):
-        p = table[b].stake / (table.total_stake - table[l].stake)
-        chi2 += (n - lead[l] * p) ** 2 / (lead[l] * p)
+    for (lid, b), n in sorted(pair.items()):
+        p = table[b].stake / (table.total_stake - table[lid].stake)
+        chi2 += (n - lead[lid] * p) ** 2 / (lead[lid] * p)
     assert chi2 < 32.9, chi2  # 12 cells, 8 degrees of freedom: 99.9th percentile 26.1; margin
 
 
@@ -303,11 +309,19 @@ class _SpecStream:
         raise AssertionError
 
 
-def _spec_schedule(config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> tuple[list[int], dict[int, list[int]]]:
+def _spec_schedule(
+    config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes
+) -> tuple[list[int], dict[int, list[int]]]:
     stakes = [v.stake for v in sorted(table, key=lambda v: v.id.encode())]
     n, total, length = len(stakes), sum(stakes), config.epoch_length
-    ctx = bytes([len(config.chain_id)]) + config.chain_id + epoch.to_bytes(8, "big") + seed + table.digest() \
+    ctx = (
+        bytes([len(config.chain_id)])
+        + config.chain_id
+        + epoch.to_bytes(8, "big")
+        + seed
+        + table.digest()
         + length.to_bytes(4, "big")
+    )
     s = _SpecStream(b"primary", ctx)
     offset = s.uniform(total)
 

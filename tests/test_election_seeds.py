@@ -18,7 +18,9 @@ def beta(i: int) -> bytes:
 
 def test_slot_input_layout() -> None:
     alpha = slot_input(CONFIG, 2, SEED, 30)
-    assert alpha == b"\x14seqvrf/v1/slot-input" + b"\x0aseed-chain" + (2).to_bytes(8, "big") + SEED + (30).to_bytes(8, "big")
+    assert alpha == b"\x14seqvrf/v1/slot-input" + b"\x0aseed-chain" + (2).to_bytes(8, "big") + SEED + (30).to_bytes(
+        8, "big"
+    )
     assert len({slot_input(CONFIG, 2, SEED, s) for s in range(24, 36)}) == 12
 
 
@@ -33,8 +35,9 @@ def test_slot_input_rejects() -> None:
 
 def test_next_seed_layout() -> None:
     blocks = [(24, beta(0)), (27, beta(1)), (31, beta(2))]
-    h = hashlib.sha512(b"\x14seqvrf/v1/epoch-seed" + b"\x0aseed-chain" + (2).to_bytes(8, "big") + SEED
-                       + (8).to_bytes(4, "big"))
+    h = hashlib.sha512(
+        b"\x14seqvrf/v1/epoch-seed" + b"\x0aseed-chain" + (2).to_bytes(8, "big") + SEED + (8).to_bytes(4, "big")
+    )
     for slot, b in blocks:
         h.update(slot.to_bytes(8, "big") + b)
     h.update((3).to_bytes(8, "big"))

@@ -102,8 +102,11 @@ def test_round_trips() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, len(V) - 1), st.integers(1, 2**40)), min_size=1, max_size=8,
-                unique_by=lambda x: x[0]))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(V) - 1), st.integers(1, 2**40)), min_size=1, max_size=8, unique_by=lambda x: x[0]
+    )
+)
 def test_round_trip_property(picks: list[tuple[int, int]]) -> None:
     t = StakeTable(mk(i, stake=s) for i, s in picks)
     assert StakeTable.from_bytes(t.to_bytes()) == t
@@ -128,10 +131,16 @@ def test_malformed_bytes() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "", "[]", "{}", '{"validators": {}}', '{"validators": [], "x": 1}', "{'validators': []}",
+        "",
+        "[]",
+        "{}",
+        '{"validators": {}}',
+        '{"validators": [], "x": 1}',
+        "{'validators': []}",
         '{"validators": [{"id": "a"}]}',
         '{"validators": [{"id": "a", "vrf_key": "00", "vote_key": "00", "stake": 1}]}',
-        '{"validators": [], "validators": []}', "NaN",
+        '{"validators": [], "validators": []}',
+        "NaN",
     ],
 )
 def test_malformed_json(text: str) -> None:

@@ -94,7 +94,9 @@ def test_certificate_too_little_stake() -> None:
         weak.verify(TABLE, CONFIG)
     # Exactly 2/3 is not enough.
     table3, keys3 = dev_table([1, 1, 1], b"thirds")
-    votes = [TimeoutVote.sign(CONFIG, table3, EPOCH, SLOT, RANK, f"v000{i}", keys3[f"v000{i}"].vote_seed) for i in range(3)]
+    votes = [
+        TimeoutVote.sign(CONFIG, table3, EPOCH, SLOT, RANK, f"v000{i}", keys3[f"v000{i}"].vote_seed) for i in range(3)
+    ]
     with pytest.raises(InvalidCertificate, match="2 of 3"):
         TimeoutCertificate(votes[:2]).verify(table3, CONFIG)
     TimeoutCertificate(votes).verify(table3, CONFIG)
@@ -133,12 +135,19 @@ parents = st.none() | st.binary(min_size=1, max_size=64)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.binary(min_size=1, max_size=64), st.integers(0, 2**64 - 1), st.binary(min_size=32, max_size=32),
-       st.integers(0, 2**64 - 1), st.integers(1, 255), parents,
-       st.text(min_size=1, max_size=16).filter(lambda s: all(ord(c) >= 0xA0 or 0x20 <= ord(c) < 0x7F for c in s)),
-       st.binary(min_size=64, max_size=64))
-def test_vote_round_trips(chain: bytes, epoch: int, digest: bytes, slot: int, rank: int, parent: bytes | None,
-                          voter: str, sig: bytes) -> None:
+@given(
+    st.binary(min_size=1, max_size=64),
+    st.integers(0, 2**64 - 1),
+    st.binary(min_size=32, max_size=32),
+    st.integers(0, 2**64 - 1),
+    st.integers(1, 255),
+    parents,
+    st.text(min_size=1, max_size=16).filter(lambda s: all(ord(c) >= 0xA0 or 0x20 <= ord(c) < 0x7F for c in s)),
+    st.binary(min_size=64, max_size=64),
+)
+def test_vote_round_trips(
+    chain: bytes, epoch: int, digest: bytes, slot: int, rank: int, parent: bytes | None, voter: str, sig: bytes
+) -> None:
     try:
         voter.encode("utf-8")
     except UnicodeEncodeError:
@@ -160,7 +169,7 @@ def test_malformed_vote_and_certificate_bytes() -> None:
     flag_at = 1 + len(CONFIG.chain_id) + 8 + 32 + 8 + 1
     assert enc[flag_at] == 1
     with pytest.raises(MalformedData, match="flag"):
-        TimeoutVote.from_bytes(enc[:flag_at] + b"\x02" + enc[flag_at + 1:])
+        TimeoutVote.from_bytes(enc[:flag_at] + b"\x02" + enc[flag_at + 1 :])
     with pytest.raises(MalformedData, match="rank"):  # rank 0 is well-encoded but out of range
         TimeoutVote.from_bytes(enc[: flag_at - 1] + b"\x00" + enc[flag_at:])
     cert = TimeoutCertificate([vote("v0003"), vote("v0002")])
@@ -171,7 +180,7 @@ def test_malformed_vote_and_certificate_bytes() -> None:
     # Votes out of canonical order are not the canonical encoding.
     head_len = 1 + len(CONFIG.chain_id) + 8 + 32 + 8 + 1 + 2
     rec = 1 + 6 + 64
-    a, b = cenc[head_len: head_len + rec], cenc[head_len + rec:]
+    a, b = cenc[head_len : head_len + rec], cenc[head_len + rec :]
     with pytest.raises(MalformedData, match="ascending"):
         TimeoutCertificate.from_bytes(cenc[:head_len] + b + a)
     with pytest.raises(MalformedData, match="ascending"):
@@ -180,8 +189,16 @@ def test_malformed_vote_and_certificate_bytes() -> None:
 
 def test_malformed_json() -> None:
     d = vote("v0000").to_dict()
-    for key, value in (("epoch", -1), ("slot", True), ("rank", "1"), ("signature", "zz"), ("chain_id", 5),
-                       ("parent_hash", "abc"), ("voter_id", None), ("table_digest", "00")):
+    for key, value in (
+        ("epoch", -1),
+        ("slot", True),
+        ("rank", "1"),
+        ("signature", "zz"),
+        ("chain_id", 5),
+        ("parent_hash", "abc"),
+        ("voter_id", None),
+        ("table_digest", "00"),
+    ):
         bad = dict(d, **{key: value})
         with pytest.raises(MalformedData):
             TimeoutVote.from_dict(bad)

@@ -51,7 +51,8 @@ typedef struct seqvrf_pubkey {
 /* Public key Y = x*B from a 32-byte RFC 8032 seed (same as the Ed25519 public key). */
 SEQVRF_WUR int seqvrf_public_key(uint8_t pk[32], const uint8_t seed[32]);
 
-/* RFC 9381 5.1 prove.  pi = Gamma || c(16) || s(32). */
+/* RFC 9381 5.1 prove.  pi = Gamma || c(16) || s(32).  (For TAI, if all 256 counters fail --
+ * probability about 2^-256 -- SEQVRF_ERR_ARG is returned.) */
 SEQVRF_WUR int seqvrf_prove(uint8_t pi[80], const uint8_t seed[32],
                             const uint8_t *alpha, size_t alpha_len, int suite);
 
@@ -61,7 +62,8 @@ SEQVRF_WUR int seqvrf_validate_key(const uint8_t pk[32]);
 /* Decode (and, if validate != 0, validate) a public key once for repeated verifies. */
 SEQVRF_WUR int seqvrf_pubkey_parse(seqvrf_pubkey *out, const uint8_t pk[32], int validate);
 
-/* RFC 9381 5.3 verify with a parsed key; on success writes beta (5.2 proof_to_hash). */
+/* RFC 9381 5.3 verify with a parsed key; on success writes beta (5.2 proof_to_hash).
+ * SEQVRF_ERR_ARG if *pk was not filled by a successful seqvrf_pubkey_parse. */
 SEQVRF_WUR int seqvrf_verify_parsed(uint8_t beta[64], const seqvrf_pubkey *pk,
                                     const uint8_t pi[80], const uint8_t *alpha,
                                     size_t alpha_len, int suite);
@@ -79,14 +81,15 @@ SEQVRF_WUR int seqvrf_proof_to_hash(uint8_t beta[64], const uint8_t pi[80], int 
 SEQVRF_WUR int seqvrf_debug_hash_to_curve(uint8_t h[32], const uint8_t pk[32],
                                           const uint8_t *alpha, size_t alpha_len, int suite);
 /* out = n*P, n any 32-byte little-endian integer (not clamped, reduced mod q first).
- * Rejects P that does not decode.  Constant-time in n. */
+ * Rejects P that does not decode (SEQVRF_ERR_KEY).  Constant-time in n. */
 SEQVRF_WUR int seqvrf_debug_scalarmult(uint8_t out[32], const uint8_t n[32], const uint8_t p[32]);
-/* out = n*B with the fixed-base table.  Constant-time in n. */
+/* out = n*B with the fixed-base table (n reduced mod q first).  Constant-time in n. */
 SEQVRF_WUR int seqvrf_debug_scalarmult_base(uint8_t out[32], const uint8_t n[32]);
-/* out = a*B + b*P with the variable-time double-scalar multiplication. */
+/* out = a*B + b*P with the variable-time double-scalar multiplication (a, b any 32 bytes,
+ * not reduced).  SEQVRF_ERR_KEY if P does not decode. */
 SEQVRF_WUR int seqvrf_debug_double_scalarmult_vartime(uint8_t out[32], const uint8_t a[32],
                                                       const uint8_t b[32], const uint8_t p[32]);
-/* out = P + Q. */
+/* out = P + Q.  SEQVRF_ERR_KEY if P or Q does not decode. */
 SEQVRF_WUR int seqvrf_debug_add(uint8_t out[32], const uint8_t p[32], const uint8_t q[32]);
 /* out = x mod q, x a 64-byte little-endian integer. */
 SEQVRF_WUR int seqvrf_debug_scalar_reduce64(uint8_t out[32], const uint8_t x[64]);

@@ -1,0 +1,544 @@
+"""Audit file formats: the genesis file (JSON) and the history file (JSON Lines).
+
+A **genesis file** pins everything a chain's schedule depends on before its first
+audited epoch: the election config, the seed of the first epoch and the stake table
+of every epoch (a list of ``{"from_epoch", "table"}`` entries: each table applies from
+its epoch until the next entry).  A **history file** has one produced block per line,
+in slot order, with the block's leadership claim; empty slots are simply absent.
+
+Parsing is strict: unknown or missing keys, wrong JSON types, non-canonical hex, blank
+lines and trailing garbage are all errors, reported with their line number
+(:class:`MalformedGenesis`, :class:`MalformedLine`).  Writers produce exactly what the
+readers accept.  The normative description with examples is docs/formats.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from ._codec import JsonForm, check_hex, json_int, json_object, load_json
+from .claims import PROOF_BYTES, LeaderClaim
+from .config import MAX_BACKUPS, MAX_SLOT, ElectionConfig
+from .errors import ElectionError, InvalidCertificate, InvalidClaim, MalformedData
+from .seeds import SEED_BYTES
+from .stake import StakeTable
+from .votes import TimeoutCertificate
+
+__all__ = [
+    "GENESIS_FORMAT", "FORMAT_VERSION", "MAX_HASH_BYTES",
+    "MalformedGenesis", "MalformedLine", "MalformedHistory", "MAX_REPORTED_LINES",
+    "GenesisFile", "HistoryRecord", "HistoryWriter",
+    "parse_history_line", "read_history", "open_lines",
+]
+
+GENESIS_FORMAT = "seqvrf-genesis"
+"""Value of the genesis file's ``format`` key."""
+FORMAT_VERSION = 1
+"""Version of both file formats."""
+MAX_HASH_BYTES = 64
+"""Longest ``block_hash`` / ``parent_hash`` in a history line."""
+
+PathLike = str | os.PathLike[str]
+
+
+class MalformedGenesis(MalformedData):
+    """The genesis file cannot be used: bad JSON, keys, types, or an invalid config or table.
+
+    Attributes:
+        line: the 1-based line of a JSON syntax error, else None.
+        path: the file's path when known, else None.
+    """
+
+    def __init__(self, message: str, line: int | None = None, path: str | None = None) -> None:
+        where = (path or "genesis") + (f":{line}" if line is not None else "")
+        super().__init__(f"{where}: {message}")
+        self.line = line
+        self.path = path
+        self.reason = message
+
+
+class MalformedLine(MalformedData):
+    """One history line does not parse as a history record.
+
+    Attributes:
+        line: the 1-based line number.
+        path: the file's path when known, else None.
+        reason: the message without the location prefix.
+    """
+
+    def __init__(self, line: int, message: str, path: str | None = None) -> None:
+        super().__init__(f"{path or 'history'}:{line}: {message}")
+        self.line = line
+        self.path = path
+        self.reason = message
+
+
+# -- genesis ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GenesisFile(JsonForm):
+    """The audit's starting point: config, first seed and stake tables by epoch.
+
+    Args:
+        config: the chain's election parameters.
+        initial_seed: the 32-byte seed of ``start_epoch``.
+        tables: ``(from_epoch, table)`` pairs with strictly increasing ``from_epoch``,
+            the first equal to ``start_epoch``; each table applies from its epoch until
+            the next pair's.
+        start_epoch: the first audited epoch (default 0); the history starts at its
+            first slot.
+
+    Raises:
+        MalformedGenesis: a field of the wrong type, no tables, or tables out of order.
+    """
+
+    config: ElectionConfig
+    initial_seed: bytes
+    tables: tuple[tuple[int, StakeTable], ...]
+    start_epoch: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.config, ElectionConfig):
+            raise MalformedGenesis(f"config: expected an ElectionConfig, got {type(self.config).__name__}")
+        if not isinstance(self.initial_seed, (bytes, bytearray)) or len(self.initial_seed) != SEED_BYTES:
+            raise MalformedGenesis(f"initial_seed: expected {SEED_BYTES} bytes, got {self.initial_seed!r}")
+        object.__setattr__(self, "initial_seed", bytes(self.initial_seed))
+        if type(self.start_epoch) is not int or not 0 <= self.start_epoch <= MAX_SLOT:
+            raise MalformedGenesis(f"start_epoch: expected an int in [0, 2**64-1], got {self.start_epoch!r}")
+        try:
+            self.config.first_slot(self.start_epoch)
+        except ElectionError as exc:
+            raise MalformedGenesis(f"start_epoch: {exc}") from None
+        tables = tuple(self.tables)
+        if not tables:
+            raise MalformedGenesis("stake_tables: expected at least one {from_epoch, table} entry, got none")
+        prev: int | None = None
+        for i, item in enumerate(tables):
+            if not (isinstance(item, tuple) and len(item) == 2 and type(item[0]) is int
+                    and isinstance(item[1], StakeTable)):
+                raise MalformedGenesis(f"stake_tables[{i}]: expected a (from_epoch, StakeTable) pair, got {item!r}")
+            epoch = item[0]
+            if prev is None and epoch != self.start_epoch:
+                raise MalformedGenesis(
+                    f"stake_tables[0].from_epoch: expected the start epoch {self.start_epoch}, got {epoch}")
+            if prev is not None and epoch <= prev:
+                raise MalformedGenesis(
+                    f"stake_tables[{i}].from_epoch: expected strictly increasing epochs, got {epoch} after {prev}")
+            prev = epoch
+        object.__setattr__(self, "tables", tables)
+
+    @classmethod
+    def single(cls, config: ElectionConfig, initial_seed: bytes, table: StakeTable,
+               start_epoch: int = 0) -> GenesisFile:
+        """A genesis with one stake table for every epoch.
+
+        Raises:
+            MalformedGenesis: as the constructor.
+        """
+        return cls(config, initial_seed, ((start_epoch, table),), start_epoch)
+
+    def table_for(self, epoch: int) -> StakeTable:
+        """The stake table of ``epoch``: the last entry with ``from_epoch <= epoch``.
+
+        Raises:
+            MalformedGenesis: ``epoch`` precedes the start epoch.
+        """
+        if epoch < self.start_epoch:
+            raise MalformedGenesis(f"epoch {epoch} precedes the genesis start epoch {self.start_epoch}")
+        found = self.tables[0][1]
+        for from_epoch, table in self.tables:
+            if from_epoch > epoch:
+                break
+            found = table
+        return found
+
+    # -- encodings --------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (see docs/formats.md)."""
+        return {
+            "format": GENESIS_FORMAT,
+            "version": FORMAT_VERSION,
+            "config": self.config.to_dict(),
+            "start_epoch": self.start_epoch,
+            "initial_seed": self.initial_seed.hex(),
+            "stake_tables": [{"from_epoch": e, "table": t.to_dict()} for e, t in self.tables],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """JSON text with sorted keys (indented by default, for people to read)."""
+        if indent is None:
+            return super().to_json()
+        return json.dumps(self.to_dict(), sort_keys=True, indent=indent) + "\n"
+
+    @classmethod
+    def from_dict(cls, obj: object) -> GenesisFile:
+        """Parse the JSON form strictly.
+
+        Raises:
+            MalformedGenesis: wrong format name or version, wrong keys or types, an
+                invalid config or stake table, or tables out of order.
+        """
+        try:
+            d = json_object(obj, "genesis", frozenset(
+                {"format", "version", "config", "start_epoch", "initial_seed", "stake_tables"}))
+            if d["format"] != GENESIS_FORMAT:
+                raise MalformedGenesis(f"format: expected {GENESIS_FORMAT!r}, got {d['format']!r}")
+            if d["version"] != FORMAT_VERSION or type(d["version"]) is not int:
+                raise MalformedGenesis(f"version: expected {FORMAT_VERSION}, got {d['version']!r}")
+            config = ElectionConfig.from_dict(d["config"])
+            start = json_int(d["start_epoch"], "start_epoch", 0, MAX_SLOT)
+            seed = check_hex(d["initial_seed"], "initial_seed", SEED_BYTES)
+            entries = d["stake_tables"]
+            if not isinstance(entries, list):
+                raise MalformedGenesis(f"stake_tables: expected a list, got {type(entries).__name__}")
+            tables = []
+            for i, entry in enumerate(entries):
+                e = json_object(entry, f"stake_tables[{i}]", frozenset({"from_epoch", "table"}))
+                tables.append((json_int(e["from_epoch"], f"stake_tables[{i}].from_epoch", 0, MAX_SLOT),
+                               StakeTable.from_dict(e["table"])))
+        except MalformedGenesis:
+            raise
+        except (ElectionError, ValueError) as exc:
+            raise MalformedGenesis(str(exc)) from None
+        return cls(config, seed, tuple(tables), start)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> GenesisFile:
+        """Parse genesis JSON text strictly (duplicate keys, NaN and Infinity rejected).
+
+        Raises:
+            MalformedGenesis: invalid JSON (with its line) or an invalid JSON form.
+        """
+        try:
+            strict = load_json(text, "genesis")
+        except MalformedData as exc:
+            line = None
+            try:  # the strict parser drops positions; the plain one gives the line of a syntax error
+                json.loads(text)
+            except json.JSONDecodeError as jexc:
+                line = jexc.lineno
+            except (TypeError, ValueError, RecursionError):
+                pass
+            raise MalformedGenesis(str(exc), line) from None
+        return cls.from_dict(strict)
+
+    @classmethod
+    def load(cls, path: PathLike) -> GenesisFile:
+        """Read and parse a genesis file.
+
+        Raises:
+            MalformedGenesis: the file is not a valid genesis file (path and line in the message).
+            OSError: the file cannot be read.
+        """
+        with open(path, "rb") as f:
+            data = f.read()
+        try:
+            return cls.from_json(data)
+        except MalformedGenesis as exc:
+            raise MalformedGenesis(exc.reason, exc.line, os.fspath(path)) from None
+
+    def save(self, path: PathLike) -> None:
+        """Write :meth:`to_json` to ``path`` (UTF-8)."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.to_json())
+
+
+# -- history ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    """One produced block of a history file.
+
+    Args:
+        slot: the block's slot as written on the line (the audit checks it equals
+            ``claim.slot``).
+        claim: the block's leadership claim.
+        block_hash: the block's hash (1 to 64 bytes) or None.
+        parent_hash: its parent's hash (1 to 64 bytes) or None.
+        line: the 1-based line it was read from (0 when built in memory).
+    """
+
+    slot: int
+    claim: LeaderClaim
+    block_hash: bytes | None = None
+    parent_hash: bytes | None = None
+    line: int = 0
+
+    def to_dict(self, claim_encoding: str = "json") -> dict[str, Any]:
+        """The line's JSON object.
+
+        Args:
+            claim_encoding: ``"json"`` for the claim's JSON form under ``claim``,
+                ``"hex"`` for its canonical bytes in hex under ``claim_hex``.
+
+        Raises:
+            ValueError: unknown ``claim_encoding``.
+        """
+        out: dict[str, Any] = {"slot": self.slot}
+        if claim_encoding == "json":
+            out["claim"] = self.claim.to_dict()
+        elif claim_encoding == "hex":
+            out["claim_hex"] = self.claim.to_bytes().hex()
+        else:
+            raise ValueError(f"claim_encoding: expected 'json' or 'hex', got {claim_encoding!r}")
+        if self.block_hash is not None:
+            out["block_hash"] = self.block_hash.hex()
+        if self.parent_hash is not None:
+            out["parent_hash"] = self.parent_hash.hex()
+        return out
+
+    def to_line(self, claim_encoding: str = "json") -> str:
+        """The record as one line of compact JSON, with its newline."""
+        return json.dumps(self.to_dict(claim_encoding), separators=(",", ":")) + "\n"
+
+
+_LINE_KEYS = frozenset({"slot", "claim", "claim_hex", "block_hash", "parent_hash"})
+_CLAIM_KEYS = frozenset({"chain_id", "epoch", "slot", "rank", "validator_id", "proof", "certificate"})
+
+
+def _hex(value: object, field: str, lo: int, hi: int) -> bytes:
+    """Fast strict hex: lowercase, even length, decoded length in [lo, hi]."""
+    if type(value) is not str:
+        raise MalformedData(f"{field}: expected a hex string, got {type(value).__name__}")
+    try:
+        out = bytes.fromhex(value)
+    except ValueError:
+        out = None
+    if out is None or out.hex() != value:
+        raise MalformedData(f"{field}: expected lowercase even-length hex, got {value[:80]!r}")
+    if not lo <= len(out) <= hi:
+        raise MalformedData(f"{field}: expected {lo} to {hi} bytes, got {len(out)}")
+    return out
+
+
+def _int(value: object, field: str, hi: int) -> int:
+    if type(value) is not int or not 0 <= value <= hi:
+        raise MalformedData(f"{field}: expected an integer in [0, {hi}], got {value!r}")
+    return value
+
+
+def _claim_from_dict(d: object) -> LeaderClaim:
+    """:meth:`LeaderClaim.from_dict` with the same strictness, faster on the hot path."""
+    if type(d) is not dict:
+        raise MalformedData(f"claim: expected a JSON object, got {type(d).__name__}")
+    if d.keys() != _CLAIM_KEYS:
+        return LeaderClaim.from_dict(d)  # for its precise missing/unknown key message
+    vid = d["validator_id"]
+    if type(vid) is not str:
+        raise MalformedData(f"claim.validator_id: expected a string, got {type(vid).__name__}")
+    cert_obj = d["certificate"]
+    try:
+        cert = None if cert_obj is None else TimeoutCertificate.from_dict(cert_obj)
+        return LeaderClaim(
+            _hex(d["chain_id"], "claim.chain_id", 0, 1 << 16),
+            _int(d["epoch"], "claim.epoch", MAX_SLOT),
+            _int(d["slot"], "claim.slot", MAX_SLOT),
+            _int(d["rank"], "claim.rank", MAX_BACKUPS),
+            vid,
+            _hex(d["proof"], "claim.proof", PROOF_BYTES, PROOF_BYTES),
+            cert,
+        )
+    except (InvalidClaim, InvalidCertificate) as exc:
+        raise MalformedData(f"claim: {exc}") from None
+
+
+def _record_from_obj(obj: object, line: int) -> HistoryRecord:
+    if type(obj) is not dict:
+        raise MalformedData(f"expected a JSON object, got {type(obj).__name__}")
+    keys = obj.keys()
+    if not keys <= _LINE_KEYS:
+        raise MalformedData(f"unknown key(s) {sorted(keys - _LINE_KEYS, key=repr)}")
+    if "slot" not in obj:
+        raise MalformedData("missing key 'slot'")
+    slot = _int(obj["slot"], "slot", MAX_SLOT)
+    if "claim" in obj:
+        if "claim_hex" in obj:
+            raise MalformedData("expected exactly one of 'claim' and 'claim_hex', got both")
+        claim = _claim_from_dict(obj["claim"])
+    elif "claim_hex" in obj:
+        raw = _hex(obj["claim_hex"], "claim_hex", 1, 1 << 24)
+        claim = LeaderClaim.from_bytes(raw)
+    else:
+        raise MalformedData("expected exactly one of 'claim' and 'claim_hex', got neither")
+    bh = obj.get("block_hash")
+    ph = obj.get("parent_hash")
+    return HistoryRecord(
+        slot, claim,
+        None if bh is None else _hex(bh, "block_hash", 1, MAX_HASH_BYTES),
+        None if ph is None else _hex(ph, "parent_hash", 1, MAX_HASH_BYTES),
+        line,
+    )
+
+
+def parse_history_line(text: str | bytes, line: int, path: str | None = None) -> HistoryRecord:
+    """Parse one history line.
+
+    Args:
+        text: the line, with or without its trailing newline.
+        line: its 1-based line number (for errors and :attr:`HistoryRecord.line`).
+        path: the file's path for error messages.
+
+    Returns:
+        The record.
+
+    Raises:
+        MalformedLine: blank line, invalid JSON (duplicate keys, NaN and Infinity
+            included), wrong keys or types, non-canonical hex, or an invalid claim.
+    """
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        text = text.rstrip("\r\n")
+        if not text.strip():
+            raise MalformedData("blank line (every line must hold one block)")
+        obj = load_json(text, "line")
+        return _record_from_obj(obj, line)
+    except UnicodeDecodeError as exc:
+        raise MalformedLine(line, f"not UTF-8: {exc.reason} at byte {exc.start}", path) from None
+    except MalformedData as exc:
+        raise MalformedLine(line, str(exc), path) from None
+
+
+def open_lines(source: PathLike | IO[bytes] | IO[str] | Iterable[str | bytes]) -> tuple[Iterator[str | bytes], str | None]:
+    """Lines of a history source and its path (if it is one).
+
+    Args:
+        source: a path, an open file (binary or text) or any iterable of lines.
+
+    Returns:
+        ``(lines, path_or_None)``; for a path the file is opened in binary mode and
+        closed when the iterator is exhausted or garbage-collected.
+
+    Raises:
+        OSError: the path cannot be opened.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        f = open(path, "rb")  # noqa: SIM115 - closed by the generator
+
+        def gen() -> Iterator[bytes]:
+            with f:
+                yield from f
+
+        return gen(), path
+    return iter(source), getattr(source, "name", None) if not isinstance(source, Sequence) else None
+
+
+def read_history(source: PathLike | IO[bytes] | IO[str] | Iterable[str | bytes]) -> Iterator[HistoryRecord]:
+    """Stream the records of a history file, strictly.
+
+    Args:
+        source: a path, an open file or an iterable of lines.
+
+    Yields:
+        One :class:`HistoryRecord` per line, in file order (no order checks: that is
+        the audit's job).
+
+    Raises:
+        MalformedLine: the first malformed line, with its number.
+        OSError: the path cannot be opened.
+    """
+    lines, path = open_lines(source)
+    for number, text in enumerate(lines, 1):
+        yield parse_history_line(text, number, path)
+
+
+class HistoryWriter:
+    """Append history records as JSON lines.
+
+    Usable as a context manager; ``write`` flushes nothing by itself (call
+    :meth:`flush` or close).
+
+    Args:
+        target: a path (opened for writing, or appending with ``append=True``) or an
+            open text file.
+        claim_encoding: ``"json"`` (readable claim objects, the default) or ``"hex"``
+            (canonical claim bytes in hex, smaller).
+        append: open a path in append mode.
+
+    Raises:
+        ValueError: unknown ``claim_encoding``.
+    """
+
+    def __init__(self, target: PathLike | IO[str], claim_encoding: str = "json", append: bool = False) -> None:
+        if claim_encoding not in ("json", "hex"):
+            raise ValueError(f"claim_encoding: expected 'json' or 'hex', got {claim_encoding!r}")
+        self.claim_encoding = claim_encoding
+        if isinstance(target, (str, os.PathLike)):
+            self._file: IO[str] = open(target, "a" if append else "w", encoding="utf-8")  # noqa: SIM115
+            self._owned = True
+        else:
+            self._file = target
+            self._owned = False
+        self.count = 0
+
+    def write(self, claim: LeaderClaim, block_hash: bytes | None = None, parent_hash: bytes | None = None) -> None:
+        """Append one produced block.
+
+        Args:
+            claim: the block's leadership claim (its slot is the line's slot).
+            block_hash: the block's hash, or None.
+            parent_hash: its parent's hash, or None.
+        """
+        self.write_record(HistoryRecord(claim.slot, claim, block_hash, parent_hash))
+
+    def write_record(self, record: HistoryRecord) -> None:
+        """Append one record as written (its ``slot`` field is kept as is)."""
+        self._file.write(record.to_line(self.claim_encoding))
+        self.count += 1
+
+    def write_all(self, records: Iterable[HistoryRecord | LeaderClaim]) -> None:
+        """Append many records or claims."""
+        for r in records:
+            if isinstance(r, LeaderClaim):
+                self.write(r)
+            else:
+                self.write_record(r)
+
+    def flush(self) -> None:
+        """Flush the underlying file."""
+        self._file.flush()
+
+    def close(self) -> None:
+        """Flush, and close the file if this writer opened it."""
+        if self._owned:
+            self._file.close()
+        else:
+            self._file.flush()
+
+    def __enter__(self) -> HistoryWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class MalformedHistory(MalformedData):
+    """A history file has malformed lines; the audit read on to list all of them.
+
+    Attributes:
+        errors: the first :data:`MAX_REPORTED_LINES` :class:`MalformedLine` errors, in
+            line order.
+        count: how many lines were malformed in all.
+        line: the first malformed line's number.
+        path: the file's path when known.
+    """
+
+    def __init__(self, errors: Sequence[MalformedLine], count: int, path: str | None = None) -> None:
+        first = errors[0]
+        more = f" (and {count - 1} more malformed line(s))" if count > 1 else ""
+        super().__init__(f"{first}{more}")
+        self.errors = list(errors)
+        self.count = count
+        self.line = first.line
+        self.path = path
+
+
+MAX_REPORTED_LINES = 100
+"""How many malformed history lines :class:`MalformedHistory` keeps in full."""

@@ -36,7 +36,7 @@ void sv_ge_scalarmult_base(ge_p3 *r, const uint8_t a[32]);
 void sv_ge_scalarmult_multi(ge_p3 *r, const uint8_t (*a)[32], size_t n, const ge_p3 *P);
 /* odd multiples table: t[i] = (2i+1) P, i < 8 (window-5 wNAF).  Public P only. */
 void sv_ge_odd_table_vartime(ge_cached t[8], const ge_p3 *P);
-/* r = a*B + b*P for public a, b < 2^255 (Straus/wNAF); used for tests. */
+/* r = a*B + b*P for public a, b (any 256-bit values; Straus/wNAF); used for tests. */
 void sv_ge_double_scalarmult_vartime(ge_p3 *r, const uint8_t a[32], const uint8_t b[32], const ge_p3 *P);
 /* ECVRF verification equations, public inputs only, c < 2^128, s < q:
  *   U = s*B - c*Y   (Ytab = odd multiples of Y; s is split over static B and 2^128 B tables)

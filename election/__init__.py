@@ -41,6 +41,18 @@ from .seeds import SeedAccumulator, next_seed, slot_input
 from .stake import StakeTable, Validator
 from .votes import TimeoutCertificate, TimeoutVote, is_quorum
 
+# -- audit (issue 5) -----------------------------------------------------------------
+from .audit import AuditReport, EpochSummary, InvalidBlock, ValidatorSummary, audit
+from .formats import (
+    GenesisFile,
+    HistoryRecord,
+    HistoryWriter,
+    MalformedGenesis,
+    MalformedHistory,
+    MalformedLine,
+    read_history,
+)
+
 __all__ = [
     # -- core (issue 3) --
     "ElectionError",
@@ -67,4 +79,17 @@ __all__ = [
     "verify_claim",
     "check_claim_static",
     "verify_claims",
+    # -- audit (issue 5) --
+    "audit",
+    "AuditReport",
+    "InvalidBlock",
+    "EpochSummary",
+    "ValidatorSummary",
+    "GenesisFile",
+    "HistoryRecord",
+    "HistoryWriter",
+    "read_history",
+    "MalformedGenesis",
+    "MalformedLine",
+    "MalformedHistory",
 ]

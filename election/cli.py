@@ -21,6 +21,7 @@ EXIT_USAGE = 2
 
 # Command modules, imported when the parser is built so `seqvrf --help` stays fast.
 _COMMANDS: list[str] = [
+    "election.audit_cli",
 ]
 
 

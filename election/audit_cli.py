@@ -1,0 +1,129 @@
+"""``seqvrf audit GENESIS HISTORY [--json] [--workers N]``: audit a chain's leader history.
+
+Prints a human summary (or, with ``--json``, the full report as JSON) on stdout.  A
+progress bar goes to stderr when stderr is a terminal and ``--json`` is not given.
+Exit codes: 0 every block valid, 1 at least one invalid block, 2 unusable input
+(missing or malformed genesis or history file, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import IO, Any
+
+from .audit import audit
+from .cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
+from .errors import MalformedData
+from .formats import MalformedGenesis, MalformedHistory
+
+__all__ = ["register", "run", "ProgressBar"]
+
+
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {n}")
+    return n
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``audit`` subcommand to the ``seqvrf`` parser."""
+    p = subparsers.add_parser(
+        "audit",
+        help="check that every block of a history came from its rightful leader",
+        description="Audit a leader history (JSON Lines) against its genesis file (JSON): recompute every "
+                    "epoch seed and schedule, verify every claim, and report invalid blocks, missed slots, "
+                    "takeovers, per-validator shares and the seed chain. See docs/audit.md.",
+        epilog="Exit codes: 0 every block valid, 1 violation found, 2 unusable input.",
+    )
+    p.add_argument("genesis", metavar="GENESIS", help="genesis file (JSON, docs/formats.md)")
+    p.add_argument("history", metavar="HISTORY", help="history file (JSON Lines, one block per line)")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON on stdout")
+    p.add_argument("--workers", type=_workers, default=None, metavar="N",
+                   help="threads verifying VRF proofs (default: one per core)")
+    p.set_defaults(func=run)
+
+
+class ProgressBar:
+    """A one-line progress bar redrawn on a terminal stream, at most ten times a second.
+
+    Args:
+        stream: the terminal stream (stderr).
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.started = time.perf_counter()
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, blocks: int, done: int, total: int | None) -> None:
+        now = time.perf_counter()
+        if now - self._last < 0.1 and not (total and done >= total):
+            return
+        self._last = now
+        rate = blocks / max(now - self.started, 1e-9)
+        if total:
+            frac = min(1.0, done / total)
+            bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
+            text = f"\raudit [{bar}] {100 * frac:5.1f}% {blocks:,} blocks {rate:,.0f}/s"
+        else:
+            text = f"\raudit {blocks:,} blocks {rate:,.0f}/s"
+        self.stream.write(text)
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the audit for parsed arguments; returns the exit code."""
+    err = sys.stderr
+    bar = ProgressBar(err) if (not args.json and err.isatty()) else None
+    try:
+        report = audit(args.genesis, args.history, workers=args.workers, progress=bar)
+    except MalformedHistory as exc:
+        if bar:
+            bar.close()
+        for e in exc.errors:
+            print(f"seqvrf audit: malformed history: {e}", file=err)
+        if exc.count > len(exc.errors):
+            print(f"seqvrf audit: ... {exc.count - len(exc.errors)} more malformed line(s)", file=err)
+        if args.json:
+            print(json.dumps({"format": "seqvrf-audit-report", "version": 1, "ok": False, "error": "malformed history",
+                              "malformed_lines": exc.count,
+                              "errors": [{"line": e.line, "reason": e.reason} for e in exc.errors]}, indent=2))
+        return EXIT_USAGE
+    except MalformedGenesis as exc:
+        if bar:
+            bar.close()
+        print(f"seqvrf audit: malformed genesis: {exc}", file=err)
+        if args.json:
+            print(json.dumps({"format": "seqvrf-audit-report", "version": 1, "ok": False,
+                              "error": "malformed genesis", "line": exc.line, "reason": exc.reason}, indent=2))
+        return EXIT_USAGE
+    except (MalformedData, OSError) as exc:
+        if bar:
+            bar.close()
+        print(f"seqvrf audit: unusable input: {exc}", file=err)
+        return EXIT_USAGE
+    if bar:
+        bar.close()
+    if args.json:
+        print(report.to_json())
+    else:
+        print(report.summary_text())
+        secs = report.elapsed_seconds
+        if secs > 0 and report.blocks:
+            print(f"audited {report.blocks:,} blocks in {secs:.2f} s ({report.blocks / secs:,.0f} blocks/s)")
+    return EXIT_OK if report.ok else EXIT_VIOLATION

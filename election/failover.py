@@ -1,0 +1,602 @@
+"""Ranked failover for one sequencer node: timeout voting and certified takeover.
+
+A :class:`FailoverController` is a pure state machine.  The node feeds it what it hears
+(:class:`Heartbeat`, :class:`BlockSeen`, :class:`VoteReceived`) through
+:meth:`FailoverController.on_event` and the passage of time through
+:meth:`FailoverController.tick`; both take the current time from the caller and return
+the actions to carry out (:class:`BroadcastVote`, :class:`Produce`, :class:`Abandon`,
+:class:`Alert`).  It never reads the wall clock, never does I/O and draws no random
+numbers, so the same inputs always give the same outputs: a simulator can drive many
+of them on a virtual clock.
+
+Timing (seconds from the slot's start ``S = genesis_time + slot * slot_duration``,
+``T`` the failover timeout, ``P`` the patience):
+
+* the primary (rank 0) produces at ``S``;
+* a node votes "ranks below r missed slot s" (r >= 1) once ``now >= S + r*T``, no block
+  of a rank below r has been seen for s, it has judged every rank below r-1 missed
+  already, and either its failure detector suspects the validator at rank r-1 or that
+  validator has been silent for the slot until ``S + (r-1)*T + P`` (the block is absent);
+* it never signs two votes for the same (slot, rank);
+* the validator at rank r produces only with a :class:`TimeoutCertificate` for (s, r)
+  that its :class:`VotePool` assembled from valid votes of strictly more than 2/3 of
+  the stake, and only if no block of a better rank has been seen;
+* a block of a better rank seen after a takeover began yields :class:`Abandon`.
+
+Votes, certificates, ranks and stakes are exact integers and bytes; only the local
+judgements (times, phi) are floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import vrf
+from nacl.signing import SigningKey
+
+from .claims import LeaderClaim, make_claim, verify_claim
+from .config import ElectionConfig
+from .errors import ElectionError, InvalidClaim, InvalidConfig, InvalidVote
+from .health import BlockIntervalMonitor, PhiAccrualDetector
+from .schedule import Schedule
+from .votes import TimeoutCertificate, TimeoutVote, is_quorum
+
+__all__ = [
+    "Heartbeat", "BlockSeen", "VoteReceived", "Event",
+    "BroadcastVote", "Produce", "Abandon", "Alert", "Action",
+    "VoteRejected", "UnknownVoter", "WrongVoteContext", "BadVoteSignature", "DuplicateVote",
+    "VotePool", "FailoverController",
+]
+
+
+# -- events ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Heartbeat:
+    """A liveness beacon from ``sender`` arrived.
+
+    Args:
+        sender: the validator id of the peer.
+    """
+
+    sender: str
+
+
+@dataclass(frozen=True)
+class BlockSeen:
+    """A block for ``slot`` at ``rank`` by ``validator_id`` arrived.
+
+    Args:
+        slot: the block's slot.
+        rank: the producer's rank for the slot.
+        validator_id: the producer.
+        claim: the block's leadership claim; when given the controller verifies it
+            (:func:`~election.claims.verify_claim`) and ignores the block if it fails.
+            When None the caller vouches that it verified the block itself.
+    """
+
+    slot: int
+    rank: int
+    validator_id: str
+    claim: LeaderClaim | None = None
+
+    @classmethod
+    def from_claim(cls, claim: LeaderClaim) -> BlockSeen:
+        """The event for a block carrying ``claim``."""
+        return cls(claim.slot, claim.rank, claim.validator_id, claim)
+
+
+@dataclass(frozen=True)
+class VoteReceived:
+    """A timeout vote arrived from the network.
+
+    Args:
+        vote: the vote (unverified).
+    """
+
+    vote: TimeoutVote
+
+
+Event = Heartbeat | BlockSeen | VoteReceived
+
+
+# -- actions ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BroadcastVote:
+    """Send ``vote`` to every validator (the controller already counted it itself)."""
+
+    vote: TimeoutVote
+
+
+@dataclass(frozen=True)
+class Produce:
+    """Build and publish the block for ``slot`` at ``rank`` now, carrying ``claim``.
+
+    Attributes:
+        slot: the slot.
+        rank: this node's rank for it (0: primary).
+        certificate: the timeout certificate for (slot, rank); None for rank 0.
+        claim: the ready leadership claim; it passes :func:`verify_claim`.
+    """
+
+    slot: int
+    rank: int
+    certificate: TimeoutCertificate | None
+    claim: LeaderClaim
+
+
+@dataclass(frozen=True)
+class Abandon:
+    """Stop producing ``slot`` at ``rank``: a block of a better rank was seen."""
+
+    slot: int
+    rank: int
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A local judgement worth logging: ``validator_id`` misbehaves (``reason`` says how)."""
+
+    validator_id: str
+    reason: str
+
+
+Action = BroadcastVote | Produce | Abandon | Alert
+
+
+# -- vote rejections -------------------------------------------------------------------
+class VoteRejected(InvalidVote):
+    """A vote the :class:`VotePool` refused; the subclass says why."""
+
+
+class UnknownVoter(VoteRejected):
+    """The voter is not in the epoch's stake table."""
+
+
+class WrongVoteContext(VoteRejected):
+    """The vote is for another chain, epoch, stake table, slot or rank than the pool accepts."""
+
+
+class BadVoteSignature(VoteRejected):
+    """The vote's signature does not verify under the voter's vote key."""
+
+
+class DuplicateVote(VoteRejected):
+    """The voter already has a vote for this (slot, rank) in the pool."""
+
+
+class VotePool:
+    """Collects timeout votes of one epoch and assembles certificates.
+
+    Every vote is fully checked on entry (chain id, epoch, table digest, slot in the
+    epoch, rank in ``[1, schedule.depth]``, known voter, signature), at most one vote
+    per (slot, rank, voter) is kept, and a certificate is formed the moment the voters
+    of a (slot, rank) hold strictly more than 2/3 of the stake
+    (:func:`~election.votes.is_quorum`).
+
+    Args:
+        schedule: the epoch's schedule (config, table, epoch).
+    """
+
+    __slots__ = ("schedule", "_votes", "_stake", "_certs")
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        self._votes: dict[tuple[int, int], dict[str, TimeoutVote]] = {}
+        self._stake: dict[tuple[int, int], int] = {}
+        self._certs: dict[tuple[int, int], TimeoutCertificate] = {}
+
+    def check(self, vote: TimeoutVote) -> None:
+        """Run every rejection rule on ``vote`` without adding it.
+
+        Raises:
+            WrongVoteContext: wrong chain, epoch, table digest, slot or rank.
+            UnknownVoter: voter not in the table.
+            DuplicateVote: the voter already voted for this (slot, rank).
+            BadVoteSignature: the signature does not verify.
+        """
+        if not isinstance(vote, TimeoutVote):
+            raise WrongVoteContext(f"expected a TimeoutVote, got {type(vote).__name__}")
+        sched = self.schedule
+        who = f"vote by {vote.voter_id!r} for slot {vote.slot} rank {vote.rank}"
+        if vote.chain_id != sched.config.chain_id:
+            raise WrongVoteContext(f"{who}: chain {vote.chain_id.hex()}, expected {sched.config.chain_id.hex()}")
+        if vote.epoch != sched.epoch:
+            raise WrongVoteContext(f"{who}: epoch {vote.epoch}, expected {sched.epoch}")
+        if vote.table_digest != sched.table.digest():
+            raise WrongVoteContext(f"{who}: stake table {vote.table_digest.hex()[:16]}..., "
+                                   f"expected {sched.table.digest().hex()[:16]}...")
+        if not sched.contains(vote.slot):
+            raise WrongVoteContext(f"{who}: slot not in epoch {sched.epoch}")
+        if not 1 <= vote.rank <= sched.depth:
+            raise WrongVoteContext(f"{who}: expected a rank in [1, {sched.depth}]")
+        if vote.voter_id not in sched.table:
+            raise UnknownVoter(f"{who}: voter is not in the stake table")
+        if vote.voter_id in self._votes.get((vote.slot, vote.rank), {}):
+            raise DuplicateVote(f"{who}: voter already voted for this slot and rank")
+        try:
+            vote.verify(sched.table, sched.config)
+        except InvalidVote as exc:
+            raise BadVoteSignature(str(exc)) from None
+
+    def add(self, vote: TimeoutVote) -> TimeoutCertificate | None:
+        """Check and add ``vote``.
+
+        Args:
+            vote: the vote.
+
+        Returns:
+            The certificate for the vote's (slot, rank) if one exists after adding it
+            (formed now or earlier), else None.
+
+        Raises:
+            VoteRejected: as :meth:`check`; the pool is unchanged.
+        """
+        self.check(vote)
+        key = (vote.slot, vote.rank)
+        self._votes.setdefault(key, {})[vote.voter_id] = vote
+        self._stake[key] = self._stake.get(key, 0) + self.schedule.table[vote.voter_id].stake
+        if key not in self._certs and is_quorum(self._stake[key], self.schedule.table.total_stake):
+            self._certs[key] = TimeoutCertificate(self._votes[key].values())
+        return self._certs.get(key)
+
+    def certificate(self, slot: int, rank: int) -> TimeoutCertificate | None:
+        """The certificate for (slot, rank), or None if the votes have no quorum yet."""
+        return self._certs.get((slot, rank))
+
+    def signed_stake(self, slot: int, rank: int) -> int:
+        """Stake of the distinct valid voters for (slot, rank) so far."""
+        return self._stake.get((slot, rank), 0)
+
+    def voters(self, slot: int, rank: int) -> tuple[str, ...]:
+        """Ids of the voters for (slot, rank) so far, in arrival order."""
+        return tuple(self._votes.get((slot, rank), {}))
+
+    def prune(self, before_slot: int) -> None:
+        """Forget every vote and certificate for slots before ``before_slot``."""
+        for d in (self._votes, self._stake, self._certs):
+            for key in [k for k in d if k[0] < before_slot]:
+                del d[key]
+
+
+# -- the controller ----------------------------------------------------------------------
+@dataclass
+class _Slot:
+    best: int | None = None  # best (lowest) rank of a block seen
+    voted: set[int] = field(default_factory=set)  # ranks this node voted for
+    produced: int | None = None  # rank this node produced at
+
+
+class FailoverController:
+    """One node's failover state machine (see the module docstring for the rules).
+
+    Args:
+        config: the election parameters.
+        schedule: the schedule of the epoch the node starts in; later epochs are added
+            with :meth:`set_schedule` before they begin.
+        validator_id: this node's id (it may be absent from a table: it then only
+            observes that epoch).
+        vrf_secret_key: this node's VRF secret key (proves its claims).
+        vote_private_key: this node's Ed25519 vote key: a 32-byte seed or a PyNaCl
+            ``SigningKey`` (never the VRF key).
+        genesis_time: the time slot 0 starts, seconds on the caller's clock.
+        patience: seconds a silent-but-not-suspected validator at rank r-1 gets from
+            its own turn ``S + (r-1)*T`` before the node votes it out anyway; default
+            ``2 * T``.
+        detector_factory: builds the failure detector of each peer; default a
+            :class:`PhiAccrualDetector` with threshold 8, minimum deviation ``T/20`` and
+            first-interval estimate ``T/5`` (heartbeats every ``T/5`` or so).
+        start_time: the node takes no part in slots that began before this time (it
+            cannot know which blocks it missed); default the first ``now`` it is given.
+        anomaly_tolerance: relative block-interval drift that raises an :class:`Alert`.
+
+    Raises:
+        InvalidConfig: ``schedule`` is not for ``config``.
+        InvalidVote: ``vote_private_key`` is not a 32-byte seed or SigningKey.
+    """
+
+    def __init__(self, config: ElectionConfig, schedule: Schedule, validator_id: str,
+                 vrf_secret_key: vrf.SecretKey, vote_private_key: bytes | SigningKey, *,
+                 genesis_time: float = 0.0, patience: float | None = None,
+                 detector_factory: Callable[[], PhiAccrualDetector] | None = None,
+                 start_time: float | None = None, anomaly_tolerance: float = 0.25) -> None:
+        if schedule.config != config:
+            raise InvalidConfig("schedule was built for another ElectionConfig")
+        if isinstance(vote_private_key, SigningKey):
+            self._vote_key = vote_private_key
+        elif isinstance(vote_private_key, (bytes, bytearray)) and len(vote_private_key) == 32:
+            self._vote_key = SigningKey(bytes(vote_private_key))
+        else:
+            raise InvalidVote("vote_private_key: expected a 32-byte Ed25519 seed or a nacl.signing.SigningKey")
+        self.config = config
+        self.validator_id = validator_id
+        self._vrf_key = vrf_secret_key
+        self.genesis_time = genesis_time
+        self._slot_s = config.slot_duration_ms / 1000
+        self._timeout_s = config.failover_timeout_ms / 1000
+        self.patience = 2 * self._timeout_s if patience is None else patience
+        t = self._timeout_s
+        self._detector_factory = detector_factory or (
+            lambda: PhiAccrualDetector(threshold=8.0, min_std_deviation=t / 20, first_heartbeat_estimate=t / 5))
+        self._anomaly_tolerance = anomaly_tolerance
+        self.start_time = start_time
+        self._epochs: dict[int, tuple[Schedule, VotePool]] = {}
+        self._slots: dict[int, _Slot] = {}
+        self._detectors: dict[str, PhiAccrualDetector] = {}
+        self._monitors: dict[str, BlockIntervalMonitor] = {}
+        self._alerted: set[str] = set()
+        self._now: float | None = None
+        horizon = max(config.backups * self._timeout_s, (config.backups - 1) * self._timeout_s + self.patience)
+        self._lookback = int(horizon // self._slot_s) + 1
+        self.rejected: dict[str, int] = {}
+        """Count of refused inputs by reason (vote error class name, ``InvalidClaim``, ``stale``)."""
+        self.set_schedule(schedule)
+
+    # -- schedules and clock ---------------------------------------------------------
+    def set_schedule(self, schedule: Schedule) -> None:
+        """Install the schedule of an epoch (call before the epoch's first slot).
+
+        Epochs more than one before the newest installed one are forgotten.
+
+        Raises:
+            InvalidConfig: the schedule is for another config.
+        """
+        if schedule.config != self.config:
+            raise InvalidConfig("schedule was built for another ElectionConfig")
+        if schedule.epoch not in self._epochs or self._epochs[schedule.epoch][0] is not schedule:
+            self._epochs[schedule.epoch] = (schedule, VotePool(schedule))
+        newest = max(self._epochs)
+        for e in [e for e in self._epochs if e < newest - 1]:
+            del self._epochs[e]
+
+    def schedule_for(self, slot: int) -> Schedule | None:
+        """The installed schedule holding ``slot``, or None."""
+        entry = self._epochs.get(slot // self.config.epoch_length)
+        return None if entry is None else entry[0]
+
+    def pool_for(self, slot: int) -> VotePool | None:
+        """The vote pool of ``slot``'s epoch, or None if that epoch is not installed."""
+        entry = self._epochs.get(slot // self.config.epoch_length)
+        return None if entry is None else entry[1]
+
+    def slot_start(self, slot: int) -> float:
+        """Start time of ``slot``: ``genesis_time + slot * slot_duration``."""
+        return self.genesis_time + self.config.slot_offset_ms(slot) / 1000
+
+    def slot_at(self, now: float) -> int:
+        """The slot in progress at ``now`` (-1 before genesis)."""
+        if now < self.genesis_time:
+            return -1
+        return int((now - self.genesis_time) * 1000 // self.config.slot_duration_ms)
+
+    def detector(self, validator_id: str) -> PhiAccrualDetector | None:
+        """The failure detector of a peer, or None before its first heartbeat."""
+        return self._detectors.get(validator_id)
+
+    def _advance(self, now: float) -> None:
+        if self._now is not None and now < self._now:
+            raise ValueError(f"time went backwards: {now} < {self._now}")
+        self._now = now
+        if self.start_time is None:
+            self.start_time = now
+
+    def _reject(self, reason: str) -> None:
+        self.rejected[reason] = self.rejected.get(reason, 0) + 1
+
+    # -- inputs ----------------------------------------------------------------------
+    def on_event(self, event: Event, now: float) -> list[Action]:
+        """Consume one event observed at ``now``.
+
+        Args:
+            event: a :class:`Heartbeat`, :class:`BlockSeen` or :class:`VoteReceived`.
+            now: the current time, seconds (never earlier than a previous call's).
+
+        Returns:
+            The actions to carry out, in order (possibly none).
+
+        Raises:
+            ValueError: ``now`` is earlier than a previous call's.
+            TypeError: an unknown event type.
+        """
+        self._advance(now)
+        if isinstance(event, Heartbeat):
+            self._heartbeat(event.sender, now)
+            return []
+        if isinstance(event, BlockSeen):
+            return self._block(event, now)
+        if isinstance(event, VoteReceived):
+            return self._vote(event.vote, now)
+        raise TypeError(f"expected a Heartbeat, BlockSeen or VoteReceived, got {type(event).__name__}")
+
+    def tick(self, now: float) -> list[Action]:
+        """Let time pass to ``now``: produce as primary, sign due timeout votes.
+
+        Args:
+            now: the current time, seconds.
+
+        Returns:
+            The actions to carry out, in order.
+
+        Raises:
+            ValueError: ``now`` is earlier than a previous call's.
+        """
+        self._advance(now)
+        current = self.slot_at(now)
+        out: list[Action] = []
+        if current < 0:
+            return out
+        for slot in range(max(0, current - self._lookback), current + 1):
+            out += self._drive(slot, now)
+        self._prune(current - self._lookback - 1)
+        return out
+
+    def next_wakeup(self, now: float) -> float | None:
+        """The earliest time after ``now`` at which :meth:`tick` may act.
+
+        An event-driven caller can sleep until then (or until an event comes); calling
+        :meth:`tick` more often is harmless.
+
+        Returns:
+            A time ``> now``, or None if no installed epoch has a slot left.
+        """
+        current = max(self.slot_at(now), -1)
+        cands: list[float] = []
+        t = self._timeout_s
+        for slot in range(max(0, current - self._lookback), current + 2):
+            sched = self.schedule_for(slot)
+            if sched is None:
+                continue
+            start = self.slot_start(slot)
+            cands.append(start)
+            st = self._slots.get(slot)
+            if st is not None and st.best is not None and st.best == 0:
+                continue
+            ranking = sched.ranking(slot)
+            for r in range(1, sched.depth + 1):
+                cands.append(start + r * t)
+                cands.append(start + (r - 1) * t + self.patience)
+                det = self._detectors.get(ranking[r - 1])
+                when = None if det is None else det.suspicion_time()
+                if when is not None:
+                    cands.append(max(when, start + r * t))
+        future = [c for c in cands if c > now]
+        return min(future) if future else None
+
+    # -- internals -------------------------------------------------------------------
+    def _heartbeat(self, sender: str, now: float) -> None:
+        det = self._detectors.get(sender)
+        if det is None:
+            det = self._detectors[sender] = self._detector_factory()
+        det.heartbeat(now)
+
+    def _slot(self, slot: int) -> _Slot:
+        st = self._slots.get(slot)
+        if st is None:
+            st = self._slots[slot] = _Slot()
+        return st
+
+    def _block(self, event: BlockSeen, now: float) -> list[Action]:
+        sched = self.schedule_for(event.slot) if type(event.slot) is int else None
+        if sched is None:
+            self._reject("stale")
+            return []
+        if event.claim is not None:
+            c = event.claim
+            if (c.slot, c.rank, c.validator_id) != (event.slot, event.rank, event.validator_id):
+                self._reject("InvalidClaim")
+                return []
+            try:
+                verify_claim(c, sched)
+            except InvalidClaim:
+                self._reject("InvalidClaim")
+                return []
+        out: list[Action] = []
+        if event.validator_id != self.validator_id:
+            mon = self._monitors.get(event.validator_id)
+            if mon is None:
+                mon = self._monitors[event.validator_id] = BlockIntervalMonitor(
+                    self._slot_s, tolerance=self._anomaly_tolerance)
+            mon.observe(event.slot, now)
+            if mon.is_anomalous():
+                if event.validator_id not in self._alerted:
+                    self._alerted.add(event.validator_id)
+                    out.append(Alert(event.validator_id, f"block interval drifts {mon.drift():+.0%} from the slot"))
+            else:
+                self._alerted.discard(event.validator_id)
+        st = self._slot(event.slot)
+        if st.best is None or event.rank < st.best:
+            st.best = event.rank
+            if st.produced is not None and event.rank < st.produced:
+                out.append(Abandon(event.slot, st.produced))
+        return out
+
+    def _vote(self, vote: TimeoutVote, now: float) -> list[Action]:
+        if not isinstance(vote, TimeoutVote):
+            self._reject("WrongVoteContext")
+            return []
+        current = self.slot_at(now)
+        if not current - self._lookback <= vote.slot <= current + 1:
+            self._reject("stale")  # too old to matter or too far ahead to be honest
+            return []
+        pool = self.pool_for(vote.slot)
+        if pool is None:
+            self._reject("WrongVoteContext")
+            return []
+        try:
+            cert = pool.add(vote)
+        except VoteRejected as exc:
+            self._reject(type(exc).__name__)
+            return []
+        if cert is None:
+            return []
+        return self._maybe_produce(vote.slot, vote.rank, cert)
+
+    def _maybe_produce(self, slot: int, rank: int, cert: TimeoutCertificate | None) -> list[Action]:
+        sched = self.schedule_for(slot)
+        if sched is None or rank > sched.depth or sched.at_rank(slot, rank) != self.validator_id:
+            return []
+        st = self._slot(slot)
+        if st.produced is not None or (st.best is not None and st.best < rank):
+            return []
+        if rank > 0 and cert is None:
+            return []
+        try:
+            claim = make_claim(sched, self._vrf_key, self.validator_id, slot, rank, cert)
+        except ElectionError:
+            self._reject("InvalidClaim")
+            return []
+        st.produced = rank
+        if st.best is None or rank < st.best:
+            st.best = rank
+        return [Produce(slot, rank, cert, claim)]
+
+    def _suspected(self, validator_id: str, now: float) -> bool:
+        if validator_id == self.validator_id:
+            return False
+        det = self._detectors.get(validator_id)
+        return det is not None and not det.is_available(now)
+
+    def _drive(self, slot: int, now: float) -> list[Action]:
+        sched = self.schedule_for(slot)
+        if sched is None:
+            return []
+        start = self.slot_start(slot)
+        out: list[Action] = []
+        ranking = sched.ranking(slot)
+        if ranking[0] == self.validator_id and start <= now < start + self._slot_s:
+            out += self._maybe_produce(slot, 0, None)
+        if self.validator_id not in sched.table or self.start_time is None or start < self.start_time:
+            return out
+        st = self._slots.get(slot)
+        t = self._timeout_s
+        for r in range(1, sched.depth + 1):
+            if st is not None and st.best is not None and st.best < r:
+                break
+            if st is not None and r in st.voted:
+                continue
+            if now < start + r * t:
+                break
+            if not (self._suspected(ranking[r - 1], now) or now >= start + (r - 1) * t + self.patience):
+                break
+            vote = TimeoutVote.sign(self.config, sched.table, sched.epoch, slot, r, self.validator_id,
+                                    self._vote_key)
+            st = self._slot(slot)
+            st.voted.add(r)
+            out.append(BroadcastVote(vote))
+            pool = self.pool_for(slot)
+            assert pool is not None
+            try:
+                cert = pool.add(vote)
+            except DuplicateVote:
+                cert = pool.certificate(slot, r)
+            if cert is not None:
+                out += self._maybe_produce(slot, r, cert)
+        return out
+
+    def _prune(self, before_slot: int) -> None:
+        if before_slot <= 0:
+            return
+        for s in [s for s in self._slots if s < before_slot]:
+            del self._slots[s]
+        for _, pool in self._epochs.values():
+            pool.prune(before_slot)

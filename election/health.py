@@ -1,0 +1,251 @@
+"""Local health judgements about other nodes: a phi-accrual failure detector and a
+block-interval anomaly monitor.
+
+Nothing here is a consensus rule: each node decides on its own when a peer looks dead
+or misbehaves, and the decision only gates whether it *signs a timeout vote*; the
+certificate rule (strictly more than 2/3 of the stake) stays exact.  Floats are
+therefore fine in this module.  Times are seconds, passed in by the caller; nothing
+reads the wall clock.
+
+The phi-accrual detector follows Hayashibara, Defago, Yared and Katayama, "The phi
+accrual failure detector" (SRDS 2004), with the logistic approximation of the normal
+tail used by Akka and Cassandra::
+
+    y   = (t - t_last - mean) / std          # mean includes the acceptable pause
+    phi = -log10(P_later(y)),   P_later(y) ~= 1 / (1 + exp(y * (1.5976 + 0.070566 y^2)))
+
+A phi of 8 means a chance of about 1e-8 that a live peer's heartbeat is merely late.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+__all__ = ["PhiAccrualDetector", "BlockIntervalMonitor"]
+
+_A = 1.5976
+_B = 0.070566
+_LN10 = math.log(10.0)  # float-ok
+
+
+def _logistic_exponent(y: float) -> float:
+    return y * (_A + _B * y * y)
+
+
+def _phi_of(y: float) -> float:
+    """``log10(1 + exp(z))`` with ``z = y * (1.5976 + 0.070566 y^2)``, without overflow."""
+    z = _logistic_exponent(y)
+    if z > 0.0:
+        return (z + math.log1p(math.exp(-z))) / _LN10  # float-ok
+    return math.log1p(math.exp(z)) / _LN10  # float-ok
+
+
+class PhiAccrualDetector:
+    """Phi-accrual failure detector over one peer's heartbeat arrival times.
+
+    Args:
+        threshold: phi at or above which the peer is judged unavailable (default 8).
+        max_sample_size: size of the sliding window of inter-arrival intervals.
+        min_std_deviation: floor of the interval standard deviation, seconds; keeps a
+            perfectly regular peer from being suspected after a tiny delay.
+        acceptable_pause: extra seconds of silence tolerated on top of the mean
+            interval (GC pauses, a slow link).
+        first_heartbeat_estimate: interval assumed before a second heartbeat arrives,
+            seconds; the window is seeded with ``estimate +/- estimate / 4`` on the
+            first heartbeat.
+
+    Raises:
+        ValueError: a parameter out of range.
+    """
+
+    __slots__ = ("threshold", "min_std_deviation", "acceptable_pause", "first_heartbeat_estimate",
+                 "_intervals", "_sum", "_sumsq", "_last")
+
+    def __init__(self, threshold: float = 8.0, max_sample_size: int = 200, min_std_deviation: float = 0.1,
+                 acceptable_pause: float = 0.0, first_heartbeat_estimate: float = 1.0) -> None:
+        if not threshold > 0.0:
+            raise ValueError(f"threshold: expected > 0, got {threshold!r}")
+        if type(max_sample_size) is not int or max_sample_size < 2:
+            raise ValueError(f"max_sample_size: expected an int >= 2, got {max_sample_size!r}")
+        if not min_std_deviation > 0.0:
+            raise ValueError(f"min_std_deviation: expected > 0, got {min_std_deviation!r}")
+        if not acceptable_pause >= 0.0:
+            raise ValueError(f"acceptable_pause: expected >= 0, got {acceptable_pause!r}")
+        if not first_heartbeat_estimate > 0.0:
+            raise ValueError(f"first_heartbeat_estimate: expected > 0, got {first_heartbeat_estimate!r}")
+        self.threshold = threshold
+        self.min_std_deviation = min_std_deviation
+        self.acceptable_pause = acceptable_pause
+        self.first_heartbeat_estimate = first_heartbeat_estimate
+        self._intervals: deque[float] = deque(maxlen=max_sample_size)
+        self._sum = 0.0
+        self._sumsq = 0.0
+        self._last: float | None = None
+
+    # -- input -------------------------------------------------------------------------
+    def _push(self, interval: float) -> None:
+        if len(self._intervals) == self._intervals.maxlen:
+            old = self._intervals[0]
+            self._sum -= old
+            self._sumsq -= old * old
+        self._intervals.append(interval)
+        self._sum += interval
+        self._sumsq += interval * interval
+
+    def heartbeat(self, now: float) -> None:
+        """Record a heartbeat arriving at ``now``.
+
+        Args:
+            now: arrival time, seconds, on the caller's clock.
+
+        Raises:
+            ValueError: ``now`` is earlier than the previous heartbeat.
+        """
+        last = self._last
+        if last is None:
+            est = self.first_heartbeat_estimate
+            self._push(est - est / 4)
+            self._push(est + est / 4)
+        else:
+            if now < last:
+                raise ValueError(f"heartbeat at {now} is earlier than the previous one at {last}")
+            self._push(now - last)
+        self._last = now
+
+    # -- judgement ---------------------------------------------------------------------
+    @property
+    def last_heartbeat(self) -> float | None:
+        """Arrival time of the latest heartbeat, or None before the first."""
+        return self._last
+
+    def mean(self) -> float:
+        """Mean inter-arrival interval in the window plus the acceptable pause, seconds."""
+        n = len(self._intervals)
+        return (self._sum / n if n else self.first_heartbeat_estimate) + self.acceptable_pause
+
+    def std_deviation(self) -> float:
+        """Standard deviation of the window's intervals, at least ``min_std_deviation``."""
+        n = len(self._intervals)
+        if n == 0:
+            return max(self.min_std_deviation, self.first_heartbeat_estimate / 4)
+        m = self._sum / n
+        var = max(0.0, self._sumsq / n - m * m)
+        return max(self.min_std_deviation, math.sqrt(var))  # float-ok
+
+    def phi(self, now: float) -> float:
+        """Suspicion level at ``now``: 0 before the first heartbeat, growing with silence.
+
+        Args:
+            now: time, seconds.
+
+        Returns:
+            ``-log10`` of the estimated probability that a heartbeat sent by a live peer
+            has not arrived after this much silence.
+        """
+        if self._last is None:
+            return 0.0
+        y = (max(0.0, now - self._last) - self.mean()) / self.std_deviation()
+        return _phi_of(y)
+
+    def is_available(self, now: float) -> bool:
+        """Whether the peer is judged alive at ``now``: ``phi(now) < threshold``.
+
+        A peer never heard from is judged available (there is nothing to accrue yet).
+        """
+        return self.phi(now) < self.threshold
+
+    def suspicion_time(self) -> float | None:
+        """When phi reaches the threshold if no heartbeat arrives, or None before the first.
+
+        Lets an event-driven caller schedule its next check exactly instead of polling.
+
+        Returns:
+            The earliest time ``t`` with ``phi(t) >= threshold`` given the current window.
+        """
+        if self._last is None:
+            return None
+        target = math.log(math.expm1(self.threshold * _LN10))  # float-ok: z with log10(1+e^z) = threshold
+        lo, hi = 0.0, 1.0
+        while _logistic_exponent(hi) < target:
+            hi *= 2.0
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            if _logistic_exponent(mid) < target:
+                lo = mid
+            else:
+                hi = mid
+        return self._last + max(0.0, self.mean() + hi * self.std_deviation())
+
+
+class BlockIntervalMonitor:
+    """Flags a producer whose blocks drift from the slot rhythm although it is not silent.
+
+    Each observation is a (slot, arrival time) pair of one producer's block.  The
+    interval between two consecutive observations divided by the number of slots
+    between them should be the slot duration; the monitor keeps a sliding window of
+    these per-slot intervals and flags the producer when their mean departs from the
+    slot duration by more than ``tolerance`` of it (a drifting clock, a producer
+    consistently later and later, or blocks pushed out early).
+
+    Args:
+        slot_duration: nominal slot length, seconds.
+        window: number of intervals kept.
+        tolerance: allowed relative deviation of the mean interval (0.25 = 25 %).
+        min_samples: intervals needed before any judgement.
+
+    Raises:
+        ValueError: a parameter out of range.
+    """
+
+    __slots__ = ("slot_duration", "tolerance", "min_samples", "_intervals", "_last")
+
+    def __init__(self, slot_duration: float, window: int = 16, tolerance: float = 0.25,
+                 min_samples: int = 4) -> None:
+        if not slot_duration > 0.0:
+            raise ValueError(f"slot_duration: expected > 0, got {slot_duration!r}")
+        if type(window) is not int or window < 1:
+            raise ValueError(f"window: expected an int >= 1, got {window!r}")
+        if not tolerance > 0.0:
+            raise ValueError(f"tolerance: expected > 0, got {tolerance!r}")
+        if type(min_samples) is not int or not 1 <= min_samples <= window:
+            raise ValueError(f"min_samples: expected an int in [1, {window}], got {min_samples!r}")
+        self.slot_duration = slot_duration
+        self.tolerance = tolerance
+        self.min_samples = min_samples
+        self._intervals: deque[float] = deque(maxlen=window)
+        self._last: tuple[int, float] | None = None
+
+    def observe(self, slot: int, now: float) -> None:
+        """Record the producer's block for ``slot`` arriving at ``now``.
+
+        Observations for a slot not after the previous one are ignored (a late
+        duplicate or a backup block for an older slot says nothing about rhythm).
+
+        Args:
+            slot: the block's slot.
+            now: arrival time, seconds.
+        """
+        last = self._last
+        if last is not None:
+            prev_slot, prev_now = last
+            if slot <= prev_slot:
+                return
+            self._intervals.append((now - prev_now) / (slot - prev_slot))
+        self._last = (slot, now)
+
+    def mean_interval(self) -> float | None:
+        """Mean per-slot interval in the window, seconds; None before ``min_samples``."""
+        if len(self._intervals) < self.min_samples:
+            return None
+        return sum(self._intervals) / len(self._intervals)
+
+    def drift(self) -> float | None:
+        """Relative deviation ``(mean_interval - slot_duration) / slot_duration``, or None."""
+        m = self.mean_interval()
+        return None if m is None else (m - self.slot_duration) / self.slot_duration
+
+    def is_anomalous(self) -> bool:
+        """Whether the mean per-slot interval is off by more than ``tolerance``."""
+        d = self.drift()
+        return d is not None and abs(d) > self.tolerance

@@ -1,0 +1,288 @@
+"""A deterministic in-memory network on a virtual clock, and a cluster of failover nodes on it.
+
+For tests, benchmarks and simulations only: :class:`VirtualNetwork` is a priority queue
+of deliveries ordered by (time, sequence number) with configurable latency and jitter
+(drawn from its own seeded ``random.Random``), a crashed set and partitions.
+:class:`FailoverCluster` runs one :class:`~election.failover.FailoverController` per
+development validator (real keys, proofs and signatures) on such a network, sends
+heartbeats, wakes each controller exactly when it asks to (``next_wakeup``), carries
+out its actions and records every block produced.  Same arguments, same run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._codec import u64
+from .claims import LeaderClaim
+from .config import ElectionConfig
+from .devkeys import DevValidator, dev_table
+from .failover import (
+    Action,
+    BlockSeen,
+    BroadcastVote,
+    Event,
+    FailoverController,
+    Heartbeat,
+    Produce,
+    VoteReceived,
+)
+from .schedule import Schedule
+from .stake import StakeTable
+
+__all__ = ["VirtualNetwork", "FailoverCluster", "ProducedBlock", "fixed_epoch_seed"]
+
+CONTROL = "\x00control"
+"""Destination name of control entries (callables run at their time)."""
+
+
+class VirtualNetwork:
+    """Messages and timers on a virtual clock, delivered in (time, sequence) order.
+
+    Args:
+        latency: base one-way delay, seconds.
+        jitter: extra delay drawn uniformly from ``[0, jitter]`` per message.
+        seed: seed of the network's own random generator (jitter, loss).
+        loss: probability that a message is dropped.
+        start: initial clock value, seconds.
+    """
+
+    def __init__(self, latency: float = 0.005, jitter: float = 0.0, seed: int = 0,
+                 loss: float = 0.0, start: float = 0.0) -> None:
+        self.latency = latency
+        self.jitter = jitter
+        self.loss = loss
+        self.rng = random.Random(seed)
+        self.now = start
+        self.crashed: set[str] = set()
+        self._groups: dict[str, int] | None = None
+        self._queue: list[tuple[float, int, str, Any]] = []
+        self._seq = 0
+        self.sent = 0
+        self.dropped = 0
+
+    # -- faults ----------------------------------------------------------------------
+    def partition(self, *groups: Sequence[str]) -> None:
+        """Split the nodes: messages cross no group boundary (nodes in no group are isolated)."""
+        self._groups = {n: i for i, g in enumerate(groups) for n in g}
+
+    def heal(self) -> None:
+        """Remove the partition."""
+        self._groups = None
+
+    def reachable(self, src: str, dst: str) -> bool:
+        """Whether a message from ``src`` to ``dst`` is delivered (ignoring loss)."""
+        if src in self.crashed or dst in self.crashed:
+            return False
+        if self._groups is None or src == dst:
+            return True
+        g = self._groups.get(src)
+        return g is not None and g == self._groups.get(dst)
+
+    # -- queue -------------------------------------------------------------------------
+    def schedule(self, at: float, dst: str, item: Any) -> None:
+        """Deliver ``item`` to ``dst`` at time ``at`` (a timer when sent to oneself)."""
+        heapq.heappush(self._queue, (max(at, self.now), self._seq, dst, item))
+        self._seq += 1
+
+    def send(self, src: str, dst: str, message: Any) -> None:
+        """Send ``message`` from ``src`` to ``dst`` with the network's latency and faults."""
+        self.sent += 1
+        if not self.reachable(src, dst) or (self.loss and self.rng.random() < self.loss):
+            self.dropped += 1
+            return
+        delay = self.latency + (self.rng.uniform(0.0, self.jitter) if self.jitter else 0.0)
+        self.schedule(self.now + delay, dst, ("msg", src, message))
+
+    def pop(self, until: float) -> tuple[float, str, Any] | None:
+        """Advance the clock to the next entry at or before ``until`` and return it.
+
+        Entries for crashed nodes are discarded.  Returns None (with the clock at
+        ``until``) when nothing is due by then.
+        """
+        while self._queue and self._queue[0][0] <= until:
+            at, _, dst, item = heapq.heappop(self._queue)
+            self.now = at
+            if dst in self.crashed:
+                continue
+            return at, dst, item
+        self.now = max(self.now, until)
+        return None
+
+
+def fixed_epoch_seed(epoch: int) -> bytes:
+    """A fixed public 32-byte seed per epoch for test clusters (not a chained seed)."""
+    return hashlib.sha512(b"seqvrf/testing/epoch-seed" + u64(epoch)).digest()[:32]
+
+
+@dataclass(frozen=True)
+class ProducedBlock:
+    """A block a node published: its claim and the virtual time of publication."""
+
+    time: float
+    claim: LeaderClaim
+
+
+@dataclass
+class _NodeState:
+    controller: FailoverController
+    next_tick: float | None = None
+    epochs: set[int] = field(default_factory=set)
+
+
+class FailoverCluster:
+    """Development validators running :class:`FailoverController` on a :class:`VirtualNetwork`.
+
+    Slot 0 starts at time 0; the run starts at ``start`` (< 0 lets heartbeats warm the
+    detectors up).  Each node heartbeats every ``heartbeat_interval`` (staggered), gets
+    the next epoch's schedule installed one epoch ahead, and is ticked when its
+    controller's ``next_wakeup`` says.
+
+    Args:
+        stakes: one stake per validator (ids ``v0000``, ``v0001``...).
+        config: the election parameters.
+        key_seed: selects the development keys.
+        seed_of: epoch -> 32-byte seed (default :func:`fixed_epoch_seed`).
+        latency, jitter, loss, net_seed: passed to :class:`VirtualNetwork`.
+        heartbeat_interval: seconds between heartbeats (default ``failover_timeout / 5``).
+        start: the virtual time the nodes boot.
+        controller_kwargs: extra keyword arguments for every controller.
+    """
+
+    def __init__(self, stakes: Sequence[int], config: ElectionConfig, *, key_seed: bytes = b"cluster",
+                 seed_of: Callable[[int], bytes] = fixed_epoch_seed, latency: float = 0.005,
+                 jitter: float = 0.002, loss: float = 0.0, net_seed: int = 0,
+                 heartbeat_interval: float | None = None, start: float = -1.0,
+                 controller_kwargs: dict[str, Any] | None = None) -> None:
+        self.config = config
+        self.table: StakeTable
+        self.secrets: dict[str, DevValidator]
+        self.table, self.secrets = dev_table(stakes, key_seed)
+        self._seed_of = seed_of
+        self._schedules: dict[int, Schedule] = {}
+        self.net = VirtualNetwork(latency, jitter, net_seed, loss, start)
+        self.heartbeat_interval = heartbeat_interval or config.failover_timeout_ms / 5000
+        self._kwargs = dict(controller_kwargs or {})
+        self.blocks: dict[int, list[ProducedBlock]] = {}
+        self.log: list[tuple[float, str, Action]] = []
+        self.nodes: dict[str, _NodeState] = {}
+        self.ids = self.table.ids
+        for i, vid in enumerate(self.ids):
+            self._boot(vid, start, start + self.heartbeat_interval * i / len(self.ids))
+
+    # -- setup -----------------------------------------------------------------------
+    def schedule(self, epoch: int) -> Schedule:
+        """The (cached) schedule of ``epoch``."""
+        s = self._schedules.get(epoch)
+        if s is None:
+            s = self._schedules[epoch] = Schedule(self.config, self.table, epoch, self._seed_of(epoch))
+        return s
+
+    def controller(self, vid: str) -> FailoverController:
+        """The running controller of node ``vid``."""
+        return self.nodes[vid].controller
+
+    def _boot(self, vid: str, now: float, first_heartbeat: float) -> None:
+        epoch = max(0, int(now * 1000) // self.config.slot_duration_ms // self.config.epoch_length)
+        sec = self.secrets[vid]
+        ctl = FailoverController(self.config, self.schedule(epoch), vid, sec.vrf_secret, sec.vote_seed,
+                                 start_time=now, **self._kwargs)
+        self.nodes[vid] = _NodeState(ctl, None, {epoch})
+        self.net.schedule(first_heartbeat, vid, ("heartbeat",))
+        self._reschedule(vid, now)
+
+    # -- faults ----------------------------------------------------------------------
+    def at(self, when: float, fn: Callable[[], None]) -> None:
+        """Run ``fn`` at virtual time ``when``."""
+        self.net.schedule(when, CONTROL, fn)
+
+    def crash(self, vid: str, when: float | None = None) -> None:
+        """Crash node ``vid`` now or at ``when``: it stops sending, receiving and ticking."""
+        if when is None:
+            self.net.crashed.add(vid)
+        else:
+            self.at(when, lambda: self.net.crashed.add(vid))
+
+    def recover(self, vid: str, when: float) -> None:
+        """Restart node ``vid`` at ``when`` with a fresh controller (its state was lost)."""
+        def go() -> None:
+            self.net.crashed.discard(vid)
+            self._boot(vid, when, when)
+        self.at(when, go)
+
+    def inject(self, when: float, dst: str, event: Event, src: str = "?") -> None:
+        """Deliver ``event`` to node ``dst`` at ``when`` (e.g. a forged vote)."""
+        self.net.schedule(when, dst, ("msg", src, event))
+
+    # -- running ---------------------------------------------------------------------
+    def run(self, until: float) -> None:
+        """Process every entry up to virtual time ``until``."""
+        net = self.net
+        while True:
+            entry = net.pop(until)
+            if entry is None:
+                return
+            now, dst, item = entry
+            if dst == CONTROL:
+                item()
+                continue
+            node = self.nodes[dst]
+            kind = item[0]
+            if kind == "heartbeat":
+                for other in self.ids:
+                    if other != dst:
+                        net.send(dst, other, Heartbeat(dst))
+                net.schedule(now + self.heartbeat_interval, dst, ("heartbeat",))
+                continue
+            self._install_epochs(dst, now)
+            if kind == "tick":
+                if node.next_tick != now:
+                    continue  # superseded
+                node.next_tick = None
+                actions = node.controller.tick(now)
+            else:
+                actions = node.controller.on_event(item[2], now)
+            self._carry_out(dst, now, actions)
+            self._reschedule(dst, now)
+
+    def _install_epochs(self, vid: str, now: float) -> None:
+        node = self.nodes[vid]
+        slot = node.controller.slot_at(now)
+        nxt = max(0, slot) // self.config.epoch_length + 1
+        if nxt not in node.epochs:
+            node.controller.set_schedule(self.schedule(nxt))
+            node.epochs.add(nxt)
+
+    def _reschedule(self, vid: str, now: float) -> None:
+        node = self.nodes[vid]
+        wake = node.controller.next_wakeup(now)
+        if wake is None:
+            return
+        if node.next_tick is None or node.next_tick <= now or wake < node.next_tick:
+            node.next_tick = wake
+            self.net.schedule(wake, vid, ("tick",))
+
+    def _carry_out(self, vid: str, now: float, actions: list[Action]) -> None:
+        for a in actions:
+            self.log.append((now, vid, a))
+            if isinstance(a, BroadcastVote):
+                msg: Event = VoteReceived(a.vote)
+            elif isinstance(a, Produce):
+                self.blocks.setdefault(a.slot, []).append(ProducedBlock(now, a.claim))
+                msg = BlockSeen.from_claim(a.claim)
+            else:
+                continue
+            for other in self.ids:
+                if other != vid:
+                    self.net.send(vid, other, msg)
+
+    # -- results ---------------------------------------------------------------------
+    def best_block(self, slot: int) -> ProducedBlock | None:
+        """The produced block of the best (lowest) rank for ``slot``, or None."""
+        blocks = self.blocks.get(slot)
+        return min(blocks, key=lambda b: b.claim.rank) if blocks else None

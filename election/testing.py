@@ -60,6 +60,8 @@ class VirtualNetwork:
         self.rng = random.Random(seed)
         self.now = start
         self.crashed: set[str] = set()
+        self.extra_delay: dict[str, float] = {}
+        """Additional delay of every message sent by a node (a slow node), seconds."""
         self._groups: dict[str, int] | None = None
         self._queue: list[tuple[float, int, str, Any]] = []
         self._seq = 0
@@ -96,7 +98,9 @@ class VirtualNetwork:
         if not self.reachable(src, dst) or (self.loss and self.rng.random() < self.loss):
             self.dropped += 1
             return
-        delay = self.latency + (self.rng.uniform(0.0, self.jitter) if self.jitter else 0.0)
+        delay = self.latency + self.extra_delay.get(src, 0.0)
+        if self.jitter:
+            delay += self.rng.uniform(0.0, self.jitter)
         self.schedule(self.now + delay, dst, ("msg", src, message))
 
     def pop(self, until: float) -> tuple[float, str, Any] | None:
@@ -170,6 +174,8 @@ class FailoverCluster:
         self._kwargs = dict(controller_kwargs or {})
         self.blocks: dict[int, list[ProducedBlock]] = {}
         self.log: list[tuple[float, str, Action]] = []
+        self.withholding: set[str] = set()
+        """Nodes that stay alive (heartbeats, votes) but never publish their blocks."""
         self.nodes: dict[str, _NodeState] = {}
         self.ids = self.table.ids
         for i, vid in enumerate(self.ids):
@@ -273,6 +279,8 @@ class FailoverCluster:
             if isinstance(a, BroadcastVote):
                 msg: Event = VoteReceived(a.vote)
             elif isinstance(a, Produce):
+                if vid in self.withholding:
+                    continue
                 self.blocks.setdefault(a.slot, []).append(ProducedBlock(now, a.claim))
                 msg = BlockSeen.from_claim(a.claim)
             else:

@@ -53,6 +53,25 @@ from .formats import (
     read_history,
 )
 
+# -- failover (issue 4) --------------------------------------------------------------
+from .failover import (
+    Abandon,
+    Alert,
+    BadVoteSignature,
+    BlockSeen,
+    BroadcastVote,
+    DuplicateVote,
+    FailoverController,
+    Heartbeat,
+    Produce,
+    UnknownVoter,
+    VotePool,
+    VoteReceived,
+    VoteRejected,
+    WrongVoteContext,
+)
+from .health import BlockIntervalMonitor, PhiAccrualDetector
+
 __all__ = [
     # -- core (issue 3) --
     "ElectionError",
@@ -92,4 +111,21 @@ __all__ = [
     "MalformedGenesis",
     "MalformedLine",
     "MalformedHistory",
+    # -- failover (issue 4) --
+    "PhiAccrualDetector",
+    "BlockIntervalMonitor",
+    "FailoverController",
+    "VotePool",
+    "Heartbeat",
+    "BlockSeen",
+    "VoteReceived",
+    "BroadcastVote",
+    "Produce",
+    "Abandon",
+    "Alert",
+    "VoteRejected",
+    "UnknownVoter",
+    "WrongVoteContext",
+    "BadVoteSignature",
+    "DuplicateVote",
 ]

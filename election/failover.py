@@ -32,8 +32,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import vrf
 from nacl.signing import SigningKey
+
+import vrf
 
 from .claims import LeaderClaim, make_claim, verify_claim
 from .config import ElectionConfig

@@ -7,6 +7,7 @@ the deterministic ones of :mod:`election.testing`.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from nacl.signing import SigningKey
@@ -123,8 +124,8 @@ def test_byzantine_cannot_certify_alone() -> None:
 
 
 # -- one controller driven by hand -------------------------------------------------------
-def controller_for(vid: str, table=TABLE, keys=KEYS, sched=SCHED, **kw: object) -> FailoverController:
-    return FailoverController(CONFIG, sched, vid, keys[vid].vrf_secret, keys[vid].vote_seed, **kw)  # type: ignore[arg-type]
+def controller_for(vid: str, **kw: Any) -> FailoverController:
+    return FailoverController(CONFIG, SCHED, vid, KEYS[vid].vrf_secret, KEYS[vid].vote_seed, **kw)
 
 
 def test_primary_produces_at_slot_start_with_valid_claim() -> None:
@@ -228,8 +229,8 @@ def test_controller_argument_errors() -> None:
 
 
 # -- clusters on the virtual network ----------------------------------------------------
-def cluster(stakes: list[int] = EQUAL, **kw: object) -> FailoverCluster:
-    return FailoverCluster(stakes, CONFIG, **kw)  # type: ignore[arg-type]
+def cluster(stakes: list[int] = EQUAL, **kw: Any) -> FailoverCluster:
+    return FailoverCluster(stakes, CONFIG, **kw)
 
 
 def test_no_faults_every_slot_by_its_primary() -> None:

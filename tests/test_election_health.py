@@ -74,7 +74,7 @@ def test_heartbeat_backwards_and_bad_parameters() -> None:
     for kwargs in ({"threshold": 0.0}, {"max_sample_size": 1}, {"min_std_deviation": 0.0},
                    {"acceptable_pause": -1.0}, {"first_heartbeat_estimate": 0.0}):
         with pytest.raises(ValueError):
-            PhiAccrualDetector(**kwargs)  # type: ignore[arg-type]
+            PhiAccrualDetector(**kwargs)
 
 
 def test_block_interval_monitor_steady_and_gaps() -> None:
@@ -103,4 +103,4 @@ def test_block_interval_monitor_flags_drift() -> None:
 def test_block_interval_monitor_bad_parameters() -> None:
     for args in ((0.0,), (1.0, 0), (1.0, 4, 0.0), (1.0, 4, 0.5, 5)):
         with pytest.raises(ValueError):
-            BlockIntervalMonitor(*args)  # type: ignore[arg-type]
+            BlockIntervalMonitor(*args)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 EXIT_OK = 0
 EXIT_VIOLATION = 1
@@ -22,6 +23,7 @@ EXIT_USAGE = 2
 # Command modules, imported when the parser is built so `seqvrf --help` stays fast.
 _COMMANDS: list[str] = [
     "election.audit_cli",
+    "election.tools_cli",
 ]
 
 
@@ -54,6 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("seqvrf: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as shell tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13  # SIGPIPE
     return code
 
 

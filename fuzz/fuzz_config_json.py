@@ -1,0 +1,20 @@
+"""Fuzz target config_json: ElectionConfig.from_json.
+Allowed errors: election.ElectionError subclasses; see fuzz/_election.py for the checks."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import atheris
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+with atheris.instrument_imports():
+    import election
+    import _election as E  # noqa: N812
+
+TestOneInput = E.json_target(election.ElectionConfig.from_json)
+
+if __name__ == "__main__":
+    E.run(TestOneInput)

@@ -1,0 +1,102 @@
+"""Regenerate the seed corpora in fuzz/corpus/<target>/ from real encodings.
+
+    python fuzz/make_corpus.py
+
+Deterministic: the same code gives the same files.  Sources: the RFC 9381 vectors,
+tests/vectors/election.json and a small development chain built by the library itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "fuzz" / "corpus"
+sys.path.insert(0, str(ROOT))
+
+import vrf  # noqa: E402
+from election import ElectionConfig, LeaderClaim, StakeTable, TimeoutCertificate, TimeoutVote  # noqa: E402
+from election.devchain import dev_history  # noqa: E402
+from election.devkeys import dev_table  # noqa: E402
+from election.formats import GenesisFile  # noqa: E402
+
+
+def write(target: str, items: list[bytes]) -> None:
+    d = CORPUS / target
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    for item in items:
+        (d / hashlib.sha1(item).hexdigest()).write_bytes(item)
+
+
+def main() -> None:
+    rfc = json.loads((ROOT / "tests/vectors/rfc9381_edwards25519.json").read_text())
+    ev = json.loads((ROOT / "tests/vectors/election.json").read_text())
+
+    # vrf_verify: ctl || pk || pi || alpha
+    verify = []
+    for i, v in enumerate(rfc):
+        suite_bit = 0 if v["suite"].endswith("TAI") else 1
+        verify.append(bytes([suite_bit | 6 * (i & 1)]) + bytes.fromhex(v["pk"] + v["pi"] + v["alpha"]))
+    verify.append(b"\x06" + bytes(112))
+    write("vrf_verify", verify)
+
+    # vrf_differential: one seed per mode (mode byte, suite byte, then mode data)
+    diff = []
+    v = rfc[0]
+    for suite in (0, 1):
+        diff.append(bytes([0, suite]) + bytes.fromhex(v["pk"]))
+        diff.append(bytes([1, suite]) + bytes.fromhex(v["pi"]))
+        diff.append(bytes([2, suite, 3, 2, 40, 0x55, 1]))
+        diff.append(bytes([3, suite, 2, 1, 5]))
+        diff.append(bytes([4, suite]) + bytes.fromhex(v["pk"] + v["pi"]) + b"abc")
+        diff.append(bytes([5, suite, 0]) + bytes(32) + bytes([3]) + b"abc")
+    write("vrf_differential", diff)
+
+    tables = ev["tables"]
+    write("stake_bytes", [bytes.fromhex(t["encoding"]) for t in tables])
+    write("stake_json", [json.dumps(t["table"]).encode() for t in tables]
+          + [StakeTable.from_dict(tables[0]["table"]).to_json().encode()])
+    write("config_json", [json.dumps(c).encode() for c in ev["configs"].values()])
+
+    claims = ev["claims"]["items"]
+    write("claim", [bytes.fromhex(c["encoding"]) for c in claims] + [c["json"].encode() for c in claims])
+
+    votes = ev["votes"]
+    vitems = []
+    for it in votes["items"]:
+        vitems.append(b"\x00" + bytes.fromhex(it["encoding"]))
+        vitems.append(b"\x01" + TimeoutVote.from_dict(it["vote"]).to_json().encode())
+    vitems.append(b"\x02" + bytes.fromhex(votes["certificate_encoding"]))
+    vitems.append(b"\x03" + TimeoutCertificate.from_dict(votes["certificate"]).to_json().encode())
+    write("votes", vitems)
+
+    table, keys = dev_table([10, 20, 30, 40], b"fuzz")
+    table2, _ = dev_table([11, 21, 31, 41], b"fuzz")
+    config = ElectionConfig(b"fuzz-chain", epoch_length=8, backups=2, seed_cutoff=6)
+    genesis = GenesisFile(config, bytes(range(32)), ((0, table), (2, table2)))
+    write("genesis", [genesis.to_json().encode(), genesis.to_json(indent=None).encode()])
+
+    def producer(slot: int, ranking: list[str]) -> int | None:
+        return None if slot % 5 == 4 else (1 if slot % 7 == 3 else 0)
+
+    records = list(dev_history(genesis, keys, 20, producer))
+    lines_json = [r.to_line("json").encode() for r in records]
+    lines_hex = [r.to_line("hex").encode() for r in records]
+    write("history", [b"".join(lines_json[:3]), b"".join(lines_hex[:3]), lines_json[3], lines_hex[4]])
+    # claims with certificates (rank 1) from the chain, for the claim target too
+    extra = [r.claim for r in records if r.claim.rank > 0][:2]
+    d = CORPUS / "claim"
+    for c in extra:
+        for item in (c.to_bytes(), c.to_json().encode()):
+            (d / hashlib.sha1(item).hexdigest()).write_bytes(item)
+    _ = (vrf, LeaderClaim)
+
+
+if __name__ == "__main__":
+    main()

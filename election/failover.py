@@ -450,16 +450,24 @@ class FailoverController:
             start = self.slot_start(slot)
             cands.append(start)
             st = self._slots.get(slot)
-            if st is not None and st.best is not None and st.best == 0:
+            if st is not None and st.best == 0:
                 continue
+            depth = sched.depth
+            if start + max(depth * t, (depth - 1) * t + self.patience) <= now:
+                continue  # every deadline of this slot is past
             ranking = sched.ranking(slot)
-            for r in range(1, sched.depth + 1):
-                cands.append(start + r * t)
+            for r in range(1, depth + 1):
+                if st is not None and r in st.voted:
+                    continue
+                due = start + r * t
+                cands.append(due)
                 cands.append(start + (r - 1) * t + self.patience)
-                det = self._detectors.get(ranking[r - 1])
-                when = None if det is None else det.suspicion_time()
-                if when is not None:
-                    cands.append(max(when, start + r * t))
+                if due < now:
+                    det = self._detectors.get(ranking[r - 1])
+                    when = None if det is None else det.suspicion_time()
+                    if when is not None:
+                        cands.append(when)
+                break  # later ranks wait for this one
         future = [c for c in cands if c > now]
         return min(future) if future else None
 

@@ -19,6 +19,7 @@ A phi of 8 means a chance of about 1e-8 that a live peer's heartbeat is merely l
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import deque
 
@@ -39,6 +40,24 @@ def _phi_of(y: float) -> float:
     if z > 0.0:
         return (z + math.log1p(math.exp(-z))) / _LN10  # float-ok
     return math.log1p(math.exp(z)) / _LN10  # float-ok
+
+
+@functools.lru_cache(maxsize=64)
+def _y_at(threshold: float) -> float:
+    """The normalised silence ``y`` at which phi equals ``threshold`` (bisection, cached)."""
+    target = math.log(math.expm1(threshold * _LN10))  # float-ok: z with log10(1 + e^z) = threshold
+    lo, hi = -1.0, 1.0
+    while _logistic_exponent(lo) > target:
+        lo *= 2.0
+    while _logistic_exponent(hi) < target:
+        hi *= 2.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if _logistic_exponent(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    return hi
 
 
 class PhiAccrualDetector:
@@ -165,17 +184,7 @@ class PhiAccrualDetector:
         """
         if self._last is None:
             return None
-        target = math.log(math.expm1(self.threshold * _LN10))  # float-ok: z with log10(1+e^z) = threshold
-        lo, hi = 0.0, 1.0
-        while _logistic_exponent(hi) < target:
-            hi *= 2.0
-        for _ in range(80):
-            mid = (lo + hi) / 2
-            if _logistic_exponent(mid) < target:
-                lo = mid
-            else:
-                hi = mid
-        return self._last + max(0.0, self.mean() + hi * self.std_deviation())
+        return self._last + max(0.0, self.mean() + _y_at(self.threshold) * self.std_deviation())
 
 
 class BlockIntervalMonitor:

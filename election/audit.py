@@ -8,7 +8,7 @@ with :func:`~election.claims.check_claim_static` (chain, epoch, slot, rank, righ
 validator, certificate) and verifies the VRF proofs of a whole batch in one
 :func:`vrf.verify_many` call on worker threads.  It also checks that slots strictly
 increase (no slot with two blocks), that a line's ``slot`` matches its claim, and
-that ``parent_hash`` links to the previous valid block when both hashes are given.
+that ``parent_hash`` links to the previous block in order when both hashes are given.
 
 The :class:`AuditReport` holds the invalid blocks with their reasons, missed slots
 (counts and runs), takeovers by rank, per-validator expected vs produced slots, a
@@ -21,10 +21,10 @@ from __future__ import annotations
 import heapq
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import IO, Any
+from typing import Any
 
 import vrf
 
@@ -34,6 +34,7 @@ from .formats import (
     MAX_REPORTED_LINES,
     GenesisFile,
     HistoryRecord,
+    HistorySource,
     MalformedHistory,
     MalformedLine,
     PathLike,
@@ -42,8 +43,8 @@ from .formats import (
 )
 from .schedule import Schedule
 from .seeds import SeedAccumulator
-from .stats import chi_square
 from .stake import StakeTable
+from .stats import chi_square
 
 __all__ = [
     "audit", "AuditReport", "InvalidBlock", "EpochSummary", "ValidatorSummary", "ProgressCallback",
@@ -92,7 +93,7 @@ REASON_CODES: dict[str, str] = {
     "out_of_order": "a slot lower than an earlier line's (slots must strictly increase)",
     "before_start": "a slot before the genesis start epoch",
     "epoch_gap": f"more than {MAX_EMPTY_EPOCHS} empty epochs after the previous block",
-    "parent_mismatch": "parent_hash is not the previous valid block's block_hash",
+    "parent_mismatch": "parent_hash is not the block_hash of the previous block in order",
 }
 
 
@@ -364,7 +365,7 @@ class _TableTally:
         self.produced = 0
 
 
-# A batch item: [record, triple or None, code or None, reason or None]
+# A batch item: [record, reason code or None (None: awaiting its VRF check), reason or None]
 _Item = list[Any]
 
 
@@ -381,7 +382,7 @@ class _Auditor:
         self.triples: list[tuple[vrf.PublicKey, bytes, bytes]] = []
         self.last_slot: int | None = None          # highest slot of a block in order
         self.last_valid_slot = self.first_slot - 1
-        self.last_valid_hash: bytes | None = None
+        self.last_hash: bytes | None = None        # block_hash of the last block in order
         self.blocks = 0
         self.valid = 0
         self.invalid_kept: list[InvalidBlock] = []
@@ -398,46 +399,52 @@ class _Auditor:
 
     # -- feeding ------------------------------------------------------------------------
     def feed(self, rec: HistoryRecord) -> None:
-        """Static checks now; the VRF check when the batch is flushed."""
+        """Order, link and static claim checks now; the VRF check when the batch drains."""
         self.blocks += 1
         claim = rec.claim
         slot = claim.slot
-        if rec.slot != slot:
-            self.pending.append([rec, None, "slot_mismatch",
-                                 f"line says slot {rec.slot} but its claim is for slot {slot}"])
-            return
         last = self.last_slot
         if last is not None and slot <= last:
             if slot == last:
-                self.pending.append([rec, None, "duplicate_slot", f"slot {slot} already has a block"])
+                self._early(rec, "duplicate_slot", f"slot {slot} already has a block")
             else:
-                self.pending.append([rec, None, "out_of_order",
-                                     f"slot {slot} comes after slot {last}: slots must strictly increase"])
+                self._early(rec, "out_of_order", f"slot {slot} comes after slot {last}: slots must strictly increase")
             return
         if slot < self.first_slot:
-            self.pending.append([rec, None, "before_start",
-                                 f"slot {slot} precedes the genesis start slot {self.first_slot}"])
+            self._early(rec, "before_start", f"slot {slot} precedes the genesis start slot {self.first_slot}")
             return
         epoch = slot // self.length
         if epoch != self.cur.epoch:
             if epoch - self.cur.epoch > MAX_EMPTY_EPOCHS + 1:
-                self.pending.append([rec, None, "epoch_gap",
-                                     f"slot {slot} is in epoch {epoch}, more than {MAX_EMPTY_EPOCHS} empty "
-                                     f"epochs after epoch {self.cur.epoch}"])
+                self._early(rec, "epoch_gap", f"slot {slot} is in epoch {epoch}, more than {MAX_EMPTY_EPOCHS} "
+                                              f"empty epochs after epoch {self.cur.epoch}")
                 return
             self.drain()
             while self.cur.epoch < epoch:
                 self._close_epoch(self.length, final=True)
                 self.cur = _Epoch(self.genesis, self.cur.epoch + 1, self.epochs[-1].next_seed)
+        # The block takes its place in the chain: later lines link to it and come after it.
         self.last_slot = slot
+        link = self.last_hash
+        self.last_hash = rec.block_hash
+        if rec.slot != slot:
+            self._early(rec, "slot_mismatch", f"line says slot {rec.slot} but its claim is for slot {slot}")
+            return
         try:
             triple = check_claim_static(claim, self.cur.schedule)
         except InvalidClaim as exc:
             msg = str(exc)
-            self.pending.append([rec, None, _claim_code(msg), msg])
+            self._early(rec, _claim_code(msg), msg)
             return
-        self.pending.append([rec, triple, None, None])
+        if rec.parent_hash is not None and link is not None and rec.parent_hash != link:
+            self._early(rec, "parent_mismatch", f"parent_hash {rec.parent_hash.hex()} is not the block_hash "
+                                                f"{link.hex()} of the previous block")
+            return
+        self.pending.append([rec, None, None])
         self.triples.append(triple)
+
+    def _early(self, rec: HistoryRecord, code: str, reason: str) -> None:
+        self.pending.append([rec, code, reason])
 
     def drain(self) -> None:
         """Verify the pending batch's proofs in bulk, then account its blocks in order."""
@@ -445,20 +452,13 @@ class _Auditor:
             return
         betas = vrf.verify_many(self.triples, suite=self.suite, workers=self.workers) if self.triples else []
         it = iter(betas)
-        for item in self.pending:
-            rec, triple, code, reason = item
+        for rec, code, reason in self.pending:
             if code is None:
                 beta = next(it)
-                if beta is None:
-                    code, reason = "invalid_proof", "VRF proof does not verify under the validator's key"
-                elif (rec.parent_hash is not None and self.last_valid_hash is not None
-                        and rec.parent_hash != self.last_valid_hash):
-                    code = "parent_mismatch"
-                    reason = (f"parent_hash {rec.parent_hash.hex()} is not the previous valid block's "
-                              f"block_hash {self.last_valid_hash.hex()}")
-                else:
+                if beta is not None:
                     self._accept(rec, beta)
                     continue
+                code, reason = "invalid_proof", "VRF proof does not verify under the validator's key"
             self._reject(rec, code, reason)
         self.pending = []
         self.triples = []
@@ -474,7 +474,6 @@ class _Auditor:
         if gap:
             self._missed_run(self.last_valid_slot + 1, slot - 1)
         self.last_valid_slot = slot
-        self.last_valid_hash = rec.block_hash
         rank = claim.rank
         self.by_rank[rank] = self.by_rank.get(rank, 0) + 1
         tally = self.produced.get(claim.validator_id)
@@ -574,7 +573,7 @@ class _Auditor:
 
 
 def audit(genesis: GenesisFile | PathLike,
-          history: PathLike | IO[bytes] | IO[str] | Iterable[str | bytes | HistoryRecord],
+          history: HistorySource,
           workers: int | None = None, progress: ProgressCallback | None = None,
           batch_size: int = BATCH_SIZE) -> AuditReport:
     """Audit a chain's leader history against its genesis.

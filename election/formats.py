@@ -302,6 +302,25 @@ _LINE_KEYS = frozenset({"slot", "claim", "claim_hex", "block_hash", "parent_hash
 _CLAIM_KEYS = frozenset({"chain_id", "epoch", "slot", "rank", "validator_id", "proof", "certificate"})
 
 
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise MalformedData(f"duplicate JSON key {key!r}")
+            seen.add(key)
+    return d
+
+
+def _constant(name: str) -> Any:
+    raise MalformedData(f"non-standard JSON constant {name}")
+
+
+# One strict decoder for every line (json.loads would build a new one per call).
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+
+
 def _hex(value: object, field: str, lo: int, hi: int) -> bytes:
     """Fast strict hex: lowercase, even length, decoded length in [lo, hi]."""
     if type(value) is not str:
@@ -397,7 +416,12 @@ def parse_history_line(text: str | bytes, line: int, path: str | None = None) ->
         text = text.rstrip("\r\n")
         if not text.strip():
             raise MalformedData("blank line (every line must hold one block)")
-        obj = load_json(text, "line")
+        try:
+            obj = _DECODER.decode(text)
+        except (ValueError, RecursionError) as exc:
+            if isinstance(exc, MalformedData):
+                raise
+            raise MalformedData(f"invalid JSON: {exc}") from None
         return _record_from_obj(obj, line)
     except UnicodeDecodeError as exc:
         raise MalformedLine(line, f"not UTF-8: {exc.reason} at byte {exc.start}", path) from None
@@ -405,7 +429,11 @@ def parse_history_line(text: str | bytes, line: int, path: str | None = None) ->
         raise MalformedLine(line, str(exc), path) from None
 
 
-def open_lines(source: PathLike | IO[bytes] | IO[str] | Iterable[str | bytes]) -> tuple[Iterator[str | bytes], str | None]:
+HistorySource = PathLike | IO[bytes] | IO[str] | Iterable[Any]
+"""A history: a path, an open file, or an iterable of lines (or records, for the audit)."""
+
+
+def open_lines(source: HistorySource) -> tuple[Iterator[Any], str | None]:
     """Lines of a history source and its path (if it is one).
 
     Args:
@@ -430,7 +458,7 @@ def open_lines(source: PathLike | IO[bytes] | IO[str] | Iterable[str | bytes]) -
     return iter(source), getattr(source, "name", None) if not isinstance(source, Sequence) else None
 
 
-def read_history(source: PathLike | IO[bytes] | IO[str] | Iterable[str | bytes]) -> Iterator[HistoryRecord]:
+def read_history(source: HistorySource) -> Iterator[HistoryRecord]:
     """Stream the records of a history file, strictly.
 
     Args:

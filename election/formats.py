@@ -385,14 +385,10 @@ def _record_from_obj(obj: object, line: int) -> HistoryRecord:
         claim = LeaderClaim.from_bytes(raw)
     else:
         raise MalformedData("expected exactly one of 'claim' and 'claim_hex', got neither")
-    bh = obj.get("block_hash")
-    ph = obj.get("parent_hash")
-    return HistoryRecord(
-        slot, claim,
-        None if bh is None else _hex(bh, "block_hash", 1, MAX_HASH_BYTES),
-        None if ph is None else _hex(ph, "parent_hash", 1, MAX_HASH_BYTES),
-        line,
-    )
+    # Optional keys are absent, never null.
+    bh = _hex(obj["block_hash"], "block_hash", 1, MAX_HASH_BYTES) if "block_hash" in obj else None
+    ph = _hex(obj["parent_hash"], "parent_hash", 1, MAX_HASH_BYTES) if "parent_hash" in obj else None
+    return HistoryRecord(slot, claim, bh, ph, line)
 
 
 def parse_history_line(text: str | bytes, line: int, path: str | None = None) -> HistoryRecord:

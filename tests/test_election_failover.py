@@ -418,3 +418,14 @@ def test_virtual_network_order_crash_and_partition() -> None:
     assert net.pop(1.0) == (0.005, "a", "timer")
     assert net.pop(1.0) == (0.01, "b", ("msg", "a", 1))
     assert net.pop(1.0) is None and net.now == 1.0 and net.dropped == 2
+
+
+def test_docs_example_runs() -> None:
+    """The fake-transport example of docs/failover.md runs and its assertions hold."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "failover.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    exec(compile(blocks[0], "docs/failover.md", "exec"), {"__name__": "docs_example"})

@@ -12,9 +12,9 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-import vrf
 from audit_chain import CONFIG, EMPTY_EPOCH, GENESIS, KEYS, LAST_SLOT, TABLE, build_records, dump, to_lines, to_objs
 
+import vrf
 from election import (
     ElectionConfig,
     GenesisFile,
@@ -86,7 +86,8 @@ def test_per_validator_figures(report: Any) -> None:
     # Expected slots follow each epoch's table: epochs 0-2 (96 slots) table 1, then table 2.
     v7 = next(v for v in rows if v.id == "v0007")
     slots_t2 = report.slots - 96
-    assert v7.expected == Fraction(96 * 80, TABLE.total_stake) + Fraction(slots_t2 * 241, GENESIS.tables[1][1].total_stake)
+    t2 = GENESIS.tables[1][1]
+    assert v7.expected == Fraction(96 * 80, TABLE.total_stake) + Fraction(slots_t2 * 241, t2.total_stake)
     for v in rows:
         counted = sum(1 for r in RECORDS if r.claim.validator_id == v.id)
         assert v.produced == counted
@@ -390,7 +391,7 @@ def test_replayed_claim_at_a_rightful_slot() -> None:
         if target in filled:
             continue
         leader = Schedule(CONFIG, GENESIS.table_for(4), 4, seeds[4]).leader(target)
-        src = _index(lambda o: o["claim"]["validator_id"] == leader and o["claim"]["rank"] == 0)
+        src = _index(lambda o, who=leader: o["claim"]["validator_id"] == who and o["claim"]["rank"] == 0)
         break
     objs = _without_hashes(copy.deepcopy(OBJS))
     moved = copy.deepcopy(objs[src])

@@ -337,7 +337,8 @@ class FailoverController:
     def set_schedule(self, schedule: Schedule) -> None:
         """Install the schedule of an epoch (call before the epoch's first slot).
 
-        Epochs more than one before the newest installed one are forgotten.
+        An epoch is forgotten once all its slots are older than the controller's
+        look-back (the longest a slot can still need votes or a takeover).
 
         Raises:
             InvalidConfig: the schedule is for another config.
@@ -346,9 +347,6 @@ class FailoverController:
             raise InvalidConfig("schedule was built for another ElectionConfig")
         if schedule.epoch not in self._epochs or self._epochs[schedule.epoch][0] is not schedule:
             self._epochs[schedule.epoch] = (schedule, VotePool(schedule))
-        newest = max(self._epochs)
-        for e in [e for e in self._epochs if e < newest - 1]:
-            del self._epochs[e]
 
     def schedule_for(self, slot: int) -> Schedule | None:
         """The installed schedule holding ``slot``, or None."""
@@ -607,5 +605,9 @@ class FailoverController:
             return
         for s in [s for s in self._slots if s < before_slot]:
             del self._slots[s]
+        length = self.config.epoch_length
+        newest = max(self._epochs)
+        for e in [e for e in self._epochs if (e + 1) * length <= before_slot and e != newest]:
+            del self._epochs[e]
         for _, pool in self._epochs.values():
             pool.prune(before_slot)

@@ -429,3 +429,20 @@ def test_docs_example_runs() -> None:
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
     assert blocks
     exec(compile(blocks[0], "docs/failover.md", "exec"), {"__name__": "docs_example"})
+
+
+def test_takeover_in_last_slot_of_an_epoch() -> None:
+    """The last slot's takeover completes after the next epoch's schedule was installed."""
+    c = cluster([10] * 10)  # three down leave 70 %
+    slot = 19
+    sched = c.schedule(0)
+    ranking = sched.ranking(slot)
+    for vid in ranking[:3]:
+        c.crash(vid, slot_start(slot) - 1.0)
+    c.run(slot_start(slot + 2))
+    b = c.best_block(slot)
+    assert b is not None and b.claim.rank == 3 and b.claim.validator_id == ranking[3]
+    verify_claim(b.claim, sched)
+    ctl = c.controller(ranking[3])
+    c.run(slot_start(slot + 6))
+    assert ctl.schedule_for(slot) is None and ctl.schedule_for(slot + 6) is not None  # epoch 0 forgotten

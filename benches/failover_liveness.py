@@ -113,7 +113,22 @@ def filled(share: float, validators: int, slots: int, seed: int) -> dict[str, An
     n_filled = sum(ranks.values())
     return {
         "target_share": share, "crashed_share": acc / total, "crashed": len(down), "validators": validators,
-        "slots": slots, "filled": n_filled / slots, "ranks": dict(sorted(ranks.items())),
+        "slots": slots, "filled": n_filled / slots, "ranks": dict(sorted(ranks.items())), "latencies": lat,
+    }
+
+
+def merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pool several :func:`filled` runs of one target share."""
+    slots = sum(r["slots"] for r in runs)
+    ranks: dict[int, int] = {}
+    for r in runs:
+        for k, v in r["ranks"].items():
+            ranks[k] = ranks.get(k, 0) + v
+    lat = [x for r in runs for x in r["latencies"]]
+    return {
+        "target_share": runs[0]["target_share"], "crashed_share": statistics.fmean(r["crashed_share"] for r in runs),
+        "crashed": statistics.fmean(r["crashed"] for r in runs), "validators": runs[0]["validators"],
+        "runs": len(runs), "slots": slots, "filled": sum(ranks.values()) / slots, "ranks": dict(sorted(ranks.items())),
         "takeover_mean": statistics.fmean(lat) if lat else None, "takeover_p99": pct(lat, 0.99) if lat else None,
     }
 
@@ -124,12 +139,14 @@ def main() -> None:
     ap.add_argument("--validators", type=int, default=16, help="validators in the latency trials")
     ap.add_argument("--filled-validators", type=int, default=30)
     ap.add_argument("--slots", type=int, default=100)
+    ap.add_argument("--repeats", type=int, default=3, help="stake draws and crash sets per crashed share")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     t0 = time.perf_counter()
     lat = takeover_latency(args.trials, args.validators, args.seed)
-    fills = [filled(s, args.filled_validators, args.slots, args.seed + i)
+    fills = [merge([filled(s, args.filled_validators, args.slots, args.seed + 100 * k + i)
+                    for k in range(args.repeats)])
              for i, s in enumerate((0.0, 0.10, 0.20, 0.33))]
     elapsed = time.perf_counter() - t0
     if args.json:
@@ -142,12 +159,13 @@ def main() -> None:
         d = lat[key]
         print(f"  {label:28s} mean {d['mean']:.3f} s ({d['mean'] / T:.2f} T)  p50 {d['p50']:.3f} s  "
               f"p99 {d['p99']:.3f} s ({d['p99'] / T:.2f} T)  max {d['max']:.3f} s")
-    print(f"slots filled ({args.filled_validators} Pareto-staked validators, {args.slots} slots, backups 3):")
-    print("  crashed stake   validators   filled    by rank              takeover mean / p99 (from slot start)")
+    print(f"slots filled ({args.filled_validators} Pareto-staked validators, {args.repeats} x {args.slots} slots, "
+          "backups 3):")
+    print("  crashed stake  validators  filled   by rank                          takeover mean / p99 (from S)")
     for f in fills:
         tk = "-" if f["takeover_mean"] is None else f"{f['takeover_mean']:.3f} s / {f['takeover_p99']:.3f} s"
-        print(f"  {100 * f['crashed_share']:6.1f} %        {f['crashed']:3d}        {100 * f['filled']:6.1f} %   "
-              f"{str(f['ranks']):20s} {tk}")
+        print(f"  {100 * f['crashed_share']:6.1f} %       {f['crashed']:5.1f}     {100 * f['filled']:6.1f} %  "
+              f"{str(f['ranks']):32s} {tk}")
     print(f"({elapsed:.1f} s)")
 
 

@@ -1,0 +1,688 @@
+"""The discrete-event engine: validators running :class:`FailoverController` on a
+simulated network, on a virtual clock.
+
+Only the clock and the network are simulated.  Keys (development keys from a public
+seed), VRF proofs, vote signatures, schedules, seeds, certificates and the failover
+rules are the library's own.  Every random draw comes from an explicit
+``random.Random`` seeded from the run's seed, so a run is a pure function of its
+:class:`SimParams`.
+
+Work per slot is kept bounded with three honest shortcuts (docs/simulate.md):
+
+* **Claims are verified once per distinct claim** (a cache keyed by the claim's bytes):
+  every node checks the same bytes against the same schedule, so the result is the same
+  for all.  A valid claim reaches the controllers as a vouched ``BlockSeen`` (claim
+  None); an invalid one is handed to *every* controller with its claim, and each one
+  runs :func:`verify_claim` and rejects it itself.
+* **Timeout votes for (slot, rank) go to the validator at that rank**, the only node
+  that can use a certificate for it (a broadcast would only make the others verify
+  signatures they cannot use).  Invalid votes go to every node, which reject them.
+* **Heartbeats go out in rounds**: every live node beats every ``heartbeat`` seconds
+  (same phase); a round reaches every live node at once after the network latency,
+  each (sender, receiver) pair subject to loss.  The first heartbeat of a pair goes
+  through ``on_event``; later ones feed the controller's detector directly
+  (``controller.detector(peer).heartbeat(t)``, the same call ``on_event`` makes).
+  A node asks :meth:`FailoverController.next_wakeup` only while it is still missing a
+  block for a recent slot (otherwise it has nothing to vote on).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import vrf
+
+from ..claims import LeaderClaim, verify_claim
+from ..config import ElectionConfig
+from ..devkeys import dev_table
+from ..errors import ElectionError, InvalidClaim
+from ..failover import (
+    Abandon,
+    Action,
+    Alert,
+    BlockSeen,
+    BroadcastVote,
+    FailoverController,
+    Heartbeat,
+    Produce,
+    VoteReceived,
+)
+from ..formats import GenesisFile
+from ..schedule import Schedule
+from ..seeds import next_seed
+from ..stake import StakeTable
+from ..votes import TimeoutVote
+from .faults import BYZANTINE, FaultSpec
+
+__all__ = ["SimParams", "SimError", "Published", "SimRun", "Simulation", "pareto_stakes", "simulate"]
+
+_HB, _SLOT, _CHECK, _TICK, _MSG, _CTRL = range(6)
+
+
+class SimError(ElectionError, ValueError):
+    """Simulation parameters that cannot run (the message says which and why)."""
+
+
+def pareto_stakes(n: int, rng: random.Random, alpha: float = 1.16, scale: int = 1000) -> list[int]:
+    """``n`` integer stakes from a Pareto distribution (alpha 1.16: the 80/20 rule)."""
+    return [max(1, int(scale * rng.paretovariate(alpha))) for _ in range(n)]
+
+
+@dataclass(frozen=True)
+class SimParams:
+    """Everything a run depends on.
+
+    Attributes:
+        validators: number of validators (ignored when ``stakes`` is given).
+        epochs: epochs to simulate.
+        epoch_length: slots per epoch.
+        stake: ``"pareto"`` or ``"equal"`` (ignored when ``stakes`` is given).
+        stakes: explicit stakes, one per validator.
+        slot_ms, timeout_ms, backups: the :class:`ElectionConfig` timing and depth.
+        latency, jitter: one-way delay, seconds: ``latency + uniform(0, jitter)``.
+        loss: probability that a message (or one heartbeat) is lost.
+        heartbeat: seconds between heartbeat rounds.
+        faults: the fault models.
+        seed: the run's seed (keys, stakes, faults, network, initial epoch seed).
+    """
+
+    validators: int = 50
+    epochs: int = 4
+    epoch_length: int = 300
+    stake: str = "pareto"
+    stakes: tuple[int, ...] | None = None
+    slot_ms: int = 2000
+    timeout_ms: int = 500
+    backups: int = 3
+    latency: float = 0.05
+    jitter: float = 0.02
+    loss: float = 0.0
+    heartbeat: float = 0.5
+    faults: FaultSpec = field(default_factory=FaultSpec)
+    seed: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (for summary.json)."""
+        return {"validators": self.validators, "epochs": self.epochs, "epoch_length": self.epoch_length,
+                "stake": self.stake if self.stakes is None else "explicit",
+                "slot_ms": self.slot_ms, "timeout_ms": self.timeout_ms, "backups": self.backups,
+                "latency": self.latency, "jitter": self.jitter, "loss": self.loss,
+                "heartbeat": self.heartbeat, "faults": self.faults.to_list(), "seed": self.seed}
+
+
+@dataclass(frozen=True)
+class Published:
+    """A valid block that some node published.
+
+    Attributes:
+        time: virtual publication time, seconds.
+        claim: its leadership claim.
+        beta: the claim's VRF output.
+        variant: 0, or 1 for an equivocating producer's second block.
+    """
+
+    time: float
+    claim: LeaderClaim
+    beta: bytes
+    variant: int = 0
+
+
+@dataclass
+class _Node:
+    vid: str
+    ctl: FailoverController | None = None
+    watch: set[int] = field(default_factory=set)
+    seen: dict[int, int] = field(default_factory=dict)
+    variants: dict[int, set[int]] = field(default_factory=dict)
+    next_tick: float | None = None
+    epochs: set[int] = field(default_factory=set)
+
+
+@dataclass
+class SimRun:
+    """What a run produced: the chain, the genesis and every counter the summary needs."""
+
+    params: SimParams
+    config: ElectionConfig
+    genesis: GenesisFile
+    table: StakeTable
+    seeds: list[bytes]
+    canonical: dict[int, Published]
+    rejected: list[LeaderClaim]
+    roles: dict[str, list[str]]
+    counters: dict[str, int]
+    primary_failed: dict[int, str]
+    grinding: list[dict[str, Any]]
+    downtime: dict[str, float]
+    end_time: float
+
+
+class Simulation:
+    """One simulated network.  Build it, :meth:`run` it, read the :class:`SimRun`.
+
+    Args:
+        params: the run's parameters.
+        progress: called once per finished epoch with ``(epoch, filled, slots)``.
+
+    Raises:
+        SimError: parameters that cannot run (too few validators, an epoch too short
+            for its seed cutoff to settle, a bad stake list).
+    """
+
+    def __init__(self, params: SimParams, progress: Callable[[int, int, int], None] | None = None) -> None:
+        p = params
+        self.params = p
+        self.progress = progress
+        rng = random.Random(f"seqvrf-sim/{p.seed}/setup")
+        if p.stakes is not None:
+            stakes = list(p.stakes)
+        elif p.stake == "equal":
+            stakes = [1000] * p.validators
+        elif p.stake == "pareto":
+            stakes = pareto_stakes(p.validators, rng)
+        else:
+            raise SimError(f"stake: expected 'pareto', 'equal' or explicit stakes, got {p.stake!r}")
+        if len(stakes) < 4:
+            raise SimError(f"validators: expected at least 4, got {len(stakes)}")
+        if any(type(s) is not int or s <= 0 for s in stakes):
+            raise SimError("stakes: expected positive integers")
+        if p.epochs < 1 or p.epoch_length < 8:
+            raise SimError("expected at least 1 epoch of at least 8 slots")
+        if not (p.latency >= 0 and p.jitter >= 0 and 0 <= p.loss < 1 and p.heartbeat > 0):
+            raise SimError("latency, jitter and loss must be >= 0 (loss < 1), heartbeat > 0")
+        try:
+            self.config = ElectionConfig(b"seqvrf-sim", epoch_length=p.epoch_length, slot_duration_ms=p.slot_ms,
+                                         failover_timeout_ms=p.timeout_ms, backups=min(p.backups, len(stakes) - 1))
+        except ElectionError as exc:
+            raise SimError(str(exc)) from None
+        self.table, self.secrets = dev_table(stakes, f"seqvrf-sim/{p.seed}".encode())
+        self.ids = self.table.ids
+        seed0 = hashlib.sha256(f"seqvrf-sim/{p.seed}/initial-seed".encode()).digest()
+        self.genesis = GenesisFile.single(self.config, seed0, self.table)
+        self.slot_s = p.slot_ms / 1000
+        self.t_s = p.timeout_ms / 1000
+        self.patience = 2 * self.t_s
+        depth = self.config.backups
+        self.horizon = max(depth * self.t_s, (depth - 1) * self.t_s + self.patience)
+        self.lookback = int(self.horizon // self.slot_s) + 1
+        if self.config.cutoff + self.lookback + 1 >= p.epoch_length:
+            raise SimError(f"epoch_length {p.epoch_length} leaves too few slots after the seed cutoff "
+                           f"({self.config.cutoff}) for the takeover window ({self.lookback} slots) to settle")
+        self.last_slot = p.epochs * p.epoch_length - 1
+        self.end = (self.last_slot + 1) * self.slot_s + self.horizon + self.slot_s
+        self.net_rng = random.Random(f"seqvrf-sim/{p.seed}/network")
+        self.byz_rng = random.Random(f"seqvrf-sim/{p.seed}/byzantine")
+        self.fault_rng = random.Random(f"seqvrf-sim/{p.seed}/faults")
+        self.nodes = {v: _Node(v) for v in self.ids}
+        self.vrf_keys = {v: self.secrets[v].vrf_secret for v in self.ids}
+        self.seeds = [seed0]
+        self.schedules: dict[int, Schedule] = {0: Schedule(self.config, self.table, 0, seed0)}
+        self.published: dict[int, list[Published]] = {}
+        self.valid_cache: dict[bytes, bytes | None] = {}
+        self.rejected: list[LeaderClaim] = []
+        self.primary_failed: dict[int, str] = {}
+        self.grinding: list[dict[str, Any]] = []
+        self.counters: dict[str, int] = {k: 0 for k in (
+            "messages", "dropped", "crashes", "recoveries", "votes", "alerts", "abandons",
+            "invalid_claims_sent", "invalid_claim_deliveries", "invalid_claims_rejected",
+            "invalid_votes_sent", "invalid_vote_deliveries", "invalid_votes_rejected",
+            "false_votes_sent", "takeovers_against_live_leader", "equivocations", "equivocation_evidence",
+            "withheld_blocks")}
+        self.down_since: dict[str, float] = {}
+        self.downtime: dict[str, float] = {v: 0.0 for v in self.ids}
+        self._heap: list[tuple[float, int, int, Any, Any]] = []
+        self._seq = 0
+        self.now = -4 * p.heartbeat
+        self.roles = self._assign_roles(p.faults)
+        self._withholders = set(self.roles.get("withhold", []))
+        self._plan: dict[int, dict[int, bool]] = {}  # epoch -> slot -> publish?
+        for v in self.ids:
+            if v not in self.roles.get("down", []):
+                self._boot(v)
+            else:
+                self.down_since[v] = 0.0
+        self._schedule_faults(p.faults)
+        self._push(self.now, _HB, None, None)
+        for s in range(self.last_slot + 1):
+            self._push(s * self.slot_s, _SLOT, s, None)
+
+    # -- setup ------------------------------------------------------------------------
+    def _pick(self, share: float, taken: set[str]) -> list[str]:
+        pool = [v for v in self.ids if v not in taken]
+        self.fault_rng.shuffle(pool)
+        total = self.table.total_stake
+        out: list[str] = []
+        got = 0
+        for v in pool:
+            if got * 1_000_000 >= round(share * 1_000_000) * total:
+                break
+            out.append(v)
+            got += self.table[v].stake
+        return sorted(out)
+
+    def _assign_roles(self, faults: FaultSpec) -> dict[str, list[str]]:
+        roles: dict[str, list[str]] = {}
+        taken: set[str] = set()
+        for item in faults.items:
+            if item.kind in BYZANTINE or item.kind == "down":
+                chosen = self._pick(item.get("stake"), taken)
+                roles[item.kind] = sorted(set(roles.get(item.kind, [])) | set(chosen))
+                taken |= set(chosen)
+        roles["byzantine"] = sorted(v for k in BYZANTINE for v in roles.get(k, []))
+        return roles
+
+    def _schedule_faults(self, faults: FaultSpec) -> None:
+        byz = set(self.roles["byzantine"]) | set(self.roles.get("down", []))
+        run_end = (self.last_slot + 1) * self.slot_s
+        for item in faults.of("crash"):
+            rate, mttr = item.get("rate"), item.get("mttr")
+            if rate <= 0:
+                continue
+            mtbf = mttr * (1 - rate) / rate if rate < 1 else 0.0
+            for v in self.ids:
+                if v in byz:
+                    continue
+                r = random.Random(f"seqvrf-sim/{self.params.seed}/crash/{v}/{mttr}/{rate}")
+                t = r.expovariate(1 / mtbf) if mtbf > 0 else 0.0
+                while t < run_end:
+                    back = t + r.expovariate(1 / mttr)
+                    self._push(t, _CTRL, self._crash, v)
+                    self._push(back, _CTRL, self._recover, v)
+                    t = back + (r.expovariate(1 / mtbf) if mtbf > 0 else 0.0)
+        for item in faults.of("outage"):
+            at = item.params.get("at")
+            start = run_end / 2 if at is None else at
+            group = self._pick(item.get("stake"), byz)
+            roles = self.roles.setdefault("outage", [])
+            roles.extend(v for v in group if v not in roles)
+            for v in group:
+                self._push(start, _CTRL, self._crash, v)
+                self._push(start + item.get("for"), _CTRL, self._recover, v)
+
+    def _push(self, t: float, kind: int, a: Any, b: Any) -> None:
+        heapq.heappush(self._heap, (t, self._seq, kind, a, b))
+        self._seq += 1
+
+    def schedule(self, epoch: int) -> Schedule:
+        """The schedule of a started (or next) epoch."""
+        return self.schedules[epoch]
+
+    def _boot(self, v: str) -> None:
+        node = self.nodes[v]
+        epoch = max(0, int(self.now // self.slot_s)) // self.params.epoch_length
+        sec = self.secrets[v]
+        node.ctl = FailoverController(self.config, self.schedules[epoch], v, self.vrf_keys[v], sec.vote_seed,
+                                      start_time=self.now, patience=self.patience)
+        node.epochs = {epoch}
+        if epoch + 1 in self.schedules:
+            node.ctl.set_schedule(self.schedules[epoch + 1])
+            node.epochs.add(epoch + 1)
+        node.watch.clear()
+        node.next_tick = None
+
+    def _crash(self, v: str) -> None:
+        node = self.nodes[v]
+        if node.ctl is None:
+            return
+        node.ctl = None
+        node.watch.clear()
+        node.next_tick = None
+        self.down_since[v] = self.now
+        self.counters["crashes"] += 1
+
+    def _recover(self, v: str) -> None:
+        node = self.nodes[v]
+        if node.ctl is not None:
+            return
+        self.downtime[v] += self.now - self.down_since.pop(v)
+        self._boot(v)
+        self.counters["recoveries"] += 1
+
+    # -- network ------------------------------------------------------------------------
+    def _send(self, dst: str, payload: tuple[Any, ...]) -> None:
+        self.counters["messages"] += 1
+        p = self.params
+        if p.loss and self.net_rng.random() < p.loss:
+            self.counters["dropped"] += 1
+            return
+        delay = p.latency + (self.net_rng.uniform(0.0, p.jitter) if p.jitter else 0.0)
+        self._push(self.now + delay, _MSG, dst, payload)
+
+    def _heartbeat_round(self, senders: list[str] | None) -> None:
+        p = self.params
+        if senders is None:  # a send time: collect the live senders, deliver later
+            live = [v for v in self.ids if self.nodes[v].ctl is not None]
+            self._push(self.now + p.latency, _HB, live, None)
+            if self.now + p.heartbeat < self.end:
+                self._push(self.now + p.heartbeat, _HB, None, None)
+            return
+        now = self.now
+        rng = self.net_rng
+        for node in self.nodes.values():
+            ctl = node.ctl
+            if ctl is None:
+                continue
+            for s in senders:
+                if s == node.vid or (p.loss and rng.random() < p.loss):
+                    continue
+                det = ctl.detector(s)
+                if det is None:
+                    ctl.on_event(Heartbeat(s), now)
+                else:
+                    det.heartbeat(now)
+            if node.watch:
+                self._reschedule(node)
+
+    # -- node driving ---------------------------------------------------------------------
+    def _reschedule(self, node: _Node) -> None:
+        ctl = node.ctl
+        if ctl is None:
+            return
+        now = self.now
+        limit = self.horizon + self.t_s
+        node.watch = {s for s in node.watch if s not in node.seen and now <= s * self.slot_s + limit}
+        if not node.watch:
+            return
+        wake = ctl.next_wakeup(now)
+        if wake is None:
+            return
+        if node.next_tick is None or node.next_tick <= now or wake < node.next_tick:
+            node.next_tick = wake
+            self._push(wake, _TICK, node, wake)
+
+    def _tick(self, node: _Node) -> None:
+        assert node.ctl is not None
+        self._carry_out(node, node.ctl.tick(self.now))
+        if node.watch:
+            self._reschedule(node)
+
+    def _install(self, epoch: int) -> None:
+        sched = self.schedules[epoch]
+        for node in self.nodes.values():
+            if node.ctl is not None and epoch not in node.epochs:
+                node.ctl.set_schedule(sched)
+                node.epochs.add(epoch)
+
+    def _carry_out(self, node: _Node, actions: list[Action]) -> None:
+        for a in actions:
+            if isinstance(a, BroadcastVote):
+                self.counters["votes"] += 1
+                vote = a.vote
+                sched = self.schedules[vote.epoch]
+                dst = sched.at_rank(vote.slot, vote.rank)
+                if dst != node.vid:
+                    self._send(dst, ("vote", vote))
+            elif isinstance(a, Produce):
+                self._produce(node, a)
+            elif isinstance(a, Alert):
+                self.counters["alerts"] += 1
+            elif isinstance(a, Abandon):
+                self.counters["abandons"] += 1
+
+    def _produce(self, node: _Node, a: Produce) -> None:
+        slot, claim = a.slot, a.claim
+        epoch = slot // self.params.epoch_length
+        if a.rank == 0 and node.vid in self._withholders:
+            plan = self._grind_plan(epoch, slot)
+            if plan is not None and not plan.get(slot, True):
+                self.counters["withheld_blocks"] += 1
+                self.primary_failed.setdefault(slot, "withheld")
+                return
+        self._publish(node, claim, 0)
+        if a.rank == 0 and node.vid in self.roles.get("equivocate", ()):
+            self.counters["equivocations"] += 1
+            self._publish(node, claim, 1)
+
+    def _verify(self, claim: LeaderClaim) -> bytes | None:
+        key = claim.to_bytes()
+        if key not in self.valid_cache:
+            try:
+                self.valid_cache[key] = verify_claim(claim, self.schedules[claim.epoch])
+            except (InvalidClaim, KeyError):
+                self.valid_cache[key] = None
+        return self.valid_cache[key]
+
+    def _publish(self, node: _Node, claim: LeaderClaim, variant: int) -> None:
+        beta = self._verify(claim)
+        if beta is None:  # an honest controller never does this; keep the evidence
+            self.rejected.append(claim)
+            return
+        slot = claim.slot
+        self.published.setdefault(slot, []).append(Published(self.now, claim, beta, variant))
+        node.seen[slot] = min(node.seen.get(slot, claim.rank), claim.rank)
+        if claim.rank > 0 and any(b.claim.rank == 0 for b in self.published[slot]):
+            self.counters["takeovers_against_live_leader"] += 1
+        for v in self.ids:
+            if v != node.vid:
+                self._send(v, ("block", claim, variant))
+
+    def _deliver(self, node: _Node, payload: tuple[Any, ...]) -> None:
+        ctl = node.ctl
+        if ctl is None:
+            return
+        honest = node.vid not in self.roles["byzantine"]
+        if payload[0] == "block":
+            claim, variant = payload[1], payload[2]
+            beta = self._verify(claim)
+            if beta is None:
+                before = sum(ctl.rejected.values())
+                self._carry_out(node, ctl.on_event(BlockSeen.from_claim(claim), self.now))
+                if honest:
+                    self.counters["invalid_claim_deliveries"] += 1
+                    self.counters["invalid_claims_rejected"] += sum(ctl.rejected.values()) > before
+                return
+            slot = claim.slot
+            seen_variants = node.variants.setdefault(slot, set())
+            seen_variants.add(variant)
+            if len(seen_variants) == 2 and honest:
+                self.counters["equivocation_evidence"] += 1
+            node.seen[slot] = min(node.seen.get(slot, claim.rank), claim.rank)
+            event = BlockSeen(slot, claim.rank, claim.validator_id, None)
+            self._carry_out(node, ctl.on_event(event, self.now))
+        else:
+            vote, forged = payload[1], len(payload) > 2
+            before = sum(ctl.rejected.values())
+            self._carry_out(node, ctl.on_event(VoteReceived(vote), self.now))
+            if forged and honest:
+                self.counters["invalid_vote_deliveries"] += 1
+                self.counters["invalid_votes_rejected"] += sum(ctl.rejected.values()) > before
+        if node.watch:
+            self._reschedule(node)
+
+    # -- slots and epochs -------------------------------------------------------------
+    def _slot_start(self, slot: int) -> None:
+        L = self.params.epoch_length
+        epoch, idx = divmod(slot, L)
+        sched = self.schedules[epoch]
+        if idx == 0 and epoch > 0:
+            self._epoch_done(epoch - 1)
+        if idx == L - 1:
+            self._next_epoch(epoch)
+        leader = sched.leader(slot)
+        lnode = self.nodes[leader]
+        if lnode.ctl is not None:
+            self._tick(lnode)
+        else:
+            self.primary_failed.setdefault(slot, "down")
+        self._push(self.now + self.t_s, _CHECK, slot, None)
+        if slot % 64 == 0:
+            for node in self.nodes.values():
+                for d in (node.seen, node.variants):
+                    for s in [s for s in d if s < slot - 64]:
+                        del d[s]
+        self._byzantine(slot, sched, leader)
+
+    def _check(self, slot: int) -> None:
+        for node in self.nodes.values():
+            if node.ctl is None or slot in node.seen:
+                continue
+            node.watch.add(slot)
+            self._tick(node)
+
+    def _canonical(self, slot: int) -> Published | None:
+        blocks = self.published.get(slot)
+        return min(blocks, key=lambda b: (b.claim.rank, b.variant)) if blocks else None
+
+    def _next_epoch(self, epoch: int) -> None:
+        """At the start of ``epoch``'s last slot its pre-cutoff blocks are settled: chain the seed."""
+        first = epoch * self.params.epoch_length
+        betas = []
+        for s in range(first, first + self.config.cutoff):
+            b = self._canonical(s)
+            if b is not None:
+                betas.append((s, b.beta))
+        seed = next_seed(self.config, epoch, self.seeds[epoch], betas)
+        self.seeds.append(seed)
+        self.schedules[epoch + 1] = Schedule(self.config, self.table, epoch + 1, seed)
+        self._install(epoch + 1)
+        for g in self.grinding:
+            if g["epoch"] == epoch:
+                g["realized"] = self._objective(epoch + 1)
+
+    def _epoch_done(self, epoch: int) -> None:
+        if self.progress is not None:
+            first = epoch * self.params.epoch_length
+            filled = sum(1 for s in range(first, first + self.params.epoch_length) if self.published.get(s))
+            self.progress(epoch, filled, self.params.epoch_length)
+
+    # -- byzantine behaviour ----------------------------------------------------------
+    def _byzantine(self, slot: int, sched: Schedule, leader: str) -> None:
+        epoch = sched.epoch
+        for v in self.roles.get("falsevote", ()):
+            if self.nodes[v].ctl is None or v == leader or sched.depth < 1:
+                continue
+            dst = sched.at_rank(slot, 1)
+            vote = TimeoutVote.sign(self.config, self.table, epoch, slot, 1, v, self.secrets[v].vote_seed)
+            self.counters["false_votes_sent"] += 1
+            if dst != v:
+                self._send(dst, ("vote", vote))
+        rate = 0.0
+        for item in self.params.faults.of("invalid"):
+            rate = max(rate, item.get("rate"))
+        for v in self.roles.get("invalid", ()):
+            if self.nodes[v].ctl is None or v == leader or self.byz_rng.random() >= rate:
+                continue
+            proof = self.vrf_keys[v].prove(sched.slot_input(slot), self.config.suite)
+            bad = LeaderClaim(self.config.chain_id, epoch, slot, 0, v, proof, None)
+            self.counters["invalid_claims_sent"] += 1
+            self.rejected.append(bad)
+            vote = TimeoutVote.sign(self.config, self.table, epoch, slot, 1, v, self.secrets[v].vote_seed)
+            forged = TimeoutVote(vote.chain_id, vote.epoch, vote.table_digest, vote.slot, vote.rank,
+                                 vote.parent_hash, leader, vote.signature)
+            self.counters["invalid_votes_sent"] += 1
+            for dst in self.ids:
+                if dst != v:
+                    self._send(dst, ("block", bad, 0))
+                    self._send(dst, ("vote", forged, True))
+
+    def _window(self, epoch: int) -> range:
+        first = epoch * self.params.epoch_length + self.config.cutoff
+        return range(first - min(16, self.config.cutoff), first)
+
+    def _objective(self, epoch: int) -> int:
+        """The withholders' primary slots in the last (up to) 16 slots before ``epoch``'s
+        cutoff: their grinding opportunities in that epoch."""
+        sched = self.schedules[epoch]
+        return sum(1 for s in self._window(epoch) if sched.leader(s) in self._withholders)
+
+    def _grind_plan(self, epoch: int, slot: int) -> dict[int, bool] | None:
+        """Publish/withhold decisions for the withholders' trailing run of slots before the cutoff.
+
+        Decided once, at the run's first slot, from the blocks produced so far: every
+        subset of the run (at most 10 slots) is evaluated as if withheld slots stay
+        empty, and the one maximizing the next epoch's objective is chosen (ties: publish
+        more).  A withheld slot is in fact usually filled by a backup, whose output the
+        attacker cannot predict: ranked failover makes withholding mostly blind.
+        """
+        if epoch in self._plan:
+            return self._plan[epoch]
+        sched = self.schedules[epoch]
+        first = epoch * self.params.epoch_length
+        cut = first + self.config.cutoff
+        run: list[int] = []
+        s = cut - 1
+        while s >= first and sched.leader(s) in self._withholders and len(run) < 10:
+            run.append(s)
+            s -= 1
+        run.reverse()
+        if not run or slot != run[0]:
+            return None if not run or slot not in run else self._plan.get(epoch)
+        prefix = []
+        for t in range(first, run[0]):
+            b = self._canonical(t)
+            if b is not None:
+                prefix.append((t, b.beta))
+        own = {t: vrf.proof_to_hash(self.vrf_keys[sched.leader(t)].prove(sched.slot_input(t), self.config.suite),
+                                    self.config.suite) for t in run}
+        best: tuple[int, int, int] | None = None
+        k = len(run)
+        honest_objective = 0
+        for mask in range((1 << k) - 1, -1, -1):  # all-published first
+            betas = prefix + [(t, own[t]) for i, t in enumerate(run) if mask >> i & 1]
+            seed = next_seed(self.config, epoch, self.seeds[epoch], betas)
+            nxt = Schedule(self.config, self.table, epoch + 1, seed)
+            obj = sum(1 for t in self._window(epoch + 1) if nxt.leader(t) in self._withholders)
+            if mask == (1 << k) - 1:
+                honest_objective = obj
+            key = (obj, bin(mask).count("1"), mask)
+            if best is None or key > best:
+                best = key
+        assert best is not None
+        plan = {t: bool(best[2] >> i & 1) for i, t in enumerate(run)}
+        self._plan[epoch] = plan
+        self.grinding.append({"epoch": epoch, "opportunities": k, "withheld": k - best[1],
+                              "objective_if_honest": honest_objective, "objective_predicted": best[0],
+                              "bound_factor": 2 ** k})
+        return plan
+
+    # -- running ---------------------------------------------------------------------------
+    def run(self) -> SimRun:
+        """Run to the end of the last epoch (plus the takeover window of its last slot)."""
+        heap = self._heap
+        while heap:
+            t, _, kind, a, b = heapq.heappop(heap)
+            if t > self.end:
+                break
+            self.now = t
+            if kind == _MSG:
+                self._deliver(self.nodes[a], b)
+            elif kind == _HB:
+                self._heartbeat_round(a)
+            elif kind == _TICK:
+                node = a
+                if node.ctl is not None and node.next_tick == b:
+                    node.next_tick = None
+                    self._tick(node)
+            elif kind == _SLOT:
+                self._slot_start(a)
+            elif kind == _CHECK:
+                self._check(a)
+            else:
+                a(b)
+        self.now = self.end
+        self._epoch_done(self.params.epochs - 1)
+        for v, since in self.down_since.items():
+            self.downtime[v] += self.end - since
+        canonical = {}
+        for s in range(self.last_slot + 1):
+            b = self._canonical(s)
+            if b is not None:
+                canonical[s] = b
+        return SimRun(self.params, self.config, self.genesis, self.table, self.seeds, canonical,
+                      self.rejected, self.roles, self.counters, self.primary_failed, self.grinding,
+                      self.downtime, self.end)
+
+
+def simulate(params: SimParams, progress: Callable[[int, int, int], None] | None = None) -> SimRun:
+    """Build and run a :class:`Simulation`.
+
+    Raises:
+        SimError: parameters that cannot run.
+    """
+    return Simulation(params, progress).run()
+

@@ -12,10 +12,10 @@ import json
 import os
 from typing import Any
 
-from ..formats import HistoryWriter
+from ..formats import HistoryRecord, HistoryWriter
 from .engine import SimRun
 
-__all__ = ["SUMMARY_FORMAT", "summarize", "percentile", "write_outputs", "human_summary"]
+__all__ = ["SUMMARY_FORMAT", "canonical_records", "summarize", "percentile", "write_outputs", "human_summary"]
 
 SUMMARY_FORMAT = "seqvrf-sim-summary"
 
@@ -131,6 +131,20 @@ def summarize(run: SimRun) -> dict[str, Any]:
     }
 
 
+def canonical_records(run: SimRun) -> list[HistoryRecord]:
+    """The canonical chain as history records: one per filled slot, in slot order, with
+    ``block_hash = SHA-256("seqvrf-sim/block" || parent_hash || claim bytes)`` linking them
+    (block contents are not simulated)."""
+    out = []
+    parent: bytes | None = None
+    for s in sorted(run.canonical):
+        claim = run.canonical[s].claim
+        block = hashlib.sha256(b"seqvrf-sim/block" + (parent or b"") + claim.to_bytes()).digest()
+        out.append(HistoryRecord(s, claim, block, parent))
+        parent = block
+    return out
+
+
 def write_outputs(run: SimRun, out_dir: str, summary: dict[str, Any]) -> dict[str, str]:
     """Write genesis.json, history.jsonl, rejected.jsonl (if any) and summary.json.
 
@@ -149,13 +163,8 @@ def write_outputs(run: SimRun, out_dir: str, summary: dict[str, Any]) -> dict[st
              "history": os.path.join(out_dir, "history.jsonl"),
              "summary": os.path.join(out_dir, "summary.json")}
     run.genesis.save(paths["genesis"])
-    parent: bytes | None = None
     with HistoryWriter(paths["history"]) as w:
-        for s in sorted(run.canonical):
-            claim = run.canonical[s].claim
-            block = hashlib.sha256(b"seqvrf-sim/block" + (parent or b"") + claim.to_bytes()).digest()
-            w.write(claim, block, parent)
-            parent = block
+        w.write_all(canonical_records(run))
     rejected = os.path.join(out_dir, "rejected.jsonl")
     if run.rejected:
         paths["rejected"] = rejected

@@ -23,6 +23,7 @@ EXIT_USAGE = 2
 # Command modules, imported when the parser is built so `seqvrf --help` stays fast.
 _COMMANDS: list[str] = [
     "election.audit_cli",
+    "election.sim_cli",
     "election.tools_cli",
 ]
 

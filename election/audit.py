@@ -8,7 +8,8 @@ with :func:`~election.claims.check_claim_static` (chain, epoch, slot, rank, righ
 validator, certificate) and verifies the VRF proofs of a whole batch in one
 :func:`vrf.verify_many` call on worker threads.  It also checks that slots strictly
 increase (no slot with two blocks), that a line's ``slot`` matches its claim, and
-that ``parent_hash`` links to the previous block in order when both hashes are given.
+that ``parent_hash`` links to the previous block in order (or, past an invalid block,
+to the last valid one) when both hashes are given.
 
 The :class:`AuditReport` holds the invalid blocks with their reasons, missed slots
 (counts and runs), takeovers by rank, per-validator expected vs produced slots, a
@@ -93,7 +94,7 @@ REASON_CODES: dict[str, str] = {
     "out_of_order": "a slot lower than an earlier line's (slots must strictly increase)",
     "before_start": "a slot before the genesis start epoch",
     "epoch_gap": f"more than {MAX_EMPTY_EPOCHS} empty epochs after the previous block",
-    "parent_mismatch": "parent_hash is not the block_hash of the previous block in order",
+    "parent_mismatch": "parent_hash is neither the previous block's block_hash nor the last valid block's",
 }
 
 
@@ -365,7 +366,8 @@ class _TableTally:
         self.produced = 0
 
 
-# A batch item: [record, reason code or None (None: awaiting its VRF check), reason or None]
+# A batch item: [record, reason code or None (None: awaiting its VRF check), reason or None,
+#                whether the block took its place in the chain (not rejected by an ordering rule)]
 _Item = list[Any]
 
 
@@ -382,7 +384,8 @@ class _Auditor:
         self.triples: list[tuple[vrf.PublicKey, bytes, bytes]] = []
         self.last_slot: int | None = None          # highest slot of a block in order
         self.last_valid_slot = self.first_slot - 1
-        self.last_hash: bytes | None = None        # block_hash of the last block in order
+        self.prev_hash: bytes | None = None        # block_hash of the previous block in order
+        self.valid_hash: bytes | None = None       # block_hash of the last valid block
         self.blocks = 0
         self.valid = 0
         self.invalid_kept: list[InvalidBlock] = []
@@ -423,28 +426,22 @@ class _Auditor:
             while self.cur.epoch < epoch:
                 self._close_epoch(self.length, final=True)
                 self.cur = _Epoch(self.genesis, self.cur.epoch + 1, self.epochs[-1].next_seed)
-        # The block takes its place in the chain: later lines link to it and come after it.
+        # The block takes its place in the chain: later lines come after it and may link to it.
         self.last_slot = slot
-        link = self.last_hash
-        self.last_hash = rec.block_hash
         if rec.slot != slot:
-            self._early(rec, "slot_mismatch", f"line says slot {rec.slot} but its claim is for slot {slot}")
+            self._early(rec, "slot_mismatch", f"line says slot {rec.slot} but its claim is for slot {slot}", True)
             return
         try:
             triple = check_claim_static(claim, self.cur.schedule)
         except InvalidClaim as exc:
             msg = str(exc)
-            self._early(rec, _claim_code(msg), msg)
+            self._early(rec, _claim_code(msg), msg, True)
             return
-        if rec.parent_hash is not None and link is not None and rec.parent_hash != link:
-            self._early(rec, "parent_mismatch", f"parent_hash {rec.parent_hash.hex()} is not the block_hash "
-                                                f"{link.hex()} of the previous block")
-            return
-        self.pending.append([rec, None, None])
+        self.pending.append([rec, None, None, True])
         self.triples.append(triple)
 
-    def _early(self, rec: HistoryRecord, code: str, reason: str) -> None:
-        self.pending.append([rec, code, reason])
+    def _early(self, rec: HistoryRecord, code: str, reason: str, in_order: bool = False) -> None:
+        self.pending.append([rec, code, reason, in_order])
 
     def drain(self) -> None:
         """Verify the pending batch's proofs in bulk, then account its blocks in order."""
@@ -452,13 +449,23 @@ class _Auditor:
             return
         betas = vrf.verify_many(self.triples, suite=self.suite, workers=self.workers) if self.triples else []
         it = iter(betas)
-        for rec, code, reason in self.pending:
+        for rec, code, reason, in_order in self.pending:
             if code is None:
                 beta = next(it)
-                if beta is not None:
+                parent = rec.parent_hash
+                if beta is None:
+                    code, reason = "invalid_proof", "VRF proof does not verify under the validator's key"
+                elif (parent is not None and self.prev_hash is not None
+                        and parent != self.prev_hash and parent != self.valid_hash):
+                    code = "parent_mismatch"
+                    reason = (f"parent_hash {parent.hex()} is neither the previous block's block_hash "
+                              f"{self.prev_hash.hex()} nor the last valid block's")
+                else:
                     self._accept(rec, beta)
+                    self.prev_hash = self.valid_hash = rec.block_hash
                     continue
-                code, reason = "invalid_proof", "VRF proof does not verify under the validator's key"
+            if in_order:
+                self.prev_hash = rec.block_hash
             self._reject(rec, code, reason)
         self.pending = []
         self.triples = []

@@ -414,6 +414,22 @@ def test_deleting_a_seed_block_breaks_the_next_epoch() -> None:
     assert rep.invalid_blocks[0].slot // 32 == 1
 
 
+def test_rejected_block_between_honest_blocks() -> None:
+    """A byzantine block the network rejected may sit in the history: the next honest block
+    links to the last valid block, and only the rejected one is flagged."""
+    i = next(i for i in LATE
+             if OBJS[i + 1]["slot"] > OBJS[i]["slot"] + 1 and OBJS[i + 1]["slot"] // 32 == OBJS[i]["slot"] // 32)
+    objs = copy.deepcopy(OBJS)
+    forged = copy.deepcopy(objs[i])
+    forged["slot"] = forged["claim"]["slot"] = objs[i]["slot"] + 1
+    forged["parent_hash"] = objs[i]["block_hash"]
+    forged["block_hash"] = "ee" * 32
+    objs.insert(i + 1, forged)
+    rep = audit(GENESIS, dump(objs))
+    assert [b.line for b in rep.invalid_blocks] == [i + 2]
+    assert rep.invalid_blocks[0].code in ("wrong_leader", "invalid_proof")
+
+
 def test_deleting_a_block_breaks_the_hash_link() -> None:
     i = _index(lambda o: o["claim"]["epoch"] == 0 and o["slot"] >= CONFIG.cutoff and o["claim"]["rank"] == 0)
     objs = copy.deepcopy(OBJS)

@@ -118,7 +118,7 @@ def chi_square(observed: Sequence[int], expected: Sequence[Fraction]) -> tuple[f
         raise ValueError(f"chi_square: {len(observed)} observed cells but {len(expected)} expected")
     stat = Fraction(0)
     cells = 0
-    for o, e in zip(observed, expected):
+    for o, e in zip(observed, expected, strict=True):
         if e > 0:
             stat += (o - e) ** 2 / e
             cells += 1

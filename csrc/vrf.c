@@ -84,6 +84,21 @@ static void beta_from_g8(uint8_t beta[64], int suite, const uint8_t g8[32]) {
     sv_sha512_final(&ctx, beta);
 }
 
+/* Field and group formulas deeper in the call tree keep secret-derived temporaries (limbs
+ * of partial scalar multiples, selected table entries) in their stack frames and do not
+ * wipe them one by one.  After prove and public_key we overwrite the stack region their
+ * frames used instead: the deepest chain under seqvrf_prove uses about 11 KB (gcc
+ * -fstack-usage: sv_ge_scalarmult_multi alone 9 KB), so 16 KB covers it with margin.
+ * noinline keeps this frame below the caller's, where the callees' frames were. */
+#define SV_STACK_SCRUB_BYTES 16384
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void stack_scrub(void) {
+    uint8_t buf[SV_STACK_SCRUB_BYTES];
+    sv_wipe(buf, sizeof buf);
+}
+
 static int ct_memeq(const uint8_t *a, const uint8_t *b, size_t n) {
     unsigned int d = 0;
     size_t i;
@@ -105,6 +120,7 @@ int seqvrf_public_key(uint8_t pk[32], const uint8_t seed[32]) {
     sv_wipe(x, sizeof x);
     sv_wipe(prefix, sizeof prefix);
     sv_wipe(&Y, sizeof Y);
+    stack_scrub();
     return SEQVRF_OK;
 }
 
@@ -155,6 +171,7 @@ done:
     sv_wipe(&kB, sizeof kB);
     sv_wipe(GkH, sizeof GkH);
     sv_wipe(&ctx, sizeof ctx);
+    stack_scrub();
     return rc;
 }
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -604,12 +605,12 @@ def audit(genesis: GenesisFile | PathLike,
             file first so that every malformed line is listed (up to
             :data:`~election.formats.MAX_REPORTED_LINES`), with its number.
         OSError: a file cannot be read.
-        ValueError: ``batch_size`` < 1.
+        ValueError: ``batch_size`` or ``workers`` not a positive int.
     """
-    import time
-
     if type(batch_size) is not int or batch_size < 1:
         raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
+    if workers is not None and (type(workers) is not int or workers < 1):
+        raise ValueError(f"workers: expected None or a positive int, got {workers!r}")
     started = time.perf_counter()
     if not isinstance(genesis, GenesisFile):
         genesis = GenesisFile.load(genesis)

@@ -142,6 +142,12 @@ def test_paths_and_progress(tmp_path: Any, report: Any) -> None:
     assert [c[0] for c in calls] == sorted(c[0] for c in calls)
 
 
+@pytest.mark.parametrize("kwargs", [{"workers": 0}, {"workers": True}, {"batch_size": 0}])
+def test_bad_arguments(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        audit(GENESIS, LINES, **kwargs)
+
+
 def test_empty_history() -> None:
     rep = audit(GENESIS, [])
     assert rep.ok and rep.blocks == 0 and rep.slots == 0 and rep.epochs == [] and rep.chi_square is None

@@ -446,3 +446,17 @@ def test_takeover_in_last_slot_of_an_epoch() -> None:
     ctl = c.controller(ranking[3])
     c.run(slot_start(slot + 6))
     assert ctl.schedule_for(slot) is None and ctl.schedule_for(slot + 6) is not None  # epoch 0 forgotten
+
+
+def test_next_wakeup_points_at_the_deadlines() -> None:
+    slot = 10
+    ranking = SCHED.ranking(slot)
+    s = slot_start(slot)
+    ctl = controller_for(ranking[2], start_time=s - 1.0)
+    assert ctl.next_wakeup(s - 0.5) == s  # the slot start
+    assert ctl.tick(s) == []
+    assert ctl.next_wakeup(s) == s + T  # the first vote deadline
+    assert ctl.tick(s + T) == []  # leader never heard from: not suspected
+    assert ctl.next_wakeup(s + T) == s + ctl.patience  # the absence-of-block deadline
+    assert [a.vote.rank for a in ctl.tick(s + ctl.patience) if isinstance(a, BroadcastVote)] == [1]
+    assert ctl.slot_at(s + 0.3) == slot and ctl.slot_at(-1.0) == -1

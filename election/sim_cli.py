@@ -119,10 +119,18 @@ def _stakes(spec: str) -> tuple[str, tuple[int, ...] | None]:
 def run(args: argparse.Namespace) -> int:
     """Run the ``simulate`` subcommand; returns the exit code."""
     from .audit import audit
-    from .sim import FaultSpecError, SimError, SimParams, human_summary, parse_faults, simulate, summarize
-    from .sim import write_outputs
-    from .sim.summary import canonical_records
+    from .sim import (
+        FaultSpecError,
+        SimError,
+        SimParams,
+        human_summary,
+        parse_faults,
+        simulate,
+        summarize,
+        write_outputs,
+    )
     from .sim.faults import FaultSpec
+    from .sim.summary import canonical_records
 
     try:
         stake, stakes = _stakes(args.stake)

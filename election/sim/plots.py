@@ -23,10 +23,10 @@ def write_plots(summary: dict[str, Any], out_dir: str) -> list[str]:
         PlotUnavailable: matplotlib is missing (install the ``plot`` extra).
     """
     try:
-        import matplotlib
+        import matplotlib  # type: ignore[import-not-found,unused-ignore]
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise PlotUnavailable("--plot needs matplotlib: pip install 'seqvrf[plot]'") from None
     paths = []

@@ -447,6 +447,8 @@ class FailoverController:
                 continue
             start = self.slot_start(slot)
             cands.append(start)
+            if self.start_time is not None and start < self.start_time:
+                continue  # slots that began before this node started get no votes from it (_drive)
             st = self._slots.get(slot)
             if st is not None and st.best == 0:
                 continue
@@ -461,7 +463,7 @@ class FailoverController:
                 cands.append(due)
                 cands.append(start + (r - 1) * t + self.patience)
                 if due < now:
-                    det = self._detectors.get(ranking[r - 1])
+                    det = self._detector_of(ranking[r - 1])
                     when = None if det is None else det.suspicion_time()
                     if when is not None:
                         cands.append(when)
@@ -557,10 +559,20 @@ class FailoverController:
             st.best = rank
         return [Produce(slot, rank, cert, claim)]
 
+    def _detector_of(self, validator_id: str) -> PhiAccrualDetector | None:
+        """The peer's detector; a peer never heard from is judged as if it had sent one
+        heartbeat when this node started, so a validator that is down from the start is
+        suspected like one that fell silent, instead of waiting out the patience."""
+        det = self._detectors.get(validator_id)
+        if det is None and self.start_time is not None:
+            det = self._detectors[validator_id] = self._detector_factory()
+            det.heartbeat(self.start_time)
+        return det
+
     def _suspected(self, validator_id: str, now: float) -> bool:
         if validator_id == self.validator_id:
             return False
-        det = self._detectors.get(validator_id)
+        det = self._detector_of(validator_id)
         return det is not None and not det.is_available(now)
 
     def _drive(self, slot: int, now: float) -> list[Action]:

@@ -170,7 +170,8 @@ class PhiAccrualDetector:
     def is_available(self, now: float) -> bool:
         """Whether the peer is judged alive at ``now``: ``phi(now) < threshold``.
 
-        A peer never heard from is judged available (there is nothing to accrue yet).
+        A peer never heard from is judged available (there is nothing to accrue yet);
+        FailoverController bootstraps each peer's detector with a heartbeat at its own start.
         """
         return self.phi(now) < self.threshold
 

@@ -145,15 +145,24 @@ def test_vote_timing_rules_and_no_double_vote() -> None:
     voter = ranking[3]
     s = slot_start(slot)
     ctl = controller_for(voter, start_time=s - 1.0)
-    for t in (s - 1.0 + 0.1 * i for i in range(10)):  # the leader heartbeats until s - 0.1
-        ctl.on_event(Heartbeat(ranking[0]), t)
+    side: list[object] = []
+    for t in (s - 1.0 + 0.1 * i for i in range(10)):  # leader and rank 1 heartbeat until s - 0.1
+        side += ctl.on_event(Heartbeat(ranking[0]), t)
+        side += ctl.on_event(Heartbeat(ranking[1]), t)
+    for t in (s + 0.1 * i for i in range(int(T / 0.1))):  # then only rank 1
+        side += ctl.on_event(Heartbeat(ranking[1]), t)
     assert ctl.tick(s + T - 0.01) == []  # before r * T: never
     acts = ctl.tick(s + T)  # leader silent for 0.6 s at phi's scale: suspected
     assert [(a.vote.slot, a.vote.rank) for a in acts if isinstance(a, BroadcastVote)] == [(slot, 1)]
-    # rank 1 was never heard from: not suspected, so rank 2 waits for the patience
+    for t in (s + T + 0.1 * i for i in range(int(T / 0.1) + 1)):  # rank 1 stays alive to s + 2T
+        side += ctl.on_event(Heartbeat(ranking[1]), t)
+    # rank 1 heartbeats but has no block: not suspected, so rank 2 waits for the patience
     assert [a for a in ctl.tick(s + 2 * T) if isinstance(a, BroadcastVote)] == []
+    assert [a for a in side if isinstance(a, BroadcastVote)] == []
     acts = ctl.tick(s + T + ctl.patience)
-    assert [(a.vote.slot, a.vote.rank) for a in acts if isinstance(a, BroadcastVote)] == [(slot, 2)]
+    # rank 1's block is overdue; rank 2 was never heard from since start, so it is suspected
+    # by now too and this node (rank 3) votes for its own takeover in the same tick
+    assert [(a.vote.slot, a.vote.rank) for a in acts if isinstance(a, BroadcastVote)] == [(slot, 2), (slot, 3)]
     for t in (s + T + ctl.patience, s + 1.9, s + 2.5, s + 5.0):
         for a in ctl.tick(t):
             assert not (isinstance(a, BroadcastVote) and a.vote.slot == slot and a.vote.rank in (1, 2))
@@ -453,10 +462,33 @@ def test_next_wakeup_points_at_the_deadlines() -> None:
     ranking = SCHED.ranking(slot)
     s = slot_start(slot)
     ctl = controller_for(ranking[2], start_time=s - 1.0)
+    side: list[object] = []
+    for t in (s - 1.0 + 0.1 * i for i in range(5)):  # the leader heartbeats all along
+        side += ctl.on_event(Heartbeat(ranking[0]), t)
     assert ctl.next_wakeup(s - 0.5) == s  # the slot start
+    for t in (s - 0.5 + 0.1 * i for i in range(5)):
+        side += ctl.on_event(Heartbeat(ranking[0]), t)
     assert ctl.tick(s) == []
     assert ctl.next_wakeup(s) == s + T  # the first vote deadline
-    assert ctl.tick(s + T) == []  # leader never heard from: not suspected
+    for t in (s + 0.1 * i for i in range(1, int(T / 0.1) + 1)):
+        side += ctl.on_event(Heartbeat(ranking[0]), t)
+    assert ctl.tick(s + T) == []  # alive (heartbeats), only its block is missing
+    assert side == []
     assert ctl.next_wakeup(s + T) == s + ctl.patience  # the absence-of-block deadline
-    assert [a.vote.rank for a in ctl.tick(s + ctl.patience) if isinstance(a, BroadcastVote)] == [1]
+    # at s + 2T: the leader's block is overdue (rank 1), and rank 1, never heard from since
+    # this node started, is suspected, so rank 2 (this node) is voted for as well
+    assert [a.vote.rank for a in ctl.tick(s + ctl.patience) if isinstance(a, BroadcastVote)] == [1, 2]
+
+
+def test_validator_never_heard_from_is_suspected_after_start() -> None:
+    """A validator down since before this node started is judged like one that fell silent
+    at the node's start: suspected after the bootstrap estimate, not only after the patience."""
+    slot = 10
+    ranking = SCHED.ranking(slot)
+    s = slot_start(slot)
+    ctl = controller_for(ranking[2], start_time=s - 1.0)
+    assert ctl.tick(s) == []
+    acts = ctl.tick(s + T)  # 1.5 s after start without a word from the leader
+    assert [a.vote.rank for a in acts if isinstance(a, BroadcastVote)] == [1]
+    assert s + T < s + ctl.patience  # earlier than the absence-of-block deadline
     assert ctl.slot_at(s + 0.3) == slot and ctl.slot_at(-1.0) == -1

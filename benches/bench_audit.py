@@ -97,15 +97,17 @@ def prefix(hpath: Path, n: int) -> Path:
     return out
 
 
+# The child reads its peak RSS from /proc (VmHWM): ru_maxrss survives exec on Linux and
+# would report the parent's peak (the generator's) instead.
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from election import audit
 g, h, w = sys.argv[1], sys.argv[2], sys.argv[3]
 t = time.perf_counter()
 rep = audit(g, h, workers=None if w == "default" else int(w))
 dt = time.perf_counter() - t
-print(json.dumps({"ok": rep.ok, "blocks": rep.blocks, "valid": rep.valid, "seconds": dt,
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+hwm = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:"))
+print(json.dumps({"ok": rep.ok, "blocks": rep.blocks, "valid": rep.valid, "seconds": dt, "maxrss_kb": hwm}))
 """
 
 

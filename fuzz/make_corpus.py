@@ -58,6 +58,18 @@ def main() -> None:
         diff.append(bytes([5, suite, 0]) + bytes(32) + bytes([3]) + b"abc")
     write("vrf_differential", diff)
 
+    # c_vrf (fuzz/c/fuzz_vrf.c): op byte then the op's data
+    cv = []
+    for v in rfc:
+        suite = 0 if v["suite"].endswith("TAI") else 1
+        cv.append(bytes([0x82 | suite]) + bytes.fromhex(v["pk"] + v["pi"] + v["alpha"]))
+        cv.append(bytes([8 | suite]) + bytes.fromhex(v["pi"]))
+        cv.append(bytes([4]) + bytes.fromhex(v["pk"]))
+        cv.append(bytes([12 | suite]) + bytes.fromhex(v["pk"] + v["alpha"]))
+        cv.append(bytes([16]) + bytes.fromhex(v["x"] + v["k"] + v["pk"]))
+        cv.append(bytes([20]) + bytes.fromhex(v["k_string"]))
+    write("c_vrf", cv)
+
     tables = ev["tables"]
     write("stake_bytes", [bytes.fromhex(t["encoding"]) for t in tables])
     write("stake_json", [json.dumps(t["table"]).encode() for t in tables]

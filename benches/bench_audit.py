@@ -26,7 +26,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import vrf
-
 from election import ElectionConfig, GenesisFile, LeaderClaim, Schedule
 from election.devkeys import dev_table
 from election.seeds import SeedAccumulator

@@ -22,7 +22,8 @@ the byte-level specification is docs/spec.md.
 
 from __future__ import annotations
 
-# -- core (issue 3) ------------------------------------------------------------------
+# Grouped by component in __all__ below; imports sorted.
+from .audit import AuditReport, EpochSummary, InvalidBlock, ValidatorSummary, audit
 from .claims import LeaderClaim, check_claim_static, make_claim, verify_claim, verify_claims
 from .config import ElectionConfig
 from .errors import (
@@ -35,25 +36,6 @@ from .errors import (
     InvalidVote,
     MalformedData,
 )
-from .hashstream import HashStream
-from .schedule import Schedule
-from .seeds import SeedAccumulator, next_seed, slot_input
-from .stake import StakeTable, Validator
-from .votes import TimeoutCertificate, TimeoutVote, is_quorum
-
-# -- audit (issue 5) -----------------------------------------------------------------
-from .audit import AuditReport, EpochSummary, InvalidBlock, ValidatorSummary, audit
-from .formats import (
-    GenesisFile,
-    HistoryRecord,
-    HistoryWriter,
-    MalformedGenesis,
-    MalformedHistory,
-    MalformedLine,
-    read_history,
-)
-
-# -- failover (issue 4) --------------------------------------------------------------
 from .failover import (
     Abandon,
     Alert,
@@ -70,7 +52,21 @@ from .failover import (
     VoteRejected,
     WrongVoteContext,
 )
+from .formats import (
+    GenesisFile,
+    HistoryRecord,
+    HistoryWriter,
+    MalformedGenesis,
+    MalformedHistory,
+    MalformedLine,
+    read_history,
+)
+from .hashstream import HashStream
 from .health import BlockIntervalMonitor, PhiAccrualDetector
+from .schedule import Schedule
+from .seeds import SeedAccumulator, next_seed, slot_input
+from .stake import StakeTable, Validator
+from .votes import TimeoutCertificate, TimeoutVote, is_quorum
 
 __all__ = [
     # -- core (issue 3) --

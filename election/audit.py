@@ -66,18 +66,7 @@ _LONGEST_RUNS = 10
 ProgressCallback = Callable[[int, int, int | None], None]
 """``progress(blocks_done, bytes_done, bytes_total_or_None)``, called after each batch."""
 
-# Reason codes of invalid blocks, and the phrase of the claim rule each comes from.
-_CLAIM_CODES: tuple[tuple[str, str], ...] = (
-    ("wrong chain", "wrong_chain"),
-    ("wrong epoch", "wrong_epoch"),
-    ("wrong slot", "wrong_slot"),
-    ("wrong rank", "wrong_rank"),
-    ("wrong validator", "wrong_leader"),
-    ("must not carry a certificate", "stray_certificate"),
-    ("missing timeout certificate", "missing_certificate"),
-    ("certificate is for", "certificate_mismatch"),
-    ("invalid certificate", "invalid_certificate"),
-)
+# Reason codes of invalid blocks. Claim-rule codes come from InvalidClaim.code.
 REASON_CODES: dict[str, str] = {
     "wrong_chain": "the claim names another chain",
     "wrong_epoch": "the claim's epoch is not its slot's epoch",
@@ -97,13 +86,6 @@ REASON_CODES: dict[str, str] = {
     "epoch_gap": f"more than {MAX_EMPTY_EPOCHS} empty epochs after the previous block",
     "parent_mismatch": "parent_hash is neither the previous block's block_hash nor the last valid block's",
 }
-
-
-def _claim_code(message: str) -> str:
-    for phrase, code in _CLAIM_CODES:
-        if phrase in message:
-            return code
-    return "invalid_claim"
 
 
 # -- report types -------------------------------------------------------------------------
@@ -435,8 +417,7 @@ class _Auditor:
         try:
             triple = check_claim_static(claim, self.cur.schedule)
         except InvalidClaim as exc:
-            msg = str(exc)
-            self._early(rec, _claim_code(msg), msg, True)
+            self._early(rec, exc.code, str(exc), True)
             return
         self.pending.append([rec, None, None, True])
         self.triples.append(triple)

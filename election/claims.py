@@ -203,36 +203,46 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.Publ
     where = f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
     if claim.chain_id != config.chain_id:
         raise InvalidClaim(
-            f"{where}: wrong chain: expected chain_id {config.chain_id.hex()}, got {claim.chain_id.hex()}"
+            f"{where}: wrong chain: expected chain_id {config.chain_id.hex()}, got {claim.chain_id.hex()}",
+            "wrong_chain",
         )
     if claim.epoch != schedule.epoch:
-        raise InvalidClaim(f"{where}: wrong epoch: expected {schedule.epoch}, got {claim.epoch}")
+        raise InvalidClaim(f"{where}: wrong epoch: expected {schedule.epoch}, got {claim.epoch}", "wrong_epoch")
     if not schedule.contains(claim.slot):
         raise InvalidClaim(
             f"{where}: wrong slot: epoch {schedule.epoch} holds slots "
-            f"[{schedule.first_slot}, {schedule.first_slot + config.epoch_length}), got {claim.slot}"
+            f"[{schedule.first_slot}, {schedule.first_slot + config.epoch_length}), got {claim.slot}",
+            "wrong_slot",
         )
     if claim.rank > schedule.depth:
-        raise InvalidClaim(f"{where}: wrong rank: expected a rank in [0, {schedule.depth}], got {claim.rank}")
+        raise InvalidClaim(
+            f"{where}: wrong rank: expected a rank in [0, {schedule.depth}], got {claim.rank}", "wrong_rank"
+        )
     rightful = schedule.at_rank(claim.slot, claim.rank)
     if rightful != claim.validator_id:
-        raise InvalidClaim(f"{where}: wrong validator: rank {claim.rank} of slot {claim.slot} belongs to {rightful!r}")
+        raise InvalidClaim(
+            f"{where}: wrong validator: rank {claim.rank} of slot {claim.slot} belongs to {rightful!r}",
+            "wrong_leader",
+        )
     cert = claim.certificate
     if claim.rank == 0:
         if cert is not None:
-            raise InvalidClaim(f"{where}: a rank-0 claim must not carry a certificate")
+            raise InvalidClaim(f"{where}: a rank-0 claim must not carry a certificate", "stray_certificate")
     else:
         if cert is None:
-            raise InvalidClaim(f"{where}: missing timeout certificate (required for rank > 0)")
+            raise InvalidClaim(
+                f"{where}: missing timeout certificate (required for rank > 0)", "missing_certificate"
+            )
         if (cert.epoch, cert.slot, cert.rank) != (claim.epoch, claim.slot, claim.rank):
             raise InvalidClaim(
                 f"{where}: certificate is for epoch {cert.epoch} slot {cert.slot} rank {cert.rank}, "
-                f"expected epoch {claim.epoch} slot {claim.slot} rank {claim.rank}"
+                f"expected epoch {claim.epoch} slot {claim.slot} rank {claim.rank}",
+                "certificate_mismatch",
             )
         try:
             cert.verify(schedule.table, config)
         except InvalidCertificate as exc:
-            raise InvalidClaim(f"{where}: invalid certificate: {exc}") from None
+            raise InvalidClaim(f"{where}: invalid certificate: {exc}", "invalid_certificate") from None
     key = schedule.table[claim.validator_id].vrf_public_key
     return key, schedule.slot_input(claim.slot), claim.proof
 
@@ -258,7 +268,8 @@ def verify_claim(claim: LeaderClaim, schedule: Schedule) -> bytes:
     except vrf.VRFError as exc:
         raise InvalidClaim(
             f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}: "
-            f"VRF proof does not verify under the validator's key: {exc}"
+            f"VRF proof does not verify under the validator's key: {exc}",
+            "invalid_proof",
         ) from None
 
 

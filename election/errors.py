@@ -52,4 +52,19 @@ class InvalidCertificate(ElectionError, ValueError):
 
 
 class InvalidClaim(ElectionError, ValueError):
-    """A leadership claim is not rightful; the message says which rule it broke."""
+    """A leadership claim is not rightful; the message says which rule it broke.
+
+    Attributes:
+        code: a stable, machine-readable name of the broken rule (``wrong_chain``,
+            ``wrong_epoch``, ``wrong_slot``, ``wrong_rank``, ``wrong_leader``,
+            ``stray_certificate``, ``missing_certificate``, ``certificate_mismatch``,
+            ``invalid_certificate``, ``invalid_proof``; ``invalid_claim`` otherwise).
+            Reports key on it; the message is for people and may change.
+    """
+
+    def __init__(self, message: str, code: str = "invalid_claim") -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (str(self), self.code))

@@ -278,3 +278,38 @@ def test_claim_round_trips(
     c = LeaderClaim(chain, epoch, slot, rank, vid, proof, cert)
     assert LeaderClaim.from_bytes(c.to_bytes()) == c
     assert LeaderClaim.from_json(c.to_json()) == c
+
+
+def test_rejections_carry_stable_codes(primary: LeaderClaim, backup: LeaderClaim) -> None:
+    """Every rule has its machine-readable code (reports key on it, not on the wording)."""
+    stranger = KEYS[RANKING[1]].vrf_secret
+    cases = {
+        "wrong_chain": dataclasses.replace(primary, chain_id=b"other"),
+        "wrong_epoch": dataclasses.replace(primary, epoch=EPOCH + 1),
+        "wrong_slot": dataclasses.replace(primary, slot=SCHED.first_slot + 16),
+        "wrong_rank": dataclasses.replace(primary, rank=3),
+        "wrong_leader": dataclasses.replace(primary, validator_id=RANKING[1]),
+        "stray_certificate": dataclasses.replace(primary, certificate=cert_for(SLOT, 1)),
+        "missing_certificate": dataclasses.replace(backup, certificate=None),
+        "certificate_mismatch": dataclasses.replace(backup, certificate=cert_for(SLOT, 2)),
+        "invalid_certificate": dataclasses.replace(backup, certificate=cert_for(SLOT, 1, ["v0000", "v0004"])),
+        "invalid_proof": dataclasses.replace(primary, proof=stranger.prove(SCHED.slot_input(SLOT), CONFIG.suite)),
+    }
+    for code, claim in cases.items():
+        with pytest.raises(InvalidClaim) as exc:
+            verify_claim(claim, SCHED)
+        assert exc.value.code == code, (code, str(exc.value))
+    assert InvalidClaim("free text").code == "invalid_claim"
+    import pickle
+
+    again = pickle.loads(pickle.dumps(InvalidClaim("m", "wrong_rank")))
+    assert (str(again), again.code) == ("m", "wrong_rank")
+
+
+def test_audit_reason_codes_cover_every_claim_code() -> None:
+    from election.audit import REASON_CODES
+
+    for code in ("wrong_chain", "wrong_epoch", "wrong_slot", "wrong_rank", "wrong_leader", "stray_certificate",
+                 "missing_certificate", "certificate_mismatch", "invalid_certificate", "invalid_proof",
+                 "invalid_claim"):
+        assert code in REASON_CODES

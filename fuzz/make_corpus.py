@@ -101,6 +101,9 @@ def main() -> None:
     lines_json = [r.to_line("json").encode() for r in records]
     lines_hex = [r.to_line("hex").encode() for r in records]
     write("history", [b"".join(lines_json[:3]), b"".join(lines_hex[:3]), lines_json[3], lines_hex[4]])
+    # audit (fuzz_audit.py uses this genesis): whole histories, a prefix, a gap, a reordering
+    write("audit", [b"".join(lines_json), b"".join(lines_hex[:6]), b"".join(lines_json[:2] + lines_json[4:8]),
+                    b"".join([lines_hex[1], lines_hex[0]])])
     # claims with certificates (rank 1) from the chain, for the claim target too
     extra = [r.claim for r in records if r.claim.rank > 0][:2]
     d = CORPUS / "claim"

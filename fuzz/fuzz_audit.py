@@ -17,8 +17,9 @@ import atheris
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 with atheris.instrument_imports():
-    import election
     import _election as E  # noqa: N812
+
+    import election
     from election import ElectionConfig
     from election.devkeys import dev_table
     from election.formats import GenesisFile

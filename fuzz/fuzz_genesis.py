@@ -11,7 +11,6 @@ import atheris
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 with atheris.instrument_imports():
-    import election
     import _election as E  # noqa: N812
 
 from election.formats import GenesisFile  # noqa: E402

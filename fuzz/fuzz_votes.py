@@ -11,8 +11,9 @@ import atheris
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 with atheris.instrument_imports():
-    import election
     import _election as E  # noqa: N812
+
+    import election
 
 _T = [
     E.bytes_target(election.TimeoutVote.from_bytes),

@@ -73,7 +73,7 @@ def main() -> int:
         failed |= bad
         rate = int(r["execs"] / r["seconds"]) if r["seconds"] else 0
         print(f"{r['name']:<18} {r['execs']:>10} {rate:>8} {r['corpus']:>7} {len(r['crashes']):>7}  "
-              f"{'FAIL (rc=%s, log %s)' % (r['rc'], r['log']) if bad else 'ok'}")
+              (f"FAIL (rc={r['rc']}, log {r['log']})" if bad else "ok"))
         for c in r["crashes"]:
             print(f"    reproducer: {work / r['name'] / 'artifacts' / c}")
     if failed:

@@ -34,7 +34,7 @@ def sk() -> vrf.SecretKey:
 
 
 def test_text_conversions(sk: vrf.SecretKey) -> None:
-    for text in (repr(sk), str(sk), f"{sk}", f"{sk!r}", "%s %r" % (sk, sk), format(sk), str([sk]), str({"k": sk})):
+    for text in (repr(sk), str(sk), f"{sk}", f"{sk!r}", "%s %r" % (sk, sk), format(sk), str([sk]), str({"k": sk})):  # noqa: UP031
         _assert_clean(text)
         assert sk.public_key.to_bytes().hex() in text or text.startswith("[") or text.startswith("{")
 

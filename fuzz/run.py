@@ -72,8 +72,8 @@ def main() -> int:
         bad = r["rc"] != 0 or bool(r["crashes"]) or r["execs"] < 0
         failed |= bad
         rate = int(r["execs"] / r["seconds"]) if r["seconds"] else 0
-        print(f"{r['name']:<18} {r['execs']:>10} {rate:>8} {r['corpus']:>7} {len(r['crashes']):>7}  "
-              (f"FAIL (rc={r['rc']}, log {r['log']})" if bad else "ok"))
+        status = f"FAIL (rc={r['rc']}, log {r['log']})" if bad else "ok"
+        print(f"{r['name']:<18} {r['execs']:>10} {rate:>8} {r['corpus']:>7} {len(r['crashes']):>7}  {status}")
         for c in r["crashes"]:
             print(f"    reproducer: {work / r['name'] / 'artifacts' / c}")
     if failed:

@@ -15,21 +15,11 @@ import time
 from typing import IO, Any
 
 from .audit import audit
-from .cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
+from .cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, positive_int
 from .errors import MalformedData
 from .formats import MalformedGenesis, MalformedHistory
 
 __all__ = ["register", "run", "ProgressBar"]
-
-
-def _workers(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {n}")
-    return n
 
 
 def register(subparsers: Any) -> None:
@@ -45,7 +35,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("genesis", metavar="GENESIS", help="genesis file (JSON, docs/formats.md)")
     p.add_argument("history", metavar="HISTORY", help="history file (JSON Lines, one block per line)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON on stdout")
-    p.add_argument("--workers", type=_workers, default=None, metavar="N",
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="threads verifying VRF proofs (default: one per core)")
     p.set_defaults(func=run)
 

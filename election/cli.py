@@ -14,11 +14,31 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 EXIT_OK = 0
 EXIT_VIOLATION = 1
 EXIT_USAGE = 2
+
+def _number(kind: type[int] | type[float], ok: Callable[[float], bool], what: str) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    return parse
+
+
+# Argument types shared by the subcommands (argparse turns their errors into exit code 2).
+positive_int = _number(int, lambda v: v > 0, "a positive integer")
+positive_float = _number(float, lambda v: v > 0, "a positive number")
+nonnegative_float = _number(float, lambda v: v >= 0, "a number >= 0")
+unit_fraction = _number(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 # Command modules, imported when the parser is built so `seqvrf --help` stays fast.
 _COMMANDS: list[str] = [

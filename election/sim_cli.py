@@ -15,7 +15,15 @@ import sys
 import time
 from typing import Any
 
-from .cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
+from .cli import (
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VIOLATION,
+    nonnegative_float,
+    positive_float,
+    positive_int,
+    unit_fraction,
+)
 
 __all__ = ["register", "run", "FAULTS_HELP"]
 
@@ -35,38 +43,6 @@ examples: --faults none    --faults 'down:stake=0.2'    --faults 'crash;withhold
 """
 
 
-def _positive(kind: type) -> Any:
-    def parse(text: str) -> Any:
-        try:
-            v = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
-        if not v > 0:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
-        return v
-    return parse
-
-
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
-    if not 0 <= v < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
-    return v
-
-
-def _nonneg(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not v >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return v
-
-
 def register(subparsers: Any) -> None:
     """Add the ``simulate`` subcommand to the ``seqvrf`` parser."""
     p = subparsers.add_parser(
@@ -79,19 +55,19 @@ def register(subparsers: Any) -> None:
         epilog=FAULTS_HELP + "\nExit codes: 0 the run's history passes the audit, 1 it does not, 2 bad usage.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--validators", type=_positive(int), default=50, metavar="N", help="validators (50)")
-    p.add_argument("--epochs", type=_positive(int), default=4, metavar="E", help="epochs (4)")
-    p.add_argument("--epoch-length", type=_positive(int), default=300, metavar="L", help="slots per epoch (300)")
+    p.add_argument("--validators", type=positive_int, default=50, metavar="N", help="validators (50)")
+    p.add_argument("--epochs", type=positive_int, default=4, metavar="E", help="epochs (4)")
+    p.add_argument("--epoch-length", type=positive_int, default=300, metavar="L", help="slots per epoch (300)")
     p.add_argument("--stake", default="pareto", metavar="pareto|equal|FILE",
                    help="stake distribution, or a file with one integer stake per line or a JSON list (pareto)")
-    p.add_argument("--slot-ms", type=_positive(int), default=2000, metavar="MS", help="slot duration (2000)")
-    p.add_argument("--timeout-ms", type=_positive(int), default=500, metavar="MS", help="failover timeout (500)")
+    p.add_argument("--slot-ms", type=positive_int, default=2000, metavar="MS", help="slot duration (2000)")
+    p.add_argument("--timeout-ms", type=positive_int, default=500, metavar="MS", help="failover timeout (500)")
     p.add_argument("--backups", type=int, default=3, metavar="B", help="ranked backups per slot (3)")
-    p.add_argument("--latency", type=_nonneg, default=0.05, metavar="S", help="one-way latency, s (0.05)")
-    p.add_argument("--jitter", type=_nonneg, default=0.02, metavar="S", help="extra uniform delay, s (0.02)")
-    p.add_argument("--loss", type=_fraction, default=0.0, metavar="P", help="message loss probability (0)")
-    p.add_argument("--heartbeat", type=_positive(float), default=0.5, metavar="S", help="heartbeat interval (0.5)")
-    p.add_argument("--crash-rate", type=_fraction, default=None, metavar="F",
+    p.add_argument("--latency", type=nonnegative_float, default=0.05, metavar="S", help="one-way latency, s (0.05)")
+    p.add_argument("--jitter", type=nonnegative_float, default=0.02, metavar="S", help="extra uniform delay, s (0.02)")
+    p.add_argument("--loss", type=unit_fraction, default=0.0, metavar="P", help="message loss probability (0)")
+    p.add_argument("--heartbeat", type=positive_float, default=0.5, metavar="S", help="heartbeat interval (0.5)")
+    p.add_argument("--crash-rate", type=unit_fraction, default=None, metavar="F",
                    help="fraction of time each honest validator is down (default crash fault: 0.03)")
     p.add_argument("--faults", action="append", default=None, metavar="SPEC", help="fault models (see below)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="run seed (1)")

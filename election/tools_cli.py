@@ -19,7 +19,7 @@ from typing import Any
 
 import vrf
 
-from .cli import EXIT_OK, EXIT_USAGE
+from .cli import EXIT_OK, EXIT_USAGE, positive_int
 from .errors import ElectionError
 from .formats import GenesisFile
 from .schedule import Schedule
@@ -38,7 +38,7 @@ def register(subparsers: Any) -> None:
     )
     keygen.add_argument("--out", required=True, type=Path, help="directory for vrf-key.pem and vote-key.pem")
     keygen.add_argument("--id", required=True, dest="validator_id", help="the validator id for the table entry")
-    keygen.add_argument("--stake", type=int, default=1, help="stake for the printed entry (default 1)")
+    keygen.add_argument("--stake", type=positive_int, default=1, help="stake for the printed entry (default 1)")
     keygen.add_argument("--force", action="store_true", help="overwrite existing key files")
     keygen.set_defaults(func=run_keygen)
 
@@ -56,7 +56,7 @@ def register(subparsers: Any) -> None:
         "`seqvrf audit --json` reports the seed chain)",
     )
     schedule.add_argument("--from-slot", type=int, default=None, help="first slot to print (default: epoch start)")
-    schedule.add_argument("--count", type=int, default=20, help="number of slots to print (default 20)")
+    schedule.add_argument("--count", type=positive_int, default=20, help="number of slots to print (default 20)")
     schedule.add_argument("--json", action="store_true", help="print JSON instead of a table")
     schedule.set_defaults(func=run_schedule)
 
@@ -117,8 +117,6 @@ def run_schedule(args: argparse.Namespace) -> int:
             )
         schedule = Schedule(config, genesis.table_for(epoch), epoch, seed)
         first = config.first_slot(epoch) if args.from_slot is None else args.from_slot
-        if args.count < 1:
-            raise ElectionError(f"--count: expected a positive number, got {args.count}")
         slots = [s for s in range(first, first + args.count) if schedule.contains(s)]
         if not slots:
             span = schedule.slots

@@ -41,7 +41,11 @@ def test_keygen_refuses_to_overwrite_and_bad_stake(tmp_path: Path, capsys: pytes
     assert main(["keygen", "--out", str(tmp_path), "--id", "a"]) == 2
     assert "exists" in capsys.readouterr().err
     assert (tmp_path / "vrf-key.pem").read_bytes() == before
-    assert main(["keygen", "--out", str(tmp_path / "x"), "--id", "a", "--stake", "0"]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["keygen", "--out", str(tmp_path / "x"), "--id", "a", "--stake", "0"])
+    assert exc.value.code == 2
+    assert "positive integer" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
     assert main(["keygen", "--out", str(tmp_path), "--id", "a", "--force"]) == 0
     assert (tmp_path / "vrf-key.pem").read_bytes() != before
 
@@ -81,13 +85,22 @@ def test_schedule_table_output(genesis: tuple[Path, GenesisFile, StakeTable],
 
 @pytest.mark.parametrize(
     "extra",
-    [["--epoch", "1"], ["--seed", "zz"], ["--from-slot", "500"], ["--count", "0"]],
-    ids=["needs-seed", "bad-seed", "slot-outside-epoch", "zero-count"],
+    [["--epoch", "1"], ["--seed", "zz"], ["--from-slot", "500"]],
+    ids=["needs-seed", "bad-seed", "slot-outside-epoch"],
 )
 def test_schedule_bad_usage_exits_2(extra: list[str], genesis: tuple[Path, GenesisFile, StakeTable],
                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schedule", str(genesis[0]), *extra]) == 2
     assert capsys.readouterr().err.startswith("seqvrf schedule: ")
+
+
+@pytest.mark.parametrize("count", ["0", "-3", "many"])
+def test_schedule_bad_count_is_a_usage_error(count: str, genesis: tuple[Path, GenesisFile, StakeTable],
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["schedule", str(genesis[0]), "--count", count])
+    assert exc.value.code == 2
+    assert "--count" in capsys.readouterr().err
 
 
 def test_schedule_missing_or_broken_genesis(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,3 +28,13 @@ def test_simulate_bad_usage(tmp_path, capsys) -> None:  # type: ignore[no-untype
     assert "unknown fault kind" in capsys.readouterr().err
     assert main(["simulate", "--validators", "2", "--out", str(tmp_path), "--quiet"]) == 2
     assert main(["simulate", *ARGS, "--out", str(tmp_path), "--stake", str(tmp_path / "missing")]) == 2
+
+
+def test_simulate_plot_writes_pngs(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """--plot draws the three figures (matplotlib comes with the test extra)."""
+    assert main(["simulate", *ARGS, "--out", str(tmp_path), "--plot"]) == 0
+    out = capsys.readouterr().out
+    for name in ("slots_per_epoch.png", "takeover_latency.png", "produced_vs_expected.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000, name
+        assert name in out

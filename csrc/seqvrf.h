@@ -11,8 +11,8 @@
  *     NULL pointers, suite numbers, lengths.
  *   - Outputs are zeroed on failure.
  *   - No heap, no floats, no mutable globals.  Precomputed tables are static const.
- *   - Functions taking a secret (seed) are constant-time in it.  Verification is
- *     variable-time: its inputs are public.
+ *   - Functions taking a secret (seed or expanded key) are constant-time in it.
+ *     Verification is variable-time: its inputs are public.
  */
 #ifndef SEQVRF_H
 #define SEQVRF_H
@@ -48,10 +48,36 @@ typedef struct seqvrf_pubkey {
     uint64_t opaque[SEQVRF_PUBKEY_WORDS];
 } seqvrf_pubkey;
 
+/* An expanded secret key: x = clamp(SHA-512(seed)[0:32]) mod q, the nonce prefix
+ * SHA-512(seed)[32:64] and the encoded public key Y = x*B, computed once by
+ * seqvrf_secret_expand so that each prove skips the hash and the fixed-base
+ * multiplication.  Opaque; its size is fixed so callers can allocate it.  It holds
+ * secrets: wipe it with seqvrf_secret_wipe when done. */
+#define SEQVRF_SECRET_WORDS 32
+typedef struct seqvrf_secret {
+    uint64_t opaque[SEQVRF_SECRET_WORDS];
+} seqvrf_secret;
+
+/* Expand a 32-byte RFC 8032 seed.  On failure *out is zeroed (and not usable). */
+SEQVRF_WUR int seqvrf_secret_expand(seqvrf_secret *out, const uint8_t seed[32]);
+
+/* RFC 9381 5.1 prove with an expanded key; same output as seqvrf_prove on its seed.
+ * SEQVRF_ERR_ARG if *sk was not filled by a successful seqvrf_secret_expand. */
+SEQVRF_WUR int seqvrf_prove_expanded(uint8_t pi[80], const seqvrf_secret *sk,
+                                     const uint8_t *alpha, size_t alpha_len, int suite);
+
+/* The public key stored in an expanded key (no computation).
+ * SEQVRF_ERR_ARG if *sk was not filled by a successful seqvrf_secret_expand. */
+SEQVRF_WUR int seqvrf_secret_public_key(uint8_t pk[32], const seqvrf_secret *sk);
+
+/* Zero *sk with stores the compiler cannot remove.  NULL is ignored. */
+void seqvrf_secret_wipe(seqvrf_secret *sk);
+
 /* Public key Y = x*B from a 32-byte RFC 8032 seed (same as the Ed25519 public key). */
 SEQVRF_WUR int seqvrf_public_key(uint8_t pk[32], const uint8_t seed[32]);
 
-/* RFC 9381 5.1 prove.  pi = Gamma || c(16) || s(32).  (For TAI, if all 256 counters fail --
+/* RFC 9381 5.1 prove from the seed (expands it, proves, wipes the expansion).
+ * pi = Gamma || c(16) || s(32).  (For TAI, if all 256 counters fail --
  * probability about 2^-256 -- SEQVRF_ERR_ARG is returned.) */
 SEQVRF_WUR int seqvrf_prove(uint8_t pi[80], const uint8_t seed[32],
                             const uint8_t *alpha, size_t alpha_len, int suite);

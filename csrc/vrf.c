@@ -32,6 +32,17 @@ typedef struct {
 /* C99 static assert: the internal struct must fit the opaque one */
 typedef char sv_pk_int_fits[(sizeof(pk_int) <= sizeof(seqvrf_pubkey)) ? 1 : -1];
 
+#define SK_MAGIC 0x5345515652465331ULL /* "SEQVRFS1" */
+
+typedef struct {
+    uint64_t magic;
+    uint8_t x[32];      /* secret scalar: clamp(SHA-512(seed)[0:32]) mod q */
+    uint8_t prefix[32]; /* secret nonce prefix: SHA-512(seed)[32:64] */
+    uint8_t pk[32];     /* public key encoding, encode(x*B) */
+} sk_int;
+
+typedef char sv_sk_int_fits[(sizeof(sk_int) <= sizeof(seqvrf_secret)) ? 1 : -1];
+
 static int suite_ok(int suite) {
     return suite == SEQVRF_SUITE_EDWARDS25519_SHA512_TAI || suite == SEQVRF_SUITE_EDWARDS25519_SHA512_ELL2;
 }
@@ -106,49 +117,48 @@ static int ct_memeq(const uint8_t *a, const uint8_t *b, size_t n) {
     return d == 0;
 }
 
-int seqvrf_public_key(uint8_t pk[32], const uint8_t seed[32]) {
-    uint8_t x[32], prefix[32];
+/* ---- secret keys and proving ---- */
+
+/* Fill *k from a seed.  Leaves secret temporaries in callee frames: the caller scrubs. */
+static void expand_core(sk_int *k, const uint8_t seed[32]) {
     ge_p3 Y;
-    if (pk == NULL) return SEQVRF_ERR_ARG;
-    if (seed == NULL) {
-        memset(pk, 0, 32);
-        return SEQVRF_ERR_ARG;
-    }
-    expand_seed(x, prefix, seed);
-    sv_ge_scalarmult_base(&Y, x);
-    sv_ge_encode(pk, &Y);
-    sv_wipe(x, sizeof x);
-    sv_wipe(prefix, sizeof prefix);
-    sv_wipe(&Y, sizeof Y);
-    stack_scrub();
-    return SEQVRF_OK;
+    expand_seed(k->x, k->prefix, seed);
+    sv_ge_scalarmult_base(&Y, k->x);
+    sv_ge_encode(k->pk, &Y);
+    SV_DECLASSIFY(k->pk, 32); /* the public key is public */
+    k->magic = SK_MAGIC;
+    sv_wipe(&Y, sizeof Y); /* projective coordinates of x*B may say more than its encoding */
 }
 
-int seqvrf_prove(uint8_t pi[80], const uint8_t seed[32], const uint8_t *alpha, size_t alpha_len, int suite) {
-    uint8_t x[32], prefix[32], pk[32], hstr[32], kh[64], sc2[2][32], enc[3][32], c[32];
-    ge_p3 Y, H, kB, GkH[2];
+/* Copy an opaque key into *k; 0 unless it was filled by seqvrf_secret_expand.
+ * The tag and the public key are public (the tag is a constant): they are declassified
+ * for the ctime check, which marks the whole struct as secret. */
+static int load_secret(sk_int *k, const seqvrf_secret *sk) {
+    memcpy(k, sk, sizeof *k);
+    SV_DECLASSIFY(&k->magic, sizeof k->magic);
+    SV_DECLASSIFY(k->pk, sizeof k->pk);
+    return k->magic == SK_MAGIC;
+}
+
+/* RFC 9381 5.1 with checked arguments and pi already zeroed.  Leaves secret temporaries
+ * in callee frames: the caller scrubs. */
+static int prove_core(uint8_t pi[80], const sk_int *k, const uint8_t *alpha, size_t alpha_len, int suite) {
+    uint8_t hstr[32], kh[64], sc2[2][32], enc[3][32], c[32];
+    ge_p3 H, kB, GkH[2];
     const ge_p3 *pts[3];
     sv_sha512_ctx ctx;
     int rc = SEQVRF_OK;
-    if (pi == NULL) return SEQVRF_ERR_ARG;
-    memset(pi, 0, 80);
-    if (seed == NULL || (alpha == NULL && alpha_len != 0) || !suite_ok(suite)) return SEQVRF_ERR_ARG;
-
-    expand_seed(x, prefix, seed);
-    sv_ge_scalarmult_base(&Y, x);
-    sv_ge_encode(pk, &Y);
-    SV_DECLASSIFY(pk, 32); /* the public key is public */
-    if (!hash_to_curve(&H, suite, pk, alpha, alpha_len)) { /* probability ~2^-256 */
+    if (!hash_to_curve(&H, suite, k->pk, alpha, alpha_len)) { /* probability ~2^-256 */
         rc = SEQVRF_ERR_ARG;
         goto done;
     }
     sv_ge_encode(hstr, &H);
     /* RFC 9381 5.4.2.2 nonce: SHA-512(prefix || h_string) mod q */
     sv_sha512_init(&ctx);
-    sv_sha512_update(&ctx, prefix, 32);
+    sv_sha512_update(&ctx, k->prefix, 32);
     sv_sha512_update(&ctx, hstr, 32);
     sv_sha512_final(&ctx, kh);
-    memcpy(sc2[0], x, 32);
+    memcpy(sc2[0], k->x, 32);
     sv_sc_reduce64(sc2[1], kh);             /* k */
     sv_ge_scalarmult_multi(GkH, (const uint8_t(*)[32])sc2, 2, &H); /* Gamma = x*H, k*H */
     sv_ge_scalarmult_base(&kB, sc2[1]);
@@ -157,23 +167,97 @@ int seqvrf_prove(uint8_t pi[80], const uint8_t seed[32], const uint8_t *alpha, s
     pts[2] = &GkH[1];
     sv_ge_encode_batch(enc, pts, 3);
     memset(c, 0, 32);
-    challenge(c, suite, pk, hstr, enc[0], enc[1], enc[2]);
+    challenge(c, suite, k->pk, hstr, enc[0], enc[1], enc[2]);
     memcpy(pi, enc[0], 32);
     memcpy(pi + 32, c, 16);
-    sv_sc_muladd(pi + 48, c, x, sc2[1]);    /* s = k + c*x mod q */
+    sv_sc_muladd(pi + 48, c, k->x, sc2[1]); /* s = k + c*x mod q */
 done:
-    sv_wipe(x, sizeof x);
-    sv_wipe(prefix, sizeof prefix);
     sv_wipe(kh, sizeof kh);
     sv_wipe(sc2, sizeof sc2);
     sv_wipe(enc, sizeof enc);
-    sv_wipe(&Y, sizeof Y);
     sv_wipe(&kB, sizeof kB);
     sv_wipe(GkH, sizeof GkH);
     sv_wipe(&ctx, sizeof ctx);
+    return rc;
+}
+
+static int prove_args_ok(const uint8_t *alpha, size_t alpha_len, int suite) {
+    return (alpha != NULL || alpha_len == 0) && suite_ok(suite);
+}
+
+int seqvrf_secret_expand(seqvrf_secret *out, const uint8_t seed[32]) {
+    sk_int k;
+    if (out == NULL) return SEQVRF_ERR_ARG;
+    sv_wipe(out, sizeof *out);
+    if (seed == NULL) return SEQVRF_ERR_ARG;
+    expand_core(&k, seed);
+    memcpy(out, &k, sizeof k);
+    sv_wipe(&k, sizeof k);
+    stack_scrub();
+    return SEQVRF_OK;
+}
+
+int seqvrf_prove_expanded(uint8_t pi[80], const seqvrf_secret *sk, const uint8_t *alpha, size_t alpha_len,
+                          int suite) {
+    sk_int k;
+    int rc = SEQVRF_ERR_ARG;
+    if (pi == NULL) return SEQVRF_ERR_ARG;
+    memset(pi, 0, 80);
+    if (sk == NULL || !prove_args_ok(alpha, alpha_len, suite)) return SEQVRF_ERR_ARG;
+    if (load_secret(&k, sk)) rc = prove_core(pi, &k, alpha, alpha_len, suite);
+    if (rc != SEQVRF_OK) memset(pi, 0, 80);
+    sv_wipe(&k, sizeof k);
     stack_scrub();
     return rc;
 }
+
+int seqvrf_secret_public_key(uint8_t pk[32], const seqvrf_secret *sk) {
+    sk_int k;
+    int rc = SEQVRF_ERR_ARG;
+    if (pk == NULL) return SEQVRF_ERR_ARG;
+    memset(pk, 0, 32);
+    if (sk == NULL) return SEQVRF_ERR_ARG;
+    if (load_secret(&k, sk)) {
+        memcpy(pk, k.pk, 32);
+        rc = SEQVRF_OK;
+    }
+    sv_wipe(&k, sizeof k);
+    return rc;
+}
+
+void seqvrf_secret_wipe(seqvrf_secret *sk) {
+    if (sk != NULL) sv_wipe(sk, sizeof *sk);
+}
+
+int seqvrf_public_key(uint8_t pk[32], const uint8_t seed[32]) {
+    sk_int k;
+    if (pk == NULL) return SEQVRF_ERR_ARG;
+    memset(pk, 0, 32);
+    if (seed == NULL) return SEQVRF_ERR_ARG;
+    expand_core(&k, seed);
+    memcpy(pk, k.pk, 32);
+    sv_wipe(&k, sizeof k);
+    stack_scrub();
+    return SEQVRF_OK;
+}
+
+/* Same as seqvrf_secret_expand + seqvrf_prove_expanded + seqvrf_secret_wipe, with one
+ * stack scrub instead of two. */
+int seqvrf_prove(uint8_t pi[80], const uint8_t seed[32], const uint8_t *alpha, size_t alpha_len, int suite) {
+    sk_int k;
+    int rc;
+    if (pi == NULL) return SEQVRF_ERR_ARG;
+    memset(pi, 0, 80);
+    if (seed == NULL || !prove_args_ok(alpha, alpha_len, suite)) return SEQVRF_ERR_ARG;
+    expand_core(&k, seed);
+    rc = prove_core(pi, &k, alpha, alpha_len, suite);
+    if (rc != SEQVRF_OK) memset(pi, 0, 80);
+    sv_wipe(&k, sizeof k);
+    stack_scrub();
+    return rc;
+}
+
+/* ---- public keys and verification ---- */
 
 static int decode_key(pk_int *k, const uint8_t pk[32], int validate) {
     ge_p3 t;

@@ -21,6 +21,14 @@ CDEF = """
 #define SEQVRF_ERR_PROOF -3
 #define SEQVRF_PUBKEY_WORDS 256
 typedef struct seqvrf_pubkey { uint64_t opaque[256]; } seqvrf_pubkey;
+#define SEQVRF_SECRET_WORDS 32
+typedef struct seqvrf_secret { uint64_t opaque[32]; } seqvrf_secret;
+
+int seqvrf_secret_expand(seqvrf_secret *out, const uint8_t seed[32]);
+int seqvrf_prove_expanded(uint8_t pi[80], const seqvrf_secret *sk, const uint8_t *alpha, size_t alpha_len,
+                          int suite);
+int seqvrf_secret_public_key(uint8_t pk[32], const seqvrf_secret *sk);
+void seqvrf_secret_wipe(seqvrf_secret *sk);
 
 int seqvrf_public_key(uint8_t pk[32], const uint8_t seed[32]);
 int seqvrf_prove(uint8_t pi[80], const uint8_t seed[32], const uint8_t *alpha, size_t alpha_len, int suite);

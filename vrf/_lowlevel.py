@@ -25,6 +25,7 @@ _ERR_KEY = lib.SEQVRF_ERR_KEY
 _ERR_PROOF = lib.SEQVRF_ERR_PROOF
 
 ParsedKey = Any  # a cffi ``seqvrf_pubkey *``; kept out of public signatures
+ExpandedSecret = Any  # a cffi ``seqvrf_secret *`` owned by ffi.gc; kept out of public signatures
 
 
 def as_bytes(value: object, what: str) -> bytes:
@@ -72,6 +73,40 @@ def prove(seed: bytes, alpha: bytes, suite: int) -> bytes:
     rc = lib.seqvrf_prove(out, seed, alpha, len(alpha), suite)
     if rc != _OK:
         raise _unexpected(rc, "prove")
+    return bytes(out)
+
+
+def expand_secret(seed: bytes) -> ExpandedSecret:
+    """Expand a seed once (x, nonce prefix, public key) for repeated proofs.
+
+    The handle owns C memory holding secrets; ``seqvrf_secret_wipe`` zeroes it
+    when the handle is garbage-collected (``ffi.gc`` runs the destructor before
+    cffi frees the memory; ``ffi.release`` runs it at once).
+    """
+    _check_len(seed, SEED_BYTES, "secret seed", InvalidKey)
+    raw = ffi.new("seqvrf_secret *")
+    handle = ffi.gc(raw, lib.seqvrf_secret_wipe)
+    rc = lib.seqvrf_secret_expand(handle, seed)
+    if rc != _OK:
+        raise _unexpected(rc, "secret_expand")
+    return handle
+
+
+def secret_public_key(handle: ExpandedSecret) -> bytes:
+    """The encoded public key stored in an expanded secret."""
+    out = ffi.new("uint8_t[32]")
+    rc = lib.seqvrf_secret_public_key(out, handle)
+    if rc != _OK:
+        raise _unexpected(rc, "secret_public_key")
+    return bytes(out)
+
+
+def prove_expanded(handle: ExpandedSecret, alpha: bytes, suite: int) -> bytes:
+    """RFC 9381 5.1 with an expanded secret: an 80-byte proof."""
+    out = ffi.new("uint8_t[80]")
+    rc = lib.seqvrf_prove_expanded(out, handle, alpha, len(alpha), suite)
+    if rc != _OK:
+        raise _unexpected(rc, "prove_expanded")
     return bytes(out)
 
 

@@ -148,14 +148,16 @@ class SecretKey:
         InvalidInputType: the seed is not bytes-like.
     """
 
-    __slots__ = ("_seed", "_public_key")
+    __slots__ = ("_seed", "_expanded", "_public_key")
 
     def __init__(self, seed: bytes) -> None:
         raw = ll.as_bytes(seed, "secret seed")
         if len(raw) != ll.SEED_BYTES:
             raise InvalidKey(f"secret seed must be {ll.SEED_BYTES} bytes, got {len(raw)}")
         self._seed = raw
-        self._public_key = PublicKey(ll.public_key(raw))
+        # Expanded once (x, nonce prefix, public key); wiped by C when collected.
+        self._expanded: Any = ll.expand_secret(raw)
+        self._public_key = PublicKey(ll.secret_public_key(self._expanded))
 
     @classmethod
     def generate(cls) -> SecretKey:
@@ -201,7 +203,7 @@ class SecretKey:
         Raises:
             InvalidInputType: ``alpha`` is not bytes or ``suite`` is not a Suite.
         """
-        return ll.prove(self._seed, ll.as_bytes(alpha, "alpha"), ll.check_suite(suite))
+        return ll.prove_expanded(self._expanded, ll.as_bytes(alpha, "alpha"), ll.check_suite(suite))
 
     def __repr__(self) -> str:
         # Never print the seed: only the public half identifies the key.

@@ -50,11 +50,17 @@ int main(int argc, char **argv) {
         uint8_t sk[32], pk[32], alpha[16], h[32], pi[80], beta[64], o32[32], o80[80], o64[64];
         size_t alen;
         seqvrf_pubkey ppk;
+        seqvrf_secret esk;
         unhex(sk, v->sk); unhex(pk, v->pk); alen = unhex(alpha, v->alpha);
         unhex(h, v->h); unhex(pi, v->pi); unhex(beta, v->beta);
         CHECK(seqvrf_public_key(o32, sk) == 0 && !memcmp(o32, pk, 32), "vector %zu pk", i);
         CHECK(seqvrf_debug_hash_to_curve(o32, pk, alpha, alen, v->suite) == 0 && !memcmp(o32, h, 32), "vector %zu H", i);
         CHECK(seqvrf_prove(o80, sk, alpha, alen, v->suite) == 0 && !memcmp(o80, pi, 80), "vector %zu pi", i);
+        CHECK(seqvrf_secret_expand(&esk, sk) == 0, "vector %zu expand", i);
+        CHECK(seqvrf_secret_public_key(o32, &esk) == 0 && !memcmp(o32, pk, 32), "vector %zu expanded pk", i);
+        CHECK(seqvrf_prove_expanded(o80, &esk, alpha, alen, v->suite) == 0 && !memcmp(o80, pi, 80),
+              "vector %zu expanded pi", i);
+        seqvrf_secret_wipe(&esk);
         CHECK(seqvrf_verify(o64, pk, pi, alpha, alen, v->suite, 1) == 0 && !memcmp(o64, beta, 64), "vector %zu verify", i);
         CHECK(seqvrf_pubkey_parse(&ppk, pk, 1) == 0, "vector %zu parse", i);
         CHECK(seqvrf_verify_parsed(o64, &ppk, pi, alpha, alen, v->suite) == 0 && !memcmp(o64, beta, 64),
@@ -68,14 +74,20 @@ int main(int argc, char **argv) {
     }
 
     for (t = 0; t < 40; t++) {
-        uint8_t sk[32], pk[32], alpha[64], pi[80], beta[64], beta2[64];
+        uint8_t sk[32], pk[32], pk2[32], alpha[64], pi[80], pi2[80], beta[64], beta2[64];
         size_t alen = rnd8() % 64, k;
         int suite = 3 + (t & 1);
         seqvrf_pubkey ppk;
+        seqvrf_secret esk;
         for (k = 0; k < 32; k++) sk[k] = rnd8();
         for (k = 0; k < alen; k++) alpha[k] = rnd8();
         CHECK(seqvrf_public_key(pk, sk) == 0, "random %d pk", t);
         CHECK(seqvrf_prove(pi, sk, alpha, alen, suite) == 0, "random %d prove", t);
+        CHECK(seqvrf_secret_expand(&esk, sk) == 0 && seqvrf_secret_public_key(pk2, &esk) == 0 &&
+              !memcmp(pk, pk2, 32), "random %d expanded pk", t);
+        CHECK(seqvrf_prove_expanded(pi2, &esk, alpha, alen, suite) == 0 && !memcmp(pi, pi2, 80),
+              "random %d prove_expanded", t);
+        seqvrf_secret_wipe(&esk);
         CHECK(seqvrf_verify(beta, pk, pi, alpha, alen, suite, 1) == 0, "random %d verify", t);
         CHECK(seqvrf_proof_to_hash(beta2, pi, suite) == 0 && !memcmp(beta, beta2, 64), "random %d beta", t);
         CHECK(seqvrf_pubkey_parse(&ppk, pk, 1) == 0 &&
@@ -93,6 +105,40 @@ int main(int argc, char **argv) {
         CHECK(seqvrf_validate_key(pk) == SEQVRF_ERR_KEY, "small-order key (y = 0)");
         pk[0] = 1; /* identity */
         CHECK(seqvrf_validate_key(pk) == SEQVRF_ERR_KEY, "identity key");
+    }
+    {   /* expanded-key argument checks: NULLs, unknown suite, never expanded, wiped */
+        static const uint8_t zero80[80] = {0};
+        uint8_t seed[32] = {0}, pk[32], pi[80];
+        seqvrf_secret esk, blank;
+        size_t w;
+        int nonzero = 0;
+        memset(&blank, 0, sizeof blank);
+        CHECK(seqvrf_secret_expand(NULL, seed) == SEQVRF_ERR_ARG, "expand NULL out");
+        memset(&esk, 0xAA, sizeof esk);
+        CHECK(seqvrf_secret_expand(&esk, NULL) == SEQVRF_ERR_ARG, "expand NULL seed");
+        for (w = 0; w < SEQVRF_SECRET_WORDS; w++) nonzero |= esk.opaque[w] != 0;
+        CHECK(!nonzero, "expand zeroes its output on failure");
+        CHECK(seqvrf_secret_expand(&esk, seed) == SEQVRF_OK, "expand");
+        CHECK(seqvrf_prove_expanded(NULL, &esk, NULL, 0, 3) == SEQVRF_ERR_ARG, "prove_expanded NULL pi");
+        memset(pi, 0xAA, 80);
+        CHECK(seqvrf_prove_expanded(pi, NULL, NULL, 0, 3) == SEQVRF_ERR_ARG && !memcmp(pi, zero80, 80),
+              "prove_expanded NULL key");
+        memset(pi, 0xAA, 80);
+        CHECK(seqvrf_prove_expanded(pi, &blank, NULL, 0, 3) == SEQVRF_ERR_ARG && !memcmp(pi, zero80, 80),
+              "prove_expanded unexpanded key");
+        CHECK(seqvrf_prove_expanded(pi, &esk, NULL, 1, 3) == SEQVRF_ERR_ARG, "prove_expanded NULL alpha");
+        CHECK(seqvrf_prove_expanded(pi, &esk, NULL, 0, 5) == SEQVRF_ERR_ARG, "prove_expanded bad suite");
+        CHECK(seqvrf_prove_expanded(pi, &esk, NULL, 0, 3) == SEQVRF_OK, "prove_expanded empty alpha");
+        CHECK(seqvrf_secret_public_key(NULL, &esk) == SEQVRF_ERR_ARG, "secret_public_key NULL pk");
+        CHECK(seqvrf_secret_public_key(pk, NULL) == SEQVRF_ERR_ARG, "secret_public_key NULL key");
+        CHECK(seqvrf_secret_public_key(pk, &blank) == SEQVRF_ERR_ARG && !memcmp(pk, zero80, 32),
+              "secret_public_key unexpanded key");
+        seqvrf_secret_wipe(NULL); /* ignored */
+        seqvrf_secret_wipe(&esk);
+        nonzero = 0;
+        for (w = 0; w < SEQVRF_SECRET_WORDS; w++) nonzero |= esk.opaque[w] != 0;
+        CHECK(!nonzero, "wipe zeroes the key");
+        CHECK(seqvrf_prove_expanded(pi, &esk, NULL, 0, 3) == SEQVRF_ERR_ARG, "prove_expanded wiped key");
     }
     printf("c_tests: %s (%d failures)\n", fails ? "FAILED" : "ok", fails);
     return fails ? 1 : 0;

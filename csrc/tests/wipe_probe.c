@@ -1,5 +1,6 @@
 /*
- * wipe_probe.c -- heuristic check that prove and public_key leave no secrets on the stack.
+ * wipe_probe.c -- heuristic check that prove, public_key and the expanded-key path
+ * (secret_expand + prove_expanded + secret_wipe) leave no secrets on the stack.
  * After each call returns, a function with a large uninitialised (volatile) array overlays
  * the dead frames of the call; the probe searches it for any 8-byte run of the seed, the
  * scalar x (clamped or reduced), the nonce prefix or the nonce k, and counts the non-zero
@@ -40,7 +41,13 @@ __attribute__((noinline)) static int run(int which) {
     uint8_t pi[80], pk[32];
     static const uint8_t alpha[3] = {1, 2, 3};
     if (which == 0) { if (seqvrf_prove(pi, secrets[0], alpha, 3, 3) != 0) return -1; }
-    else { if (seqvrf_public_key(pk, secrets[0]) != 0) return -1; }
+    else if (which == 1) { if (seqvrf_public_key(pk, secrets[0]) != 0) return -1; }
+    else {
+        seqvrf_secret sk; /* in this frame: the wipe must clear it */
+        if (seqvrf_secret_expand(&sk, secrets[0]) != 0) return -1;
+        if (seqvrf_prove_expanded(pi, &sk, alpha, 3, 3) != 0) return -1;
+        seqvrf_secret_wipe(&sk);
+    }
     return 0;
 }
 
@@ -60,8 +67,9 @@ int main(void) {
       sv_sha512_init(&c); sv_sha512_update(&c, secrets[2], 32); sv_sha512_update(&c, hstr, 32);
       sv_sha512_final(&c, kh); sv_sc_reduce64(secrets[3], kh); }
     int total = 0;
-    for (int which = 0; which < 2; which++) {
-        printf("%s:\n", which ? "seqvrf_public_key" : "seqvrf_prove");
+    static const char *what[3] = {"seqvrf_prove", "seqvrf_public_key", "seqvrf_secret_expand + prove_expanded + wipe"};
+    for (int which = 0; which < 3; which++) {
+        printf("%s:\n", what[which]);
         if (run(which) != 0) return 2;
         total += scan();
     }

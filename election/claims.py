@@ -87,6 +87,17 @@ class LeaderClaim(JsonForm):
                 f"certificate: expected a TimeoutCertificate or None, got {type(self.certificate).__name__}"
             )
 
+    @classmethod
+    def _prechecked(cls, chain_id: bytes, epoch: int, slot: int, rank: int, validator_id: str, proof: bytes,
+                    certificate: TimeoutCertificate | None) -> LeaderClaim:
+        """A claim built without ``__post_init__``, for a caller that has made exactly its
+        checks already (the history parser, on its hot path: the checks would run twice)."""
+        claim = object.__new__(cls)
+        # Frozen: fields go straight into the instance dict, as dataclass __init__ would put them.
+        claim.__dict__.update(chain_id=chain_id, epoch=epoch, slot=slot, rank=rank, validator_id=validator_id,
+                              proof=proof, certificate=certificate)
+        return claim
+
     # -- binary ---------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         """Canonical binary encoding: ``u8(1) || lp8(chain_id) || u64(epoch) || u64(slot)
@@ -177,6 +188,11 @@ class LeaderClaim(JsonForm):
             raise MalformedData(f"LeaderClaim: {exc}") from None
 
 
+def _where(claim: LeaderClaim) -> str:
+    # Built only for an error (or a backup claim): on the hot path the text would go unused.
+    return f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
+
+
 def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.PublicKey, bytes, bytes]:
     """Every check of :func:`verify_claim` except the VRF proof.
 
@@ -200,26 +216,30 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.Publ
     if not isinstance(claim, LeaderClaim):
         raise InvalidClaim(f"expected a LeaderClaim, got {type(claim).__name__}")
     config = schedule.config
-    where = f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
     if claim.chain_id != config.chain_id:
+        where = _where(claim)
         raise InvalidClaim(
             f"{where}: wrong chain: expected chain_id {config.chain_id.hex()}, got {claim.chain_id.hex()}",
             "wrong_chain",
         )
     if claim.epoch != schedule.epoch:
+        where = _where(claim)
         raise InvalidClaim(f"{where}: wrong epoch: expected {schedule.epoch}, got {claim.epoch}", "wrong_epoch")
     if not schedule.contains(claim.slot):
+        where = _where(claim)
         raise InvalidClaim(
             f"{where}: wrong slot: epoch {schedule.epoch} holds slots "
             f"[{schedule.first_slot}, {schedule.first_slot + config.epoch_length}), got {claim.slot}",
             "wrong_slot",
         )
     if claim.rank > schedule.depth:
+        where = _where(claim)
         raise InvalidClaim(
             f"{where}: wrong rank: expected a rank in [0, {schedule.depth}], got {claim.rank}", "wrong_rank"
         )
     rightful = schedule.at_rank(claim.slot, claim.rank)
     if rightful != claim.validator_id:
+        where = _where(claim)
         raise InvalidClaim(
             f"{where}: wrong validator: rank {claim.rank} of slot {claim.slot} belongs to {rightful!r}",
             "wrong_leader",
@@ -227,8 +247,10 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.Publ
     cert = claim.certificate
     if claim.rank == 0:
         if cert is not None:
+            where = _where(claim)
             raise InvalidClaim(f"{where}: a rank-0 claim must not carry a certificate", "stray_certificate")
     else:
+        where = _where(claim)
         if cert is None:
             raise InvalidClaim(
                 f"{where}: missing timeout certificate (required for rank > 0)", "missing_certificate"

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from ._codec import JsonForm, check_hex, json_int, json_object, load_json
 from .claims import PROOF_BYTES, LeaderClaim
-from .config import MAX_BACKUPS, MAX_SLOT, ElectionConfig
+from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
 from .errors import ElectionError, InvalidCertificate, InvalidClaim, MalformedData
 from .seeds import SEED_BYTES
 from .stake import StakeTable
@@ -319,6 +319,21 @@ def _constant(name: str) -> Any:
 
 # One strict decoder for every line (json.loads would build a new one per call).
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+# The decoder's scanner (C): set by JSONDecoder.__init__, missing from typeshed's stub.
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _decode(text: str) -> Any:
+    """``_DECODER.decode(text)``.  A line is one JSON value with no surrounding spaces,
+    so the (C) scanner is called on it directly, skipping ``decode``'s two whitespace
+    regex matches; any other line goes through ``decode`` itself, for its exact error."""
+    try:
+        obj, end = _SCAN(text, 0)
+    except StopIteration:
+        end = -1
+    if end == len(text):
+        return obj
+    return _DECODER.decode(text)
 
 
 def _hex(value: object, field: str, lo: int, hi: int) -> bytes:
@@ -342,6 +357,44 @@ def _int(value: object, field: str, hi: int) -> int:
     return value
 
 
+# Hot-path memos for the history parser.  A chain's lines repeat the same chain id, the
+# same few validator ids, and each line's parent_hash is the previous line's block_hash:
+# remembering what already passed a check lets it run once instead of once per line.
+# Only values that passed the full check are remembered; a memo is a plain tuple or set,
+# so concurrent callers can at worst miss it.
+_UNSEEN = object()  # equal to no JSON value
+_last_chain_id: tuple[object, bytes] = (_UNSEEN, b"")
+_last_block_hash: tuple[object, bytes] = (_UNSEEN, b"")
+_good_ids: set[str] = set()
+_MAX_GOOD_IDS = 1 << 16  # bounded: a forged history with endless distinct ids cannot grow it
+
+
+def _chain_id(value: object) -> bytes:
+    """``_hex`` of the claim's chain id, remembered (every line names the same chain)."""
+    global _last_chain_id
+    if value == _last_chain_id[0]:
+        return _last_chain_id[1]
+    out = _hex(value, "claim.chain_id", 0, 1 << 16)
+    if 1 <= len(out) <= MAX_CHAIN_ID_BYTES:  # only the length LeaderClaim accepts
+        _last_chain_id = (value, out)
+    return out
+
+
+def _new_claim(chain_id: bytes, epoch: int, slot: int, rank: int, vid: str, proof: bytes,
+               cert: TimeoutCertificate | None) -> LeaderClaim:
+    """``LeaderClaim(...)``, without re-running the constructor's checks when the parser
+    has already made them: epoch, slot, rank and proof by ``_int``/``_hex`` with the same
+    bounds, the certificate by ``TimeoutCertificate.from_dict``; the chain id's length and
+    the validator id are checked here, the id only the first time it is seen."""
+    if vid in _good_ids and 1 <= len(chain_id) <= MAX_CHAIN_ID_BYTES:
+        return LeaderClaim._prechecked(chain_id, epoch, slot, rank, vid, proof, cert)
+    claim = LeaderClaim(chain_id, epoch, slot, rank, vid, proof, cert)  # raises InvalidClaim
+    if len(_good_ids) >= _MAX_GOOD_IDS:
+        _good_ids.clear()
+    _good_ids.add(vid)
+    return claim
+
+
 def _claim_from_dict(d: object) -> LeaderClaim:
     """:meth:`LeaderClaim.from_dict` with the same strictness, faster on the hot path."""
     if type(d) is not dict:
@@ -354,8 +407,8 @@ def _claim_from_dict(d: object) -> LeaderClaim:
     cert_obj = d["certificate"]
     try:
         cert = None if cert_obj is None else TimeoutCertificate.from_dict(cert_obj)
-        return LeaderClaim(
-            _hex(d["chain_id"], "claim.chain_id", 0, 1 << 16),
+        return _new_claim(
+            _chain_id(d["chain_id"]),
             _int(d["epoch"], "claim.epoch", MAX_SLOT),
             _int(d["slot"], "claim.slot", MAX_SLOT),
             _int(d["rank"], "claim.rank", MAX_BACKUPS),
@@ -365,6 +418,22 @@ def _claim_from_dict(d: object) -> LeaderClaim:
         )
     except (InvalidClaim, InvalidCertificate) as exc:
         raise MalformedData(f"claim: {exc}") from None
+
+
+def _hashes(obj: dict[str, Any]) -> tuple[bytes | None, bytes | None]:
+    """``block_hash`` and ``parent_hash`` (optional: absent, never null), checked in that
+    order.  A parent_hash is usually the previous line's block_hash: that one is remembered."""
+    global _last_block_hash
+    prev_hex, prev = _last_block_hash
+    bh = ph = None
+    if "block_hash" in obj:
+        value = obj["block_hash"]
+        bh = _hex(value, "block_hash", 1, MAX_HASH_BYTES)
+        _last_block_hash = (value, bh)
+    if "parent_hash" in obj:
+        value = obj["parent_hash"]
+        ph = prev if value == prev_hex else _hex(value, "parent_hash", 1, MAX_HASH_BYTES)
+    return bh, ph
 
 
 def _record_from_obj(obj: object, line: int) -> HistoryRecord:
@@ -385,9 +454,7 @@ def _record_from_obj(obj: object, line: int) -> HistoryRecord:
         claim = LeaderClaim.from_bytes(raw)
     else:
         raise MalformedData("expected exactly one of 'claim' and 'claim_hex', got neither")
-    # Optional keys are absent, never null.
-    bh = _hex(obj["block_hash"], "block_hash", 1, MAX_HASH_BYTES) if "block_hash" in obj else None
-    ph = _hex(obj["parent_hash"], "parent_hash", 1, MAX_HASH_BYTES) if "parent_hash" in obj else None
+    bh, ph = _hashes(obj)
     return HistoryRecord(slot, claim, bh, ph, line)
 
 
@@ -410,10 +477,10 @@ def parse_history_line(text: str | bytes, line: int, path: str | None = None) ->
         if isinstance(text, bytes):
             text = text.decode("utf-8")
         text = text.rstrip("\r\n")
-        if not text.strip():
+        if not text or text.isspace():  # = not text.strip(), without copying the line
             raise MalformedData("blank line (every line must hold one block)")
         try:
-            obj = _DECODER.decode(text)
+            obj = _decode(text)
         except (ValueError, RecursionError) as exc:
             if isinstance(exc, MalformedData):
                 raise

@@ -99,6 +99,7 @@ class Schedule:
         "_backup_streams",
         "_cache",
         "_depth",
+        "_alpha_prefix",
     )
 
     def __init__(self, config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> None:
@@ -129,6 +130,8 @@ class Schedule:
         self._leaders = leaders
         self._backup_streams = StreamFamily(b"backup", context)
         self._cache: dict[int, list[int]] = {}
+        # slot_input(...) is this epoch's constant prefix || u64(slot): built once, not per slot.
+        self._alpha_prefix = slot_input(config, epoch, seed, self.first_slot)[:-8]
 
     def __repr__(self) -> str:
         return (
@@ -166,7 +169,7 @@ class Schedule:
             InvalidSlot: slot not in this epoch.
         """
         self._offset(slot)
-        return slot_input(self.config, self.epoch, self.seed, slot)
+        return self._alpha_prefix + u64(slot)
 
     def leader_index(self, slot: int) -> int:
         """Canonical index (in ``table.validators``) of the slot's primary.

@@ -120,7 +120,9 @@ class SeedAccumulator:
             InvalidSlot: slot not in the epoch or not increasing.
             MalformedData: beta not 64 bytes.
         """
-        k = _check_in_epoch(self.config, self.epoch, slot)
+        k = slot - self._first if type(slot) is int else -1
+        if not 0 <= k < self.config.epoch_length:  # the common case skips the full check
+            k = _check_in_epoch(self.config, self.epoch, slot)  # raises InvalidSlot
         if self._last is not None and slot <= self._last:
             raise InvalidSlot(f"slots must strictly increase: got {slot} after {self._last}")
         if not isinstance(beta, (bytes, bytearray)) or len(beta) != BETA_BYTES:
@@ -129,7 +131,7 @@ class SeedAccumulator:
         self._last = slot
         if k >= self.config.cutoff:
             return False
-        self._hash.update(u64(slot) + bytes(beta))
+        self._hash.update(u64(slot) + (beta if type(beta) is bytes else bytes(beta)))
         self._count += 1
         return True
 

@@ -226,3 +226,35 @@ def test_records_built_in_memory() -> None:
     assert rec.line == 0 and json.loads(rec.to_line()) == {"slot": rec.slot, "claim": rec.claim.to_dict()}
     with pytest.raises(ValueError):
         rec.to_dict("xml")
+
+
+def test_parser_memos_keep_every_check() -> None:
+    # The parser remembers the chain id, validator ids and the last block_hash it
+    # checked; once they are warm, every check must still run on every line.
+    lines = [r.to_line() for r in RECORDS]
+    for number, (text, rec) in enumerate(zip(lines, RECORDS, strict=True), 1):
+        got = parse_history_line(text, number)
+        assert got == HistoryRecord(rec.slot, rec.claim, rec.block_hash, rec.parent_hash, number)
+    d = json.loads(lines[-1])
+    known_id = d["claim"]["validator_id"]
+    for key, value, match in [
+        ("validator_id", known_id + "\x07", "control characters"),
+        ("chain_id", d["claim"]["chain_id"].upper(), "lowercase"),
+        ("chain_id", "00" * 65, "chain_id"),
+        ("proof", "00" * 81, "80"),
+    ]:
+        bad = json.loads(lines[-1])
+        bad["claim"][key] = value
+        with pytest.raises(MalformedLine, match=match):
+            parse_history_line(json.dumps(bad), 1)
+    previous = json.loads(lines[-1]).get("block_hash", "ab")
+    parse_history_line(json.dumps({**d, "block_hash": previous}), 1)
+    for key, value in [("parent_hash", None), ("parent_hash", previous.upper()), ("block_hash", ""),
+                       ("parent_hash", "")]:
+        with pytest.raises(MalformedLine, match=key):
+            parse_history_line(json.dumps({**d, key: value}), 1)
+    rec = parse_history_line(json.dumps({**d, "parent_hash": previous}), 1)
+    assert rec.parent_hash == bytes.fromhex(previous)
+    with pytest.raises(MalformedLine, match="invalid JSON"):
+        parse_history_line(" " + lines[0] + " x", 1)
+    assert parse_history_line(" " + lines[0], 1).claim == RECORDS[0].claim

@@ -94,6 +94,21 @@ SEQVRF_WUR int seqvrf_verify_parsed(uint8_t beta[64], const seqvrf_pubkey *pk,
                                     const uint8_t pi[80], const uint8_t *alpha,
                                     size_t alpha_len, int suite);
 
+/* RFC 9381 5.3 verify of n items with parsed keys in one call (so a caller that must
+ * re-acquire a lock between calls, such as Python's GIL, does so once per batch).
+ * Item i: key keys[i], proof proofs[80*i .. 80*i+80), alpha
+ * alphas[alpha_offsets[i] .. alpha_offsets[i+1]).  Per item, statuses[i] is SEQVRF_OK
+ * (beta written to betas[64*i ..]), SEQVRF_ERR_PROOF, or SEQVRF_ERR_ARG when keys[i] is
+ * NULL or was not filled by a successful seqvrf_pubkey_parse; betas of failed items are
+ * zeroed.  Returns SEQVRF_OK when the arrays as a whole are usable, else SEQVRF_ERR_ARG
+ * with every status (and beta) set as for a failed item: unknown suite, a NULL array
+ * with n > 0, alpha_offsets[0] != 0, decreasing offsets, or NULL alphas with
+ * alpha_offsets[n] != 0.  Variable-time, like every verify here: its inputs are public. */
+SEQVRF_WUR int seqvrf_verify_batch(uint8_t *betas /* n*64 */, int *statuses /* n */,
+                                   const seqvrf_pubkey *const *keys /* n */, const uint8_t *proofs /* n*80 */,
+                                   const uint8_t *alphas, const size_t *alpha_offsets /* n+1 */, size_t n,
+                                   int suite);
+
 /* RFC 9381 5.3 verify from encoded key bytes (parses, validates if validate != 0). */
 SEQVRF_WUR int seqvrf_verify(uint8_t beta[64], const uint8_t pk[32], const uint8_t pi[80],
                              const uint8_t *alpha, size_t alpha_len, int suite, int validate);

@@ -346,6 +346,48 @@ int seqvrf_verify(uint8_t beta[64], const uint8_t pk[32], const uint8_t pi[80], 
     return verify_core(beta, &k, pi, alpha, alpha_len, suite);
 }
 
+/* Batch verification: one C call for many items, so a Python caller re-takes the GIL
+ * once per batch instead of once per proof.  Each item goes through verify_core exactly
+ * as seqvrf_verify_parsed would.  Variable-time, like every verify: all inputs are public.
+ * The array-level checks come first so that an unusable call touches no item. */
+static int batch_args_ok(const uint8_t *betas, const int *statuses, const seqvrf_pubkey *const *keys,
+                         const uint8_t *proofs, const uint8_t *alphas, const size_t *alpha_offsets, size_t n,
+                         int suite) {
+    size_t i;
+    if (!suite_ok(suite)) return 0;
+    if (n == 0) return 1;
+    if (n > SIZE_MAX / SEQVRF_PROOF_BYTES) return 0; /* n*80 and n*64 must not wrap */
+    if (betas == NULL || statuses == NULL || keys == NULL || proofs == NULL || alpha_offsets == NULL) return 0;
+    if (alpha_offsets[0] != 0) return 0;
+    for (i = 0; i < n; i++) {
+        if (alpha_offsets[i + 1] < alpha_offsets[i]) return 0;
+    }
+    return alphas != NULL || alpha_offsets[n] == 0;
+}
+
+int seqvrf_verify_batch(uint8_t *betas, int *statuses, const seqvrf_pubkey *const *keys, const uint8_t *proofs,
+                        const uint8_t *alphas, const size_t *alpha_offsets, size_t n, int suite) {
+    pk_int k;
+    size_t i;
+    int ok = batch_args_ok(betas, statuses, keys, proofs, alphas, alpha_offsets, n, suite);
+    for (i = 0; i < n; i++) {
+        uint8_t *beta = betas != NULL ? betas + i * SEQVRF_OUTPUT_BYTES : NULL;
+        int rc = SEQVRF_ERR_ARG;
+        if (beta != NULL) memset(beta, 0, SEQVRF_OUTPUT_BYTES);
+        if (ok && keys[i] != NULL) {
+            memcpy(&k, keys[i], sizeof k);
+            if (k.magic == PK_MAGIC) {
+                size_t off = alpha_offsets[i];
+                /* alphas may be NULL only when every alpha is empty (checked above) */
+                rc = verify_core(beta, &k, proofs + i * SEQVRF_PROOF_BYTES, alphas != NULL ? alphas + off : NULL,
+                                 alpha_offsets[i + 1] - off, suite);
+            }
+        }
+        if (statuses != NULL) statuses[i] = rc;
+    }
+    return ok ? SEQVRF_OK : SEQVRF_ERR_ARG;
+}
+
 int seqvrf_proof_to_hash(uint8_t beta[64], const uint8_t pi[80], int suite) {
     ge_p3 G, G8;
     uint8_t g8[32];

@@ -36,6 +36,8 @@ int seqvrf_validate_key(const uint8_t pk[32]);
 int seqvrf_pubkey_parse(seqvrf_pubkey *out, const uint8_t pk[32], int validate);
 int seqvrf_verify_parsed(uint8_t beta[64], const seqvrf_pubkey *pk, const uint8_t pi[80],
                          const uint8_t *alpha, size_t alpha_len, int suite);
+int seqvrf_verify_batch(uint8_t *betas, int *statuses, const seqvrf_pubkey *const *keys, const uint8_t *proofs,
+                        const uint8_t *alphas, const size_t *alpha_offsets, size_t n, int suite);
 int seqvrf_verify(uint8_t beta[64], const uint8_t pk[32], const uint8_t pi[80],
                   const uint8_t *alpha, size_t alpha_len, int suite, int validate);
 int seqvrf_proof_to_hash(uint8_t beta[64], const uint8_t pi[80], int suite);

@@ -73,6 +73,42 @@ int main(int argc, char **argv) {
         CHECK(seqvrf_verify(o64, pk, pi, alpha, alen, 5, 1) == SEQVRF_ERR_ARG, "vector %zu bad suite", i);
     }
 
+    {   /* batch vs single on the RFC vectors: all at once, with their own suites split by suite */
+        enum { NV = sizeof VECS / sizeof VECS[0] };
+        uint8_t pks[NV][32], pis[NV * 80], alphas[NV * 16], betas[NV * 64], want[64];
+        size_t offs[NV + 1];
+        int st[NV], suite;
+        seqvrf_pubkey ppks[NV];
+        const seqvrf_pubkey *kp[NV];
+        for (suite = 3; suite <= 4; suite++) {
+            size_t m = 0;
+            offs[0] = 0;
+            for (i = 0; i < NV; i++) {
+                const struct vec *v = &VECS[i];
+                if (v->suite != suite) continue;
+                unhex(pks[m], v->pk);
+                CHECK(seqvrf_pubkey_parse(&ppks[m], pks[m], 1) == 0, "batch parse %zu", i);
+                kp[m] = &ppks[m];
+                unhex(pis + 80 * m, v->pi);
+                offs[m + 1] = offs[m] + unhex(alphas + offs[m], v->alpha);
+                m++;
+            }
+            CHECK(m > 0 && seqvrf_verify_batch(betas, st, kp, pis, alphas, offs, m, suite) == SEQVRF_OK,
+                  "batch suite %d", suite);
+            for (i = 0, m = 0; i < NV; i++) {
+                if (VECS[i].suite != suite) continue;
+                unhex(want, VECS[i].beta);
+                CHECK(st[m] == SEQVRF_OK && !memcmp(betas + 64 * m, want, 64), "batch vector %zu", i);
+                m++;
+            }
+            pis[79] ^= 0x80; /* first item: s >= q; the rest still verify */
+            CHECK(seqvrf_verify_batch(betas, st, kp, pis, alphas, offs, m, suite) == SEQVRF_OK &&
+                  st[0] == SEQVRF_ERR_PROOF && (m < 2 || st[1] == SEQVRF_OK), "batch tampered suite %d", suite);
+            CHECK(seqvrf_verify_batch(betas, st, kp, pis, alphas, offs, m, 5) == SEQVRF_ERR_ARG &&
+                  st[0] == SEQVRF_ERR_ARG, "batch bad suite");
+        }
+    }
+
     for (t = 0; t < 40; t++) {
         uint8_t sk[32], pk[32], pk2[32], alpha[64], pi[80], pi2[80], beta[64], beta2[64];
         size_t alen = rnd8() % 64, k;

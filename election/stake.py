@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from nacl.bindings import crypto_core_ed25519_is_valid_point
 from nacl.signing import VerifyKey
 
 import vrf
@@ -69,7 +70,7 @@ class Validator:
     Args:
         id: non-empty UTF-8 text of at most 64 bytes, without control characters.
         vrf_key: 32-byte ECVRF-EDWARDS25519 public key (validated: on the curve,
-            canonical, not of small order).
+            canonical, not of small order, in the prime-order subgroup).
         vote_key: 32-byte Ed25519 public key for timeout votes; validated like the
             VRF key and required to differ from it (ECVRF and Ed25519 derive their
             nonces from the same key prefix, so one key must never serve both).
@@ -113,6 +114,15 @@ class Validator:
             raise InvalidStakeTable(
                 f"{who}: vote_key {self.vote_key.hex()} is not a valid Ed25519 key: {exc}"
             ) from None
+        for name in ("vrf_key", "vote_key"):
+            # Keys derived from a seed always lie in the prime-order subgroup. A key with a
+            # small-order component has other bytes for the same secret, which would slip a
+            # reused key (VRF key = vote key) past the byte comparison above.
+            if not crypto_core_ed25519_is_valid_point(getattr(self, name)):
+                raise InvalidStakeTable(
+                    f"{who}: {name} {getattr(self, name).hex()} is not in the prime-order subgroup "
+                    "(it has a small-order component; keys derived from a seed never do)"
+                )
         object.__setattr__(self, "id_bytes", raw)
         object.__setattr__(self, "vrf_public_key", vrf_pk)
         object.__setattr__(self, "vote_public_key", vote_pk)

@@ -157,3 +157,29 @@ def test_json_type_errors() -> None:
             StakeTable.from_dict(bad)
     with pytest.raises(InvalidStakeTable, match="at least one"):
         StakeTable.from_json('{"validators": []}')
+
+
+def _with_torsion(key: bytes) -> bytes:
+    """The same secret's key plus a point of order 8: other bytes, same x."""
+    from vrf import reference as R
+
+    t = R.string_to_point(bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"))
+    p = R.string_to_point(key)
+    assert t is not None and p is not None
+    return R.point_to_string(R.point_add(p, t))
+
+
+def test_keys_with_a_small_order_component_rejected() -> None:
+    vrf_key, vote_key = K[0]
+    disguised = _with_torsion(vrf_key)
+    assert disguised != vrf_key
+    # The VRF itself accepts such a key (RFC 9381 5.4.5 only rejects small-order keys) ...
+    import vrf
+
+    vrf.PublicKey(disguised)
+    # ... but a stake table does not: it would hide a reused key (vote key = VRF key + T).
+    with pytest.raises(InvalidStakeTable, match="vote_key .* prime-order subgroup"):
+        Validator("a", vrf_key, disguised, 1)
+    with pytest.raises(InvalidStakeTable, match="vrf_key .* prime-order subgroup"):
+        Validator("a", _with_torsion(vote_key), vote_key, 1)
+    assert Validator("a", vrf_key, vote_key, 1).vrf_key == vrf_key  # honest keys pass

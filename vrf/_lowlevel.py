@@ -57,26 +57,6 @@ def _unexpected(rc: int, where: str) -> VRFError:
     return VRFError(f"{where}: C core returned unexpected status {rc}")
 
 
-def public_key(seed: bytes) -> bytes:
-    """Y = x*B for an RFC 8032 seed (the Ed25519 public key)."""
-    _check_len(seed, SEED_BYTES, "secret seed", InvalidKey)
-    out = ffi.new("uint8_t[32]")
-    rc = lib.seqvrf_public_key(out, seed)
-    if rc != _OK:
-        raise _unexpected(rc, "public_key")
-    return bytes(out)
-
-
-def prove(seed: bytes, alpha: bytes, suite: int) -> bytes:
-    """RFC 9381 5.1: an 80-byte proof."""
-    _check_len(seed, SEED_BYTES, "secret seed", InvalidKey)
-    out = ffi.new("uint8_t[80]")
-    rc = lib.seqvrf_prove(out, seed, alpha, len(alpha), suite)
-    if rc != _OK:
-        raise _unexpected(rc, "prove")
-    return bytes(out)
-
-
 def expand_secret(seed: bytes) -> ExpandedSecret:
     """Expand a seed once (x, nonce prefix, public key) for repeated proofs.
 

@@ -6,7 +6,7 @@ slot filled by its primary with a real ECVRF proof, hash-linked.  Proofs of an e
 are computed on threads (the C core releases the GIL); seeds chain exactly as the
 audit recomputes them.  Then, each in a fresh subprocess:
 
-* throughput: ``election.audit`` over the first --throughput-blocks lines with 1 and
+* throughput: ``election.chain.audit`` over the first --throughput-blocks lines with 1 and
   2 workers, in verified claims per second;
 * memory: the whole history audited with the default workers, peak RSS (ru_maxrss).
 
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import vrf
 from election import ElectionConfig, GenesisFile, LeaderClaim, Schedule
-from election.devkeys import dev_table
-from election.seeds import SeedAccumulator
+from election.dev.keys import dev_table
+from election.rules.seeds import SeedAccumulator
 
 VALIDATORS = 100
 

@@ -27,7 +27,7 @@ from election import (
     make_claim,
     verify_claim,
 )
-from election.devkeys import dev_table, dev_validators
+from election.dev.keys import dev_table, dev_validators
 
 SEED = bytes(range(32))
 RNG = random.Random(2024)

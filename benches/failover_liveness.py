@@ -7,7 +7,7 @@
 2. Slots filled with 0 %, 10 %, 20 % and 33 % of the stake crashed (a random set of
    validators, crashed after the detectors warmed up), over many slots.
 
-Real keys, proofs and signatures; virtual clock and network (election.testing).
+Real keys, proofs and signatures; virtual clock and network (election.dev.testing).
 Deterministic for given arguments.
 
 Run: ``python benches/failover_liveness.py [--trials 200] [--slots 100] [--json]``
@@ -23,8 +23,8 @@ import time
 from typing import Any
 
 from election import ElectionConfig, verify_claim
-from election.health import PhiAccrualDetector
-from election.testing import FailoverCluster
+from election.dev.testing import FailoverCluster
+from election.node.health import PhiAccrualDetector
 
 SLOT_MS = 2000
 TIMEOUT_MS = 500

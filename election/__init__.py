@@ -7,7 +7,7 @@ VRF outputs of produced blocks (:func:`next_seed`).  Exact integer arithmetic on
 the byte-level specification is docs/spec.md.
 
 >>> from election import ElectionConfig, Schedule, make_claim, verify_claim, next_seed
->>> from election.devkeys import dev_table
+>>> from election.dev.keys import dev_table
 >>> table, keys = dev_table([10, 20, 30, 40])          # development keys only
 >>> config = ElectionConfig(b"my-rollup", epoch_length=100, backups=2)
 >>> schedule = Schedule(config, table, epoch=0, seed=bytes(32))
@@ -23,20 +23,17 @@ the byte-level specification is docs/spec.md.
 from __future__ import annotations
 
 # Grouped by component in __all__ below; imports sorted.
-from .audit import AuditReport, EpochSummary, InvalidBlock, ValidatorSummary, audit
-from .claims import LeaderClaim, check_claim_static, make_claim, verify_claim, verify_claims
-from .config import ElectionConfig
-from .errors import (
-    ElectionError,
-    InvalidCertificate,
-    InvalidClaim,
-    InvalidConfig,
-    InvalidSlot,
-    InvalidStakeTable,
-    InvalidVote,
-    MalformedData,
+from .chain.audit import AuditReport, EpochSummary, InvalidBlock, ValidatorSummary, audit
+from .chain.formats import (
+    GenesisFile,
+    HistoryRecord,
+    HistoryWriter,
+    MalformedGenesis,
+    MalformedHistory,
+    MalformedLine,
+    read_history,
 )
-from .failover import (
+from .node.failover import (
     Abandon,
     Alert,
     BadVoteSignature,
@@ -52,21 +49,24 @@ from .failover import (
     VoteRejected,
     WrongVoteContext,
 )
-from .formats import (
-    GenesisFile,
-    HistoryRecord,
-    HistoryWriter,
-    MalformedGenesis,
-    MalformedHistory,
-    MalformedLine,
-    read_history,
+from .node.health import BlockIntervalMonitor, PhiAccrualDetector
+from .rules.claims import LeaderClaim, check_claim_static, make_claim, verify_claim, verify_claims
+from .rules.config import ElectionConfig
+from .rules.errors import (
+    ElectionError,
+    InvalidCertificate,
+    InvalidClaim,
+    InvalidConfig,
+    InvalidSlot,
+    InvalidStakeTable,
+    InvalidVote,
+    MalformedData,
 )
-from .hashstream import HashStream
-from .health import BlockIntervalMonitor, PhiAccrualDetector
-from .schedule import Schedule
-from .seeds import SeedAccumulator, next_seed, slot_input
-from .stake import StakeTable, Validator
-from .votes import TimeoutCertificate, TimeoutVote, is_quorum
+from .rules.hashstream import HashStream
+from .rules.schedule import Schedule
+from .rules.seeds import SeedAccumulator, next_seed, slot_input
+from .rules.stake import StakeTable, Validator
+from .rules.votes import TimeoutCertificate, TimeoutVote, is_quorum
 
 __all__ = [
     # -- core (issue 3) --

@@ -1,4 +1,4 @@
-"""Fuzz target audit: election.audit over an arbitrary history file (its lines) for a fixed
+"""Fuzz target audit: election.chain.audit over an arbitrary history file (its lines) for a fixed
 development genesis (the one fuzz/make_corpus.py builds the history corpus from).
 
 Allowed: an AuditReport (valid or not), or election.ElectionError (MalformedHistory for
@@ -21,8 +21,8 @@ with atheris.instrument_imports():
 
     import election
     from election import ElectionConfig
-    from election.devkeys import dev_table
-    from election.formats import GenesisFile
+    from election.chain.formats import GenesisFile
+    from election.dev.keys import dev_table
 
 _TABLE, _ = dev_table([10, 20, 30, 40], b"fuzz")
 _TABLE2, _ = dev_table([11, 21, 31, 41], b"fuzz")
@@ -32,7 +32,7 @@ GENESIS = GenesisFile(ElectionConfig(b"fuzz-chain", epoch_length=8, backups=2, s
 
 def TestOneInput(data: bytes) -> None:  # noqa: N802
     try:
-        report = election.audit(GENESIS, data.splitlines(keepends=True), workers=1)
+        report = election.chain.audit(GENESIS, data.splitlines(keepends=True), workers=1)
     except E.ALLOWED:
         return
     json.loads(report.to_json())

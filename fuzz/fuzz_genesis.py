@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 with atheris.instrument_imports():
     import _election as E  # noqa: N812
 
-from election.formats import GenesisFile  # noqa: E402
+from election.chain.formats import GenesisFile  # noqa: E402
 
 TestOneInput = E.json_target(GenesisFile.from_json)
 

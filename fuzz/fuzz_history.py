@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 with atheris.instrument_imports():
     import _election as E  # noqa: N812
 
-from election.formats import parse_history_line, read_history  # noqa: E402
+from election.chain.formats import parse_history_line, read_history  # noqa: E402
 
 _line = E.json_target(lambda t: parse_history_line(t, 1), to_json=lambda r: r.to_line())
 

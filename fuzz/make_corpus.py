@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 import vrf  # noqa: E402
 from election import ElectionConfig, LeaderClaim, StakeTable, TimeoutCertificate, TimeoutVote  # noqa: E402
-from election.devchain import dev_history  # noqa: E402
-from election.devkeys import dev_table  # noqa: E402
-from election.formats import GenesisFile  # noqa: E402
+from election.chain.formats import GenesisFile  # noqa: E402
+from election.dev.chains import dev_history  # noqa: E402
+from election.dev.keys import dev_table  # noqa: E402
 
 
 def write(target: str, items: list[bytes]) -> None:

@@ -8,9 +8,9 @@ import random
 from typing import Any
 
 from election import ElectionConfig
-from election.devchain import dev_history
-from election.devkeys import dev_table
-from election.formats import GenesisFile, HistoryRecord
+from election.chain.formats import GenesisFile, HistoryRecord
+from election.dev.chains import dev_history
+from election.dev.keys import dev_table
 
 STAKES = [10, 20, 30, 40, 50, 60, 70, 80]
 TABLE, KEYS = dev_table(STAKES, b"audit")

@@ -10,9 +10,9 @@ import pytest
 
 import vrf
 from election import ElectionConfig, Schedule, StakeTable, Validator
+from election.chain.formats import GenesisFile
 from election.cli import main
-from election.devkeys import dev_table
-from election.formats import GenesisFile
+from election.dev.keys import dev_table
 
 
 def test_keygen_writes_private_distinct_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

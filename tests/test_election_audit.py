@@ -1,4 +1,4 @@
-"""election.audit: valid histories pass, every kind of tampering fails with the block and
+"""election.chain.audit: valid histories pass, every kind of tampering fails with the block and
 reason named, the seed chain matches an independent recomputation, memory stays flat."""
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from election import (
     audit,
     next_seed,
 )
-from election.audit import MAX_EMPTY_EPOCHS, REASON_CODES
-from election.devchain import certificate_for, dev_history
-from election.devkeys import dev_table
-from election.stats import chi2_sf, chi_square, gamma_q
+from election.chain.audit import MAX_EMPTY_EPOCHS, REASON_CODES
+from election.chain.stats import chi2_sf, chi_square, gamma_q
+from election.dev.chains import certificate_for, dev_history
+from election.dev.keys import dev_table
 
 RECORDS = build_records()
 LINES = to_lines(RECORDS)
@@ -467,7 +467,7 @@ def test_wrong_genesis_table_fails_everything() -> None:
 
 
 def test_invalid_blocks_kept_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    audit_mod = sys.modules["election.audit"]  # the package attribute is the function
+    audit_mod = sys.modules["election.chain.audit"]  # the package attribute is the function
     monkeypatch.setattr(audit_mod, "MAX_INVALID_KEPT", 5)
     rep = audit(GenesisFile(CONFIG, b"\x09" * 32, GENESIS.tables), LINES)
     assert len(rep.invalid_blocks) == 5 and rep.invalid == rep.blocks

@@ -23,7 +23,7 @@ from election import (
     verify_claim,
     verify_claims,
 )
-from election.devkeys import dev_table
+from election.dev.keys import dev_table
 
 TABLE, KEYS = dev_table([10, 20, 30, 40, 50], b"claims")
 CONFIG = ElectionConfig(b"claim-chain", epoch_length=16, backups=2)
@@ -307,7 +307,7 @@ def test_rejections_carry_stable_codes(primary: LeaderClaim, backup: LeaderClaim
 
 
 def test_audit_reason_codes_cover_every_claim_code() -> None:
-    from election.audit import REASON_CODES
+    from election.chain.audit import REASON_CODES
 
     for code in ("wrong_chain", "wrong_epoch", "wrong_slot", "wrong_rank", "wrong_leader", "stray_certificate",
                  "missing_certificate", "certificate_mismatch", "invalid_certificate", "invalid_proof",

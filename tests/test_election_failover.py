@@ -1,7 +1,7 @@
 """Failover: vote pool rules, the controller's timing rules, and whole clusters on a virtual clock.
 
 Real keys, VRF proofs and Ed25519 signatures throughout; the clock and the network are
-the deterministic ones of :mod:`election.testing`.
+the deterministic ones of :mod:`election.dev.testing`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import pytest
 from nacl.signing import SigningKey
 
 from election import ElectionConfig, InvalidClaim, InvalidConfig, Schedule, TimeoutVote, make_claim, verify_claim
-from election.devkeys import dev_table
-from election.failover import (
+from election.dev.keys import dev_table
+from election.dev.testing import FailoverCluster, VirtualNetwork, fixed_epoch_seed
+from election.node.failover import (
     Abandon,
     Alert,
     BadVoteSignature,
@@ -29,8 +30,7 @@ from election.failover import (
     VoteReceived,
     WrongVoteContext,
 )
-from election.testing import FailoverCluster, VirtualNetwork, fixed_epoch_seed
-from election.votes import vote_message
+from election.rules.votes import vote_message
 
 CONFIG = ElectionConfig(b"failover-test", epoch_length=20, slot_duration_ms=2000, failover_timeout_ms=500, backups=3)
 SLOT_S = 2.0

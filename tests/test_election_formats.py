@@ -19,7 +19,7 @@ from election import (
     MalformedLine,
     read_history,
 )
-from election.formats import parse_history_line
+from election.chain.formats import parse_history_line
 
 RECORDS = build_records()
 BACKUP = next(r for r in RECORDS if r.claim.rank > 0)

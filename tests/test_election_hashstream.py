@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from election import HashStream
-from election.hashstream import stream_key
+from election.rules.hashstream import stream_key
 
 
 def test_stream_construction_matches_spec() -> None:

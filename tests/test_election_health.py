@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from election.health import BlockIntervalMonitor, PhiAccrualDetector
+from election.node.health import BlockIntervalMonitor, PhiAccrualDetector
 
 
 def regular(det: PhiAccrualDetector, period: float, count: int, start: float = 0.0) -> float:

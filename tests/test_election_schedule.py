@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from election import ElectionConfig, InvalidConfig, InvalidSlot, InvalidStakeTable, Schedule, StakeTable
-from election.devkeys import dev_table, dev_validators
-from election.schedule import primary_counts
+from election.dev.keys import dev_table, dev_validators
+from election.rules.schedule import primary_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 STAKES = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89]
@@ -96,7 +96,7 @@ def test_random_access_matches_sequential() -> None:
 _SUBPROCESS = """
 import random, sys
 from election import ElectionConfig, Schedule, StakeTable
-from election.devkeys import dev_validators
+from election.dev.keys import dev_validators
 vals = [d.validator for d in dev_validators([1, 2, 3, 5, 8, 13, 21, 34, 55, 89], b"schedule")]
 random.Random(int(sys.argv[1])).shuffle(vals)
 s = Schedule(ElectionConfig(b"test-chain", epoch_length=97, backups=3), StakeTable(vals), 2, bytes(range(32)))

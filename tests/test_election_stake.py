@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from election import InvalidStakeTable, MalformedData, StakeTable, Validator
-from election.devkeys import dev_validators
+from election.dev.keys import dev_validators
 
 DEVS = dev_validators([5, 7, 11, 13, 17, 19, 23, 29])
 V = [d.validator for d in DEVS]

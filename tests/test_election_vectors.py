@@ -21,9 +21,9 @@ from election import (
     slot_input,
     verify_claim,
 )
-from election.devkeys import dev_validators
-from election.hashstream import stream_key
-from election.schedule import schedule_context
+from election.dev.keys import dev_validators
+from election.rules.hashstream import stream_key
+from election.rules.schedule import schedule_context
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
 DATA: dict[str, Any] = json.loads((VECTORS / "election.json").read_text())

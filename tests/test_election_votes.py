@@ -18,8 +18,8 @@ from election import (
     TimeoutVote,
     is_quorum,
 )
-from election.devkeys import dev_table
-from election.votes import vote_message
+from election.dev.keys import dev_table
+from election.rules.votes import vote_message
 
 STAKES = [10, 20, 30, 40]  # total 100: quorum needs > 66.67
 TABLE, KEYS = dev_table(STAKES, b"votes")

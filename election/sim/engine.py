@@ -37,11 +37,9 @@ from typing import Any
 
 import vrf
 
-from ..claims import LeaderClaim, verify_claim
-from ..config import ElectionConfig
-from ..devkeys import dev_table
-from ..errors import ElectionError, InvalidClaim
-from ..failover import (
+from ..chain.formats import GenesisFile
+from ..dev.keys import dev_table
+from ..node.failover import (
     Abandon,
     Action,
     Alert,
@@ -52,11 +50,13 @@ from ..failover import (
     Produce,
     VoteReceived,
 )
-from ..formats import GenesisFile
-from ..schedule import Schedule
-from ..seeds import next_seed
-from ..stake import StakeTable
-from ..votes import TimeoutVote
+from ..rules.claims import LeaderClaim, verify_claim
+from ..rules.config import ElectionConfig
+from ..rules.errors import ElectionError, InvalidClaim
+from ..rules.schedule import Schedule
+from ..rules.seeds import next_seed
+from ..rules.stake import StakeTable
+from ..rules.votes import TimeoutVote
 from .faults import BYZANTINE, FaultSpec
 
 __all__ = ["SimParams", "SimError", "Published", "SimRun", "Simulation", "pareto_stakes", "simulate"]

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import ElectionError
+from ..rules.errors import ElectionError
 
 __all__ = ["FaultSpecError", "FaultItem", "FaultSpec", "parse_faults", "KINDS"]
 

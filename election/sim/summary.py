@@ -12,7 +12,7 @@ import json
 import os
 from typing import Any
 
-from ..formats import HistoryRecord, HistoryWriter
+from ..chain.formats import HistoryRecord, HistoryWriter
 from .engine import SimRun
 
 __all__ = ["SUMMARY_FORMAT", "canonical_records", "summarize", "percentile", "write_outputs", "human_summary"]

@@ -33,9 +33,9 @@ from election import (  # noqa: E402
     slot_input,
     verify_claim,
 )
-from election.devkeys import dev_validators  # noqa: E402
-from election.hashstream import stream_key  # noqa: E402
-from election.schedule import schedule_context  # noqa: E402
+from election.dev.keys import dev_validators  # noqa: E402
+from election.rules.hashstream import stream_key  # noqa: E402
+from election.rules.schedule import schedule_context  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "election.json"
 

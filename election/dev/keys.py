@@ -20,8 +20,8 @@ from nacl.signing import SigningKey
 
 import vrf
 
-from ._codec import lp8, tag, u32
-from .stake import StakeTable, Validator
+from ..rules._codec import lp8, tag, u32
+from ..rules.stake import StakeTable, Validator
 
 __all__ = ["DevValidator", "dev_validators", "dev_table"]
 
@@ -31,7 +31,7 @@ class DevValidator:
     """A development validator with its secrets.
 
     Attributes:
-        validator: the public :class:`~election.stake.Validator` record.
+        validator: the public :class:`~election.rules.stake.Validator` record.
         vrf_seed: its 32-byte VRF secret seed.
         vote_seed: its 32-byte Ed25519 vote key seed.
     """

@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from ._codec import JsonForm, check_hex, json_int, json_object, load_json
-from .claims import PROOF_BYTES, LeaderClaim
-from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
-from .errors import ElectionError, InvalidCertificate, InvalidClaim, MalformedData
-from .seeds import SEED_BYTES
-from .stake import StakeTable
-from .votes import TimeoutCertificate
+from ..rules._codec import JsonForm, check_hex, json_int, json_object, load_json
+from ..rules.claims import PROOF_BYTES, LeaderClaim
+from ..rules.config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
+from ..rules.errors import ElectionError, InvalidCertificate, InvalidClaim, MalformedData
+from ..rules.seeds import SEED_BYTES
+from ..rules.stake import StakeTable
+from ..rules.votes import TimeoutCertificate
 
 __all__ = [
     "GENESIS_FORMAT", "FORMAT_VERSION", "MAX_HASH_BYTES",

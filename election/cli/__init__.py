@@ -42,9 +42,9 @@ unit_fraction = _number(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 # Command modules, imported when the parser is built so `seqvrf --help` stays fast.
 _COMMANDS: list[str] = [
-    "election.audit_cli",
-    "election.sim_cli",
-    "election.tools_cli",
+    "election.cli.audit",
+    "election.cli.simulate",
+    "election.cli.tools",
 ]
 
 

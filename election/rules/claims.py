@@ -4,7 +4,7 @@ A :class:`LeaderClaim` holds (chain id, epoch, slot, rank, validator id, VRF pro
 over the slot's input, timeout certificate when rank > 0).  The VRF input never
 contains block contents; signing the block itself stays the sequencer's business.
 :func:`verify_claim` returns the claim's VRF output (beta) or raises
-:class:`~election.errors.InvalidClaim`.  :func:`check_claim_static` runs every check
+:class:`~election.rules.errors.InvalidClaim`.  :func:`check_claim_static` runs every check
 except the VRF one and returns the ``(public key, alpha, proof)`` triple, so that many
 claims can have their proofs verified in bulk by :func:`vrf.verify_many`.
 """

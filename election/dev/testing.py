@@ -3,7 +3,7 @@
 For tests, benchmarks and simulations only: :class:`VirtualNetwork` is a priority queue
 of deliveries ordered by (time, sequence number) with configurable latency and jitter
 (drawn from its own seeded ``random.Random``), a crashed set and partitions.
-:class:`FailoverCluster` runs one :class:`~election.failover.FailoverController` per
+:class:`FailoverCluster` runs one :class:`~election.node.failover.FailoverController` per
 development validator (real keys, proofs and signatures) on such a network, sends
 heartbeats, wakes each controller exactly when it asks to (``next_wakeup``), carries
 out its actions and records every block produced.  Same arguments, same run.
@@ -18,11 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._codec import u64
-from .claims import LeaderClaim
-from .config import ElectionConfig
-from .devkeys import DevValidator, dev_table
-from .failover import (
+from ..node.failover import (
     Action,
     BlockSeen,
     BroadcastVote,
@@ -32,8 +28,12 @@ from .failover import (
     Produce,
     VoteReceived,
 )
-from .schedule import Schedule
-from .stake import StakeTable
+from ..rules._codec import u64
+from ..rules.claims import LeaderClaim
+from ..rules.config import ElectionConfig
+from ..rules.schedule import Schedule
+from ..rules.stake import StakeTable
+from .keys import DevValidator, dev_table
 
 __all__ = ["VirtualNetwork", "FailoverCluster", "ProducedBlock", "fixed_epoch_seed"]
 

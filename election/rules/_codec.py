@@ -2,7 +2,7 @@
 
 Internal module: the public encodings are specified in docs/spec.md.  Writers append
 fixed-width big-endian integers and length-prefixed byte strings; :class:`Reader`
-parses them back and raises :class:`~election.errors.MalformedData` on truncation,
+parses them back and raises :class:`~election.rules.errors.MalformedData` on truncation,
 and :meth:`Reader.finish` rejects trailing bytes.
 """
 

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from .cli import (
+from . import (
     EXIT_OK,
     EXIT_USAGE,
     EXIT_VIOLATION,
@@ -94,8 +94,8 @@ def _stakes(spec: str) -> tuple[str, tuple[int, ...] | None]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the ``simulate`` subcommand; returns the exit code."""
-    from .audit import audit
-    from .sim import (
+    from ..chain.audit import audit
+    from ..sim import (
         FaultSpecError,
         SimError,
         SimParams,
@@ -105,8 +105,8 @@ def run(args: argparse.Namespace) -> int:
         summarize,
         write_outputs,
     )
-    from .sim.faults import FaultSpec
-    from .sim.summary import canonical_records
+    from ..sim.faults import FaultSpec
+    from ..sim.summary import canonical_records
 
     try:
         stake, stakes = _stakes(args.stake)
@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         paths = write_outputs(sim_run, args.out, summary)
         plots = []
         if args.plot:
-            from .sim.plots import PlotUnavailable, write_plots
+            from ..sim.plots import PlotUnavailable, write_plots
             try:
                 plots = write_plots(summary, args.out)
             except PlotUnavailable as exc:

@@ -1,7 +1,7 @@
 """Deterministic development chains: a genesis and a valid history, built with real
 proofs, certificates and the real seed chain.
 
-NOT for production: keys come from :mod:`election.devkeys`.  Tests, benchmarks and
+NOT for production: keys come from :mod:`election.dev.keys`.  Tests, benchmarks and
 simulations use :func:`dev_history` to get histories that the audit must accept, and
 then tamper with them.
 """
@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterator
 
 import vrf
 
-from .claims import make_claim
-from .devkeys import DevValidator
-from .formats import GenesisFile, HistoryRecord
-from .schedule import Schedule
-from .seeds import SeedAccumulator
-from .votes import TimeoutCertificate, TimeoutVote, is_quorum
+from ..chain.formats import GenesisFile, HistoryRecord
+from ..rules.claims import make_claim
+from ..rules.schedule import Schedule
+from ..rules.seeds import SeedAccumulator
+from ..rules.votes import TimeoutCertificate, TimeoutVote, is_quorum
+from .keys import DevValidator
 
 __all__ = ["dev_history", "certificate_for", "Producer"]
 

@@ -19,11 +19,11 @@ from typing import Any
 
 import vrf
 
-from .cli import EXIT_OK, EXIT_USAGE, positive_int
-from .errors import ElectionError
-from .formats import GenesisFile
-from .schedule import Schedule
-from .stake import Validator
+from ..chain.formats import GenesisFile
+from ..rules.errors import ElectionError
+from ..rules.schedule import Schedule
+from ..rules.stake import Validator
+from . import EXIT_OK, EXIT_USAGE, positive_int
 
 VRF_KEY_FILE = "vrf-key.pem"
 VOTE_KEY_FILE = "vote-key.pem"

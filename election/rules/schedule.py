@@ -163,7 +163,7 @@ class Schedule:
         return type(slot) is int and 0 <= slot - self.first_slot < self.config.epoch_length
 
     def slot_input(self, slot: int) -> bytes:
-        """The VRF input of ``slot`` (see :func:`election.seeds.slot_input`).
+        """The VRF input of ``slot`` (see :func:`election.rules.seeds.slot_input`).
 
         Raises:
             InvalidSlot: slot not in this epoch.

@@ -36,12 +36,12 @@ from nacl.signing import SigningKey
 
 import vrf
 
-from .claims import LeaderClaim, make_claim, verify_claim
-from .config import ElectionConfig
-from .errors import ElectionError, InvalidClaim, InvalidConfig, InvalidVote
+from ..rules.claims import LeaderClaim, make_claim, verify_claim
+from ..rules.config import ElectionConfig
+from ..rules.errors import ElectionError, InvalidClaim, InvalidConfig, InvalidVote
+from ..rules.schedule import Schedule
+from ..rules.votes import TimeoutCertificate, TimeoutVote, is_quorum
 from .health import BlockIntervalMonitor, PhiAccrualDetector
-from .schedule import Schedule
-from .votes import TimeoutCertificate, TimeoutVote, is_quorum
 
 __all__ = [
     "Heartbeat", "BlockSeen", "VoteReceived", "Event",
@@ -72,7 +72,7 @@ class BlockSeen:
         rank: the producer's rank for the slot.
         validator_id: the producer.
         claim: the block's leadership claim; when given the controller verifies it
-            (:func:`~election.claims.verify_claim`) and ignores the block if it fails.
+            (:func:`~election.rules.claims.verify_claim`) and ignores the block if it fails.
             When None the caller vouches that it verified the block itself.
     """
 
@@ -173,7 +173,7 @@ class VotePool:
     epoch, rank in ``[1, schedule.depth]``, known voter, signature), at most one vote
     per (slot, rank, voter) is kept, and a certificate is formed the moment the voters
     of a (slot, rank) hold strictly more than 2/3 of the stake
-    (:func:`~election.votes.is_quorum`).
+    (:func:`~election.rules.votes.is_quorum`).
 
     Args:
         schedule: the epoch's schedule (config, table, epoch).

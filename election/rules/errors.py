@@ -36,7 +36,7 @@ class InvalidStakeTable(ElectionError, ValueError):
 
 
 class InvalidConfig(ElectionError, ValueError):
-    """An :class:`~election.config.ElectionConfig` field is out of range or of the wrong type."""
+    """An :class:`~election.rules.config.ElectionConfig` field is out of range or of the wrong type."""
 
 
 class InvalidSlot(ElectionError, ValueError):

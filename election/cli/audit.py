@@ -14,10 +14,10 @@ import sys
 import time
 from typing import IO, Any
 
-from .audit import audit
-from .cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, positive_int
-from .errors import MalformedData
-from .formats import MalformedGenesis, MalformedHistory
+from ..chain.audit import audit
+from ..chain.formats import MalformedGenesis, MalformedHistory
+from ..rules.errors import MalformedData
+from . import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, positive_int
 
 __all__ = ["register", "run", "ProgressBar"]
 

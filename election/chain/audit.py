@@ -3,8 +3,8 @@
 :func:`audit` reads a genesis file and streams a history file (docs/formats.md) in
 bounded batches: memory does not grow with the history's length.  Epoch by epoch it
 recomputes the seed (from the betas of the valid blocks before the cutoff, exactly
-as :class:`~election.seeds.SeedAccumulator`) and the schedule, checks every claim
-with :func:`~election.claims.check_claim_static` (chain, epoch, slot, rank, rightful
+as :class:`~election.rules.seeds.SeedAccumulator`) and the schedule, checks every claim
+with :func:`~election.rules.claims.check_claim_static` (chain, epoch, slot, rank, rightful
 validator, certificate) and verifies the VRF proofs of a whole batch in one
 :func:`vrf.verify_many` call on worker threads.  It also checks that slots strictly
 increase (no slot with two blocks), that a line's ``slot`` matches its claim, and
@@ -30,8 +30,11 @@ from typing import Any
 
 import vrf
 
-from .claims import check_claim_static
-from .errors import InvalidClaim
+from ..rules.claims import check_claim_static
+from ..rules.errors import InvalidClaim
+from ..rules.schedule import Schedule
+from ..rules.seeds import SeedAccumulator
+from ..rules.stake import StakeTable
 from .formats import (
     MAX_REPORTED_LINES,
     GenesisFile,
@@ -43,9 +46,6 @@ from .formats import (
     open_lines,
     parse_history_line,
 )
-from .schedule import Schedule
-from .seeds import SeedAccumulator
-from .stake import StakeTable
 from .stats import chi_square
 
 __all__ = [
@@ -584,7 +584,7 @@ def audit(genesis: GenesisFile | PathLike,
         MalformedGenesis: the genesis file is unusable.
         MalformedHistory: some history lines are malformed; the audit reads the whole
             file first so that every malformed line is listed (up to
-            :data:`~election.formats.MAX_REPORTED_LINES`), with its number.
+            :data:`~election.chain.formats.MAX_REPORTED_LINES`), with its number.
         OSError: a file cannot be read.
         ValueError: ``batch_size`` or ``workers`` not a positive int.
     """

@@ -1,0 +1,1 @@
+"""The chain as data: genesis and history file formats, the audit and its statistics."""

@@ -1,0 +1,2 @@
+"""Development helpers: deterministic keys, development chains and an in-memory test network.
+Never for production keys."""

@@ -1,0 +1,1 @@
+"""What a running node needs beside the rules: failure detection and the failover state machine."""

@@ -21,15 +21,20 @@ from election.node.failover import (
     BadVoteSignature,
     BlockSeen,
     BroadcastVote,
+    ConflictingVote,
     DuplicateVote,
     FailoverController,
     Heartbeat,
     Produce,
+    SeedMismatch,
     UnknownVoter,
     VotePool,
     VoteReceived,
     WrongVoteContext,
 )
+from election.rules.claims import LeaderClaim
+from election.rules.evidence import VoteEquivocation, verify_evidence
+from election.rules.headers import GENESIS_PARENT, make_header
 from election.rules.votes import vote_message
 
 CONFIG = ElectionConfig(b"failover-test", epoch_length=20, slot_duration_ms=2000, failover_timeout_ms=500, backups=3)
@@ -51,8 +56,15 @@ TABLE, KEYS = dev_table([10, 20, 30, 40], b"pool")
 SCHED = Schedule(CONFIG, TABLE, 0, fixed_epoch_seed(0))
 
 
-def sign(vid: str, slot: int = 5, rank: int = 1, epoch: int = 0) -> TimeoutVote:
-    return TimeoutVote.sign(CONFIG, TABLE, epoch, slot, rank, vid, KEYS[vid].vote_seed)
+def sign(vid: str, slot: int = 5, rank: int = 1, epoch: int = 0, parent: bytes | None = None) -> TimeoutVote:
+    return TimeoutVote.sign(CONFIG, TABLE, epoch, slot, rank, vid, KEYS[vid].vote_seed, parent,
+                            seed=fixed_epoch_seed(epoch))
+
+
+def block(claim: LeaderClaim, salt: bytes = b"") -> BlockSeen:
+    """The event for a block carrying ``claim`` with a header signed by its producer."""
+    payload = (salt + bytes(32))[:32]
+    return BlockSeen.from_claim(claim, make_header(claim, GENESIS_PARENT, payload, KEYS[claim.validator_id].vote_seed))
 
 
 def test_pool_forms_certificate_strictly_above_two_thirds() -> None:
@@ -71,8 +83,9 @@ def test_pool_exact_two_thirds_is_not_enough() -> None:
     sched = Schedule(CONFIG, table, 0, fixed_epoch_seed(0))
     pool = VotePool(sched)
     for vid in ("v0000", "v0001"):
-        assert pool.add(TimeoutVote.sign(CONFIG, table, 0, 3, 1, vid, keys[vid].vote_seed)) is None
-    assert pool.add(TimeoutVote.sign(CONFIG, table, 0, 3, 1, "v0002", keys["v0002"].vote_seed)) is not None
+        assert pool.add(TimeoutVote.sign(CONFIG, table, 0, 3, 1, vid, keys[vid].vote_seed, seed=sched.seed)) is None
+    assert pool.add(TimeoutVote.sign(CONFIG, table, 0, 3, 1, "v0002", keys["v0002"].vote_seed,
+                                     seed=sched.seed)) is not None
 
 
 def test_pool_rejects_bad_votes() -> None:
@@ -104,7 +117,15 @@ def test_pool_rejects_bad_votes() -> None:
     other_chain = ElectionConfig(b"elsewhere", epoch_length=20, backups=3)
     with pytest.raises(WrongVoteContext, match="chain"):
         pool.add(TimeoutVote.sign(other_chain, TABLE, 0, 5, 1, "v0001", KEYS["v0001"].vote_seed))
+    with pytest.raises(SeedMismatch, match="seed_mismatch"):  # a node that derived another seed
+        pool.add(TimeoutVote.sign(CONFIG, TABLE, 0, 5, 1, "v0001", KEYS["v0001"].vote_seed, seed=bytes(32)))
+    with pytest.raises(SeedMismatch, match="version 2"):  # a version-1 vote binds no seed
+        pool.add(TimeoutVote.sign(CONFIG, TABLE, 0, 5, 1, "v0001", KEYS["v0001"].vote_seed))
     assert pool.voters(5, 1) == ("v0000",) and pool.signed_stake(5, 1) == 10
+    with pytest.raises(ConflictingVote) as info:  # same voter, slot and rank, another parent: equivocation
+        pool.add(sign("v0000", parent=b"\x01" * 32))
+    verify_evidence(info.value.evidence, TABLE, CONFIG)
+    assert isinstance(info.value.evidence, VoteEquivocation) and pool.signed_stake(5, 1) == 10
     pool.prune(6)
     assert pool.voters(5, 1) == ()
 
@@ -156,14 +177,17 @@ def test_vote_timing_rules_and_no_double_vote() -> None:
     assert [(a.vote.slot, a.vote.rank) for a in acts if isinstance(a, BroadcastVote)] == [(slot, 1)]
     for t in (s + T + 0.1 * i for i in range(int(T / 0.1) + 1)):  # rank 1 stays alive to s + 2T
         side += ctl.on_event(Heartbeat(ranking[1]), t)
-    # rank 1 heartbeats but has no block: not suspected, so rank 2 waits for the patience
+    # rank 1 heartbeats but has no block when its window closes: not suspected, so rank 2
+    # waits for the grace past that deadline
     assert [a for a in ctl.tick(s + 2 * T) if isinstance(a, BroadcastVote)] == []
     assert [a for a in side if isinstance(a, BroadcastVote)] == []
-    acts = ctl.tick(s + T + ctl.patience)
-    # rank 1's block is overdue; rank 2 was never heard from since start, so it is suspected
-    # by now too and this node (rank 3) votes for its own takeover in the same tick
-    assert [(a.vote.slot, a.vote.rank) for a in acts if isinstance(a, BroadcastVote)] == [(slot, 2), (slot, 3)]
-    for t in (s + T + ctl.patience, s + 1.9, s + 2.5, s + 5.0):
+    acts = ctl.tick(s + 2 * T + ctl.patience)
+    assert [(a.vote.slot, a.vote.rank) for a in acts if isinstance(a, BroadcastVote)] == [(slot, 2)]
+    # rank 2 was never heard from since start: suspected, so this node (rank 3) votes for its
+    # own takeover as soon as rank 2's window closes
+    acts = ctl.tick(s + 3 * T)
+    assert [(a.vote.slot, a.vote.rank) for a in acts if isinstance(a, BroadcastVote)] == [(slot, 3)]
+    for t in (s + 3 * T, s + 1.9, s + 2.5, s + 5.0):
         for a in ctl.tick(t):
             assert not (isinstance(a, BroadcastVote) and a.vote.slot == slot and a.vote.rank in (1, 2))
 
@@ -174,27 +198,48 @@ def test_block_of_better_rank_stops_voting() -> None:
     s = slot_start(slot)
     ctl = controller_for(ranking[2], start_time=s - 1.0)
     leader_claim = make_claim(SCHED, KEYS[ranking[0]].vrf_secret, ranking[0], slot)
-    ctl.on_event(BlockSeen.from_claim(leader_claim), s + 0.9)  # late, but a block
+    ctl.on_event(block(leader_claim), s + 0.52)  # a block (in flight past its window)
     assert [a for a in ctl.tick(s + 1.99) if isinstance(a, BroadcastVote)] == []
+    assert ctl.canonical(slot) is not None and ctl.canonical(slot)[0] == 0  # type: ignore[index]
 
 
-def test_takeover_then_abandon_on_better_block() -> None:
+def test_takeover_supersedes_a_late_primary_block() -> None:
+    """A certified rank-1 block wins the fork choice over a rank-0 block that comes later."""
     slot = 8
     ranking = SCHED.ranking(slot)
     backup = ranking[1]
     s = slot_start(slot)
     ctl = controller_for(backup, start_time=s - 1.0)
-    ctl.tick(s + T + ctl.patience)  # own vote for rank 1 (leader never heard: patience)
+    ctl.tick(s + T)  # own vote for rank 1 (leader never heard from: suspected)
     acts: list[object] = []
     for vid in TABLE.ids:
         if vid not in (backup, ranking[0]):
-            acts += ctl.on_event(VoteReceived(sign(vid, slot=slot, rank=1)), s + 1.6)
+            acts += ctl.on_event(VoteReceived(sign(vid, slot=slot, rank=1)), s + 0.6)
     produce = [a for a in acts if isinstance(a, Produce)]
     assert len(produce) == 1 and produce[0].rank == 1 and produce[0].certificate is not None
+    assert produce[0].deadline == s + 2 * T
     assert verify_claim(produce[0].claim, SCHED) == KEYS[backup].vrf_secret.public_key.verify(
         SCHED.slot_input(slot), produce[0].claim.proof, CONFIG.suite)
+    header = ctl.sign_header(produce[0], bytes(32), s + 0.61)
     late = make_claim(SCHED, KEYS[ranking[0]].vrf_secret, ranking[0], slot)
-    assert ctl.on_event(BlockSeen.from_claim(late), s + 1.7) == [Abandon(slot, 1)]
+    assert ctl.on_event(block(late), s + 0.7) == []  # no Abandon: rank 1 stays canonical
+    assert ctl.canonical(slot) == (1, header.block_hash())
+
+
+def test_primary_abandons_when_a_certified_backup_supersedes_it() -> None:
+    slot = 8
+    ranking = SCHED.ranking(slot)
+    s = slot_start(slot)
+    ctl = controller_for(ranking[0], start_time=s - 1.0)
+    produce = [a for a in ctl.tick(s) if isinstance(a, Produce)]
+    assert len(produce) == 1
+    ctl.sign_header(produce[0], bytes(32), s + 0.01)
+    votes = [sign(v, slot=slot, rank=1) for v in TABLE.ids if v != ranking[0]]
+    from election import TimeoutCertificate
+    cert = TimeoutCertificate(votes)
+    backup_claim = make_claim(SCHED, KEYS[ranking[1]].vrf_secret, ranking[1], slot, 1, cert)
+    assert ctl.on_event(block(backup_claim), s + 0.7) == [Abandon(slot, 0)]
+    assert ctl.canonical(slot) is not None and ctl.canonical(slot)[0] == 1  # type: ignore[index]
 
 
 def test_invalid_claims_and_stale_votes_are_ignored() -> None:
@@ -205,15 +250,21 @@ def test_invalid_claims_and_stale_votes_are_ignored() -> None:
     impostor = ranking[2]
     bogus = make_claim(SCHED, KEYS[ranking[0]].vrf_secret, ranking[0], slot)
     bogus = dataclasses.replace(bogus, validator_id=impostor)
-    assert ctl.on_event(BlockSeen.from_claim(bogus), s + 0.1) == []
+    assert ctl.on_event(block(bogus), s + 0.1) == []  # header fine, claim not rightful
     mismatch = make_claim(SCHED, KEYS[ranking[0]].vrf_secret, ranking[0], slot)
     assert ctl.on_event(BlockSeen(slot, 0, impostor, mismatch), s + 0.1) == []
     assert ctl.rejected["InvalidClaim"] == 2
+    good = make_claim(SCHED, KEYS[ranking[0]].vrf_secret, ranking[0], slot)
+    assert ctl.on_event(BlockSeen.from_claim(good), s + 0.1) == []  # no header: not bound to its producer
+    stolen = make_header(good, GENESIS_PARENT, bytes(32), KEYS[impostor].vote_seed)  # signed by another
+    assert ctl.on_event(BlockSeen.from_claim(good, stolen), s + 0.1) == []
+    assert ctl.rejected["InvalidHeader"] == 2 and ctl.canonical(slot) is None
     assert ctl.on_event(VoteReceived(sign(ranking[3], slot=slot + 5)), s + 0.2) == []  # far ahead
     assert ctl.on_event(VoteReceived(sign(ranking[3], slot=25, epoch=1)), s + 0.2) == []
     assert ctl.rejected["stale"] == 2
     votes = [a for a in ctl.tick(s + T + ctl.patience) if isinstance(a, BroadcastVote)]
     assert [(v.vote.slot, v.vote.rank) for v in votes][0] == (slot, 1)  # the bogus block did not count
+    assert votes[0].vote.seed == SCHED.seed and votes[0].vote.parent_hash == GENESIS_PARENT
 
 
 def test_drifting_producer_raises_one_alert() -> None:
@@ -312,15 +363,30 @@ def test_partition_alone_makes_no_backup_blocks() -> None:
 
 
 def test_slow_but_alive_leader_is_not_replaced() -> None:
+    """A block that arrives within the grace past the window is kept."""
     c = cluster()
     sched = c.schedule(0)
     slot = 14
     leader = sched.leader(slot)
-    c.net.extra_delay[leader] = 0.8  # every message from it, heartbeats included, is 0.8 s late
+    c.net.extra_delay[leader] = T + 0.1  # every message from it is late, but within T + patience
     c.run(slot_start(slot + 1) - 0.01)
     b = c.best_block(slot)
     assert b is not None and b.claim.rank == 0 and len(c.blocks[slot]) == 1
     assert not [v for v in votes_in(c) if v[1] == slot]
+
+
+def test_too_slow_leader_is_superseded_everywhere() -> None:
+    """A block arriving past the grace is voted out; every node ends on the certified backup."""
+    c = cluster()
+    sched = c.schedule(0)
+    slot = 14
+    leader = sched.leader(slot)
+    c.net.extra_delay[leader] = 0.8
+    c.run(slot_start(slot + 1) + 0.9)
+    b = c.best_block(slot)
+    assert b is not None and b.claim.rank == 1
+    for vid in c.ids:
+        assert c.controller(vid).canonical(slot) == (1, b.block_hash)
 
 
 def test_withholding_leader_is_replaced_after_patience() -> None:
@@ -333,7 +399,7 @@ def test_withholding_leader_is_replaced_after_patience() -> None:
     b = c.best_block(slot)
     patience = c.controller(leader).patience
     assert b is not None and b.claim.rank == 1
-    assert slot_start(slot) + patience <= b.time < slot_start(slot) + patience + 0.05
+    assert slot_start(slot) + T + patience <= b.time < slot_start(slot) + T + patience + 0.05
 
 
 def test_byzantine_votes_against_live_leader_make_no_certificate() -> None:
@@ -346,7 +412,7 @@ def test_byzantine_votes_against_live_leader_make_no_certificate() -> None:
     for slot in slots:
         rank = sched.ranking(slot).index(byz) if byz in sched.ranking(slot)[1:] else 1
         for r in range(1, rank + 1):
-            v = TimeoutVote.sign(CONFIG, c.table, 0, slot, r, byz, key)
+            v = TimeoutVote.sign(CONFIG, c.table, 0, slot, r, byz, key, seed=sched.seed)
             for vid in c.ids:
                 if vid != byz:
                     c.inject(slot_start(slot) + 0.01, vid, VoteReceived(v), byz)
@@ -363,7 +429,7 @@ def test_forged_votes_are_dropped_by_every_node() -> None:
     sched = c.schedule(0)
     slot = 5
     honest = c.ids[0]
-    v = TimeoutVote.sign(CONFIG, c.table, 0, slot, 1, honest, c.secrets[honest].vote_seed)
+    v = TimeoutVote.sign(CONFIG, c.table, 0, slot, 1, honest, c.secrets[honest].vote_seed, seed=sched.seed)
     bad = dataclasses.replace(v, signature=bytes(64))
     mallory = SigningKey(b"M" * 32)
     msg = vote_message(CONFIG.chain_id, 0, c.table.digest(), slot, 1, None, "mallory")
@@ -474,10 +540,12 @@ def test_next_wakeup_points_at_the_deadlines() -> None:
         side += ctl.on_event(Heartbeat(ranking[0]), t)
     assert ctl.tick(s + T) == []  # alive (heartbeats), only its block is missing
     assert side == []
-    assert ctl.next_wakeup(s + T) == s + ctl.patience  # the absence-of-block deadline
-    # at s + 2T: the leader's block is overdue (rank 1), and rank 1, never heard from since
-    # this node started, is suspected, so rank 2 (this node) is voted for as well
-    assert [a.vote.rank for a in ctl.tick(s + ctl.patience) if isinstance(a, BroadcastVote)] == [1, 2]
+    assert ctl.next_wakeup(s + T) == s + T + ctl.patience  # the grace past the leader's window
+    assert [a.vote.rank for a in ctl.tick(s + T + ctl.patience) if isinstance(a, BroadcastVote)] == [1]
+    # rank 1, never heard from since this node started, is suspected: rank 2 (this node) is
+    # voted for the moment rank 1's window closes
+    assert ctl.next_wakeup(s + T + ctl.patience) == s + 2 * T
+    assert [a.vote.rank for a in ctl.tick(s + 2 * T) if isinstance(a, BroadcastVote)] == [2]
 
 
 def test_validator_never_heard_from_is_suspected_after_start() -> None:
@@ -490,5 +558,5 @@ def test_validator_never_heard_from_is_suspected_after_start() -> None:
     assert ctl.tick(s) == []
     acts = ctl.tick(s + T)  # 1.5 s after start without a word from the leader
     assert [a.vote.rank for a in acts if isinstance(a, BroadcastVote)] == [1]
-    assert s + T < s + ctl.patience  # earlier than the absence-of-block deadline
+    assert s + T < s + T + ctl.patience  # earlier than the grace deadline
     assert ctl.slot_at(s + 0.3) == slot and ctl.slot_at(-1.0) == -1

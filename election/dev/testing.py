@@ -24,6 +24,7 @@ from ..node.failover import (
     BroadcastVote,
     Event,
     FailoverController,
+    Guard,
     Heartbeat,
     Produce,
     VoteReceived,
@@ -31,6 +32,9 @@ from ..node.failover import (
 from ..rules._codec import u64
 from ..rules.claims import LeaderClaim
 from ..rules.config import ElectionConfig
+from ..rules.errors import ElectionError
+from ..rules.forkchoice import choose
+from ..rules.headers import SignedHeader
 from ..rules.schedule import Schedule
 from ..rules.stake import StakeTable
 from .keys import DevValidator, dev_table
@@ -126,10 +130,20 @@ def fixed_epoch_seed(epoch: int) -> bytes:
 
 @dataclass(frozen=True)
 class ProducedBlock:
-    """A block a node published: its claim and the virtual time of publication."""
+    """A block a node published: its claim, signed header and the virtual time of publication."""
 
     time: float
     claim: LeaderClaim
+    header: SignedHeader | None = None
+
+    @property
+    def block_hash(self) -> bytes:
+        return b"" if self.header is None else self.header.block_hash()
+
+
+def payload_digest_for(vid: str, slot: int, salt: bytes = b"") -> bytes:
+    """The dummy payload digest test nodes put in their headers (``salt`` makes a different block)."""
+    return hashlib.sha512(b"seqvrf/testing/payload" + vid.encode() + u64(slot) + salt).digest()[:32]
 
 
 @dataclass
@@ -156,13 +170,18 @@ class FailoverCluster:
         heartbeat_interval: seconds between heartbeats (default ``failover_timeout / 5``).
         start: the virtual time the nodes boot.
         controller_kwargs: extra keyword arguments for every controller.
+        guard_factory: builds each node's signing guard once (it survives the node's
+            restarts, as a guard file on disk would); None: no guard.
+        skew: per-node clock offset in seconds (the node's clock reads ``true time + skew``).
     """
 
     def __init__(self, stakes: Sequence[int], config: ElectionConfig, *, key_seed: bytes = b"cluster",
                  seed_of: Callable[[int], bytes] = fixed_epoch_seed, latency: float = 0.005,
                  jitter: float = 0.002, loss: float = 0.0, net_seed: int = 0,
                  heartbeat_interval: float | None = None, start: float = -1.0,
-                 controller_kwargs: dict[str, Any] | None = None) -> None:
+                 controller_kwargs: dict[str, Any] | None = None,
+                 guard_factory: Callable[[str], Guard] | None = None,
+                 skew: dict[str, float] | None = None) -> None:
         self.config = config
         self.table: StakeTable
         self.secrets: dict[str, DevValidator]
@@ -176,6 +195,16 @@ class FailoverCluster:
         self.log: list[tuple[float, str, Action]] = []
         self.withholding: set[str] = set()
         """Nodes that stay alive (heartbeats, votes) but never publish their blocks."""
+        self.build_delay: dict[str, float] = {}
+        """Seconds a node spends building a block between Produce and signing its header."""
+        self.crash_after_sign: set[str] = set()
+        """Nodes that crash right after signing a header, before sending the block."""
+        self.refused: list[tuple[float, str, str]] = []
+        """``(time, node, code)`` of every header the controller refused to sign."""
+        self.skew = dict(skew or {})
+        self._stalled: dict[str, float] = {}
+        self._guard_factory = guard_factory
+        self.guards: dict[str, Guard] = {}
         self.nodes: dict[str, _NodeState] = {}
         self.ids = self.table.ids
         for i, vid in enumerate(self.ids):
@@ -196,8 +225,14 @@ class FailoverCluster:
     def _boot(self, vid: str, now: float, first_heartbeat: float) -> None:
         epoch = max(0, int(now * 1000) // self.config.slot_duration_ms // self.config.epoch_length)
         sec = self.secrets[vid]
+        kwargs = dict(self._kwargs)
+        if self._guard_factory is not None:
+            if vid not in self.guards:
+                self.guards[vid] = self._guard_factory(vid)
+            kwargs["guard"] = self.guards[vid]
         ctl = FailoverController(self.config, self.schedule(epoch), vid, sec.vrf_secret, sec.vote_seed,
-                                 start_time=now, **self._kwargs)
+                                 start_time=now + self.skew.get(vid, 0.0),
+                                 genesis_time=0.0, **kwargs)
         self.nodes[vid] = _NodeState(ctl, None, {epoch})
         self.net.schedule(first_heartbeat, vid, ("heartbeat",))
         self._reschedule(vid, now)
@@ -221,6 +256,13 @@ class FailoverCluster:
             self._boot(vid, when, when)
         self.at(when, go)
 
+    def stall(self, vid: str, start: float, end: float) -> None:
+        """Freeze node ``vid`` from ``start`` to ``end`` (as SIGSTOP/SIGCONT would): what
+        arrives meanwhile is processed at ``end``, in order, with the clock reading ``end``."""
+        def go() -> None:
+            self._stalled[vid] = end
+        self.at(start, go)
+
     def inject(self, when: float, dst: str, event: Event, src: str = "?") -> None:
         """Deliver ``event`` to node ``dst`` at ``when`` (e.g. a forged vote)."""
         self.net.schedule(when, dst, ("msg", src, event))
@@ -237,6 +279,12 @@ class FailoverCluster:
             if dst == CONTROL:
                 item()
                 continue
+            resume = self._stalled.get(dst)
+            if resume is not None:
+                if now < resume:
+                    net.schedule(resume, dst, item)  # held while frozen, FIFO at resume
+                    continue
+                del self._stalled[dst]
             node = self.nodes[dst]
             kind = item[0]
             if kind == "heartbeat":
@@ -245,20 +293,24 @@ class FailoverCluster:
                         net.send(dst, other, Heartbeat(dst))
                 net.schedule(now + self.heartbeat_interval, dst, ("heartbeat",))
                 continue
+            if kind == "publish":
+                self._publish(dst, now, item[1])
+                continue
             self._install_epochs(dst, now)
+            local = now + self.skew.get(dst, 0.0)
             if kind == "tick":
                 if node.next_tick != now:
                     continue  # superseded
                 node.next_tick = None
-                actions = node.controller.tick(now)
+                actions = node.controller.tick(local)
             else:
-                actions = node.controller.on_event(item[2], now)
+                actions = node.controller.on_event(item[2], local)
             self._carry_out(dst, now, actions)
             self._reschedule(dst, now)
 
     def _install_epochs(self, vid: str, now: float) -> None:
         node = self.nodes[vid]
-        slot = node.controller.slot_at(now)
+        slot = node.controller.slot_at(now + self.skew.get(vid, 0.0))
         nxt = max(0, slot) // self.config.epoch_length + 1
         if nxt not in node.epochs:
             node.controller.set_schedule(self.schedule(nxt))
@@ -266,9 +318,11 @@ class FailoverCluster:
 
     def _reschedule(self, vid: str, now: float) -> None:
         node = self.nodes[vid]
-        wake = node.controller.next_wakeup(now)
+        skew = self.skew.get(vid, 0.0)
+        wake = node.controller.next_wakeup(now + skew)
         if wake is None:
             return
+        wake -= skew
         if node.next_tick is None or node.next_tick <= now or wake < node.next_tick:
             node.next_tick = wake
             self.net.schedule(wake, vid, ("tick",))
@@ -281,16 +335,42 @@ class FailoverCluster:
             elif isinstance(a, Produce):
                 if vid in self.withholding:
                     continue
-                self.blocks.setdefault(a.slot, []).append(ProducedBlock(now, a.claim))
-                msg = BlockSeen.from_claim(a.claim)
+                delay = self.build_delay.get(vid, 0.0)
+                if delay > 0:
+                    self.net.schedule(now + delay, vid, ("publish", a))
+                else:
+                    self._publish(vid, now, a)
+                continue
             else:
                 continue
             for other in self.ids:
                 if other != vid:
                     self.net.send(vid, other, msg)
 
+    def _publish(self, vid: str, now: float, a: Produce) -> None:
+        """Sign the header (the controller checks the window and the slot's state) and send."""
+        ctl = self.nodes[vid].controller
+        try:
+            header = ctl.sign_header(a, payload_digest_for(vid, a.slot), now + self.skew.get(vid, 0.0))
+        except ElectionError as exc:
+            self.refused.append((now, vid, getattr(exc, "code", type(exc).__name__)))
+            return
+        if vid in self.crash_after_sign:
+            self.net.crashed.add(vid)
+            return
+        self.send_block(vid, now, a.claim, header)
+
+    def send_block(self, vid: str, now: float, claim: LeaderClaim, header: SignedHeader | None) -> None:
+        """Record ``vid``'s block and send it to every other node (also for adversaries)."""
+        self.blocks.setdefault(claim.slot, []).append(ProducedBlock(now, claim, header))
+        msg = BlockSeen.from_claim(claim, header)
+        for other in self.ids:
+            if other != vid:
+                self.net.send(vid, other, msg)
+
     # -- results ---------------------------------------------------------------------
     def best_block(self, slot: int) -> ProducedBlock | None:
-        """The produced block of the best (lowest) rank for ``slot``, or None."""
+        """The canonical produced block of ``slot`` by the fork choice (highest rank, then
+        the smaller block hash), or None."""
         blocks = self.blocks.get(slot)
-        return min(blocks, key=lambda b: b.claim.rank) if blocks else None
+        return choose([(b.claim.rank, b.block_hash, b) for b in blocks]) if blocks else None

@@ -12,25 +12,34 @@ of them on a virtual clock.
 Timing (seconds from the slot's start ``S = genesis_time + slot * slot_duration``,
 ``T`` the failover timeout, ``P`` the patience):
 
-* the primary (rank 0) produces at ``S``;
-* a node votes "ranks below r missed slot s" (r >= 1) once ``now >= S + r*T``, no block
-  of a rank below r has been seen for s, it has judged every rank below r-1 missed
-  already, and either its failure detector suspects the validator at rank r-1 or that
-  validator has been silent for the slot until ``S + (r-1)*T + P`` (the block is absent);
-* it never signs two votes for the same (slot, rank);
+* rank r may produce only inside its window ``[S + r*T, S + (r+1)*T)``
+  (:mod:`election.rules.forkchoice`); :class:`Produce` carries the deadline and
+  :meth:`FailoverController.sign_header` refuses to sign past it (:class:`PastDeadline`);
+* a node votes "ranks below r missed slot s" (r >= 1) once rank r-1's window has closed
+  (``now >= S + r*T``), no block of the slot has been seen, it has voted every rank below r
+  already, and either its failure detector suspects the validator at rank r-1 or the grace
+  ``P`` past that deadline has run out (``now >= S + r*T + P``);
+* it never signs two votes for the same (slot, rank), never votes out a rank it produced,
+  and never produces a rank it voted out or below a certificate it has seen; with a
+  :class:`~election.node.guard.SigningGuard` these hold across crashes and restarts;
 * the validator at rank r produces only with a :class:`TimeoutCertificate` for (s, r)
   that its :class:`VotePool` assembled from valid votes of strictly more than 2/3 of
-  the stake, and only if no block of a better rank has been seen;
-* a block of a better rank seen after a takeover began yields :class:`Abandon`.
+  the stake, and only if no block of the slot has been seen;
+* the fork choice of a slot is the highest valid rank (ties: the smaller block hash); a
+  block that supersedes this node's own yields :class:`Abandon`;
+* conflicting signed statements of a validator yield :class:`EvidenceFound`.
 
-Votes, certificates, ranks and stakes are exact integers and bytes; only the local
-judgements (times, phi) are floats.
+Votes (version 2: bound to the epoch seed and the parent hash this node saw),
+certificates, ranks and stakes are exact integers and bytes; only the local judgements
+(times, phi) are floats.  State is bounded: heartbeats from ids outside the installed
+tables are dropped and counted, and per-slot state is pruned past the look-back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from nacl.signing import SigningKey
 
@@ -39,16 +48,29 @@ import vrf
 from ..rules.claims import LeaderClaim, make_claim, verify_claim
 from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError, InvalidClaim, InvalidConfig, InvalidVote
+from ..rules.evidence import Evidence, HeaderEquivocation, ProduceAfterVote, VoteEquivocation
+from ..rules.forkchoice import prefer
+from ..rules.headers import GENESIS_PARENT, InvalidHeader, SignedHeader, make_header, verify_header
 from ..rules.schedule import Schedule
-from ..rules.votes import TimeoutCertificate, TimeoutVote, is_quorum
+from ..rules.votes import TimeoutCertificate, TimeoutVote, check_vote_seed, is_quorum
 from .health import BlockIntervalMonitor, PhiAccrualDetector
 
 __all__ = [
     "Heartbeat", "BlockSeen", "VoteReceived", "Event",
-    "BroadcastVote", "Produce", "Abandon", "Alert", "Action",
-    "VoteRejected", "UnknownVoter", "WrongVoteContext", "BadVoteSignature", "DuplicateVote",
-    "VotePool", "FailoverController",
+    "BroadcastVote", "Produce", "Abandon", "Alert", "EvidenceFound", "Action",
+    "VoteRejected", "UnknownVoter", "WrongVoteContext", "SeedMismatch", "BadVoteSignature", "DuplicateVote",
+    "ConflictingVote", "VotePool", "FailoverController", "ProductionRefused", "PastDeadline", "Superseded",
+    "Guard",
 ]
+
+
+class Guard(Protocol):
+    """What the controller needs of a durable signing guard
+    (:class:`election.node.guard.SigningGuard` implements it)."""
+
+    def sign(self, kind: str, epoch: int, slot: int, rank: int, message: bytes,
+             signer: Callable[[bytes], bytes]) -> bytes: ...
+
 
 
 # -- events ----------------------------------------------------------------------------
@@ -73,18 +95,22 @@ class BlockSeen:
         validator_id: the producer.
         claim: the block's leadership claim; when given the controller verifies it
             (:func:`~election.rules.claims.verify_claim`) and ignores the block if it fails.
-            When None the caller vouches that it verified the block itself.
+            When None the caller vouches that it verified the block (and its header) itself.
+        header: the block's signed header; required with a claim when the controller was
+            built with ``require_headers=True`` (the default), and then verified
+            (:func:`~election.rules.headers.verify_header`).
     """
 
     slot: int
     rank: int
     validator_id: str
     claim: LeaderClaim | None = None
+    header: SignedHeader | None = None
 
     @classmethod
-    def from_claim(cls, claim: LeaderClaim) -> BlockSeen:
-        """The event for a block carrying ``claim``."""
-        return cls(claim.slot, claim.rank, claim.validator_id, claim)
+    def from_claim(cls, claim: LeaderClaim, header: SignedHeader | None = None) -> BlockSeen:
+        """The event for a block carrying ``claim`` (and ``header``)."""
+        return cls(claim.slot, claim.rank, claim.validator_id, claim, header)
 
 
 @dataclass(frozen=True)
@@ -111,27 +137,39 @@ class BroadcastVote:
 
 @dataclass(frozen=True)
 class Produce:
-    """Build and publish the block for ``slot`` at ``rank`` now, carrying ``claim``.
+    """Build the block for ``slot`` at ``rank`` now, carrying ``claim``, and have its header
+    signed with :meth:`FailoverController.sign_header` before ``deadline``.
 
     Attributes:
         slot: the slot.
         rank: this node's rank for it (0: primary).
         certificate: the timeout certificate for (slot, rank); None for rank 0.
         claim: the ready leadership claim; it passes :func:`verify_claim`.
+        deadline: the end of this rank's production window, on the controller's clock;
+            a block not signed and sent by then must not be sent at all.
     """
 
     slot: int
     rank: int
     certificate: TimeoutCertificate | None
     claim: LeaderClaim
+    deadline: float = float("inf")
 
 
 @dataclass(frozen=True)
 class Abandon:
-    """Stop producing ``slot`` at ``rank``: a block of a better rank was seen."""
+    """This node's block for ``slot`` at ``rank`` is superseded: the fork choice prefers a
+    block of a higher rank (its certificate voted this rank out)."""
 
     slot: int
     rank: int
+
+
+@dataclass(frozen=True)
+class EvidenceFound:
+    """Conflicting signed statements of ``evidence.validator_id`` (publish or store them)."""
+
+    evidence: Evidence
 
 
 @dataclass(frozen=True)
@@ -142,7 +180,25 @@ class Alert:
     reason: str
 
 
-Action = BroadcastVote | Produce | Abandon | Alert
+Action = BroadcastVote | Produce | Abandon | Alert | EvidenceFound
+
+
+class ProductionRefused(ElectionError):
+    """:meth:`FailoverController.sign_header` refused to sign; ``.code`` says why."""
+
+    code = "production_refused"
+
+
+class PastDeadline(ProductionRefused):
+    """The rank's production window closed before the header could be signed."""
+
+    code = "past_deadline"
+
+
+class Superseded(ProductionRefused):
+    """A block of a higher rank, or a vote or certificate for one, exists for the slot."""
+
+    code = "superseded"
 
 
 # -- vote rejections -------------------------------------------------------------------
@@ -162,8 +218,25 @@ class BadVoteSignature(VoteRejected):
     """The vote's signature does not verify under the voter's vote key."""
 
 
+class SeedMismatch(WrongVoteContext):
+    """The vote binds another epoch seed than this node's (or none): one of the two nodes
+    derived a different seed (e.g. it missed a block before the cutoff)."""
+
+
 class DuplicateVote(VoteRejected):
-    """The voter already has a vote for this (slot, rank) in the pool."""
+    """The voter already has this very vote for this (slot, rank) in the pool."""
+
+
+class ConflictingVote(DuplicateVote):
+    """The voter already has a *different* signed vote for this (slot, rank): equivocation.
+
+    Attributes:
+        evidence: the :class:`~election.rules.evidence.VoteEquivocation` (signatures checked).
+    """
+
+    def __init__(self, message: str, evidence: VoteEquivocation) -> None:
+        super().__init__(message)
+        self.evidence = evidence
 
 
 class VotePool:
@@ -177,12 +250,15 @@ class VotePool:
 
     Args:
         schedule: the epoch's schedule (config, table, epoch).
+        require_seed: accept only version-2 votes bound to the schedule's seed
+            (:class:`SeedMismatch` otherwise); False also accepts version-1 votes.
     """
 
-    __slots__ = ("schedule", "_votes", "_stake", "_certs")
+    __slots__ = ("schedule", "require_seed", "_votes", "_stake", "_certs")
 
-    def __init__(self, schedule: Schedule) -> None:
+    def __init__(self, schedule: Schedule, require_seed: bool = True) -> None:
         self.schedule = schedule
+        self.require_seed = require_seed
         self._votes: dict[tuple[int, int], dict[str, TimeoutVote]] = {}
         self._stake: dict[tuple[int, int], int] = {}
         self._certs: dict[tuple[int, int], TimeoutCertificate] = {}
@@ -192,9 +268,11 @@ class VotePool:
 
         Raises:
             WrongVoteContext: wrong chain, epoch, table digest, slot or rank.
+            SeedMismatch: the vote binds another seed (or none, with ``require_seed``).
             UnknownVoter: voter not in the table.
-            DuplicateVote: the voter already voted for this (slot, rank).
+            DuplicateVote: the voter already cast this same vote.
             BadVoteSignature: the signature does not verify.
+            ConflictingVote: a different valid vote by the voter is in the pool (evidence).
         """
         if not isinstance(vote, TimeoutVote):
             raise WrongVoteContext(f"expected a TimeoutVote, got {type(vote).__name__}")
@@ -213,12 +291,21 @@ class VotePool:
             raise WrongVoteContext(f"{who}: expected a rank in [1, {sched.depth}]")
         if vote.voter_id not in sched.table:
             raise UnknownVoter(f"{who}: voter is not in the stake table")
-        if vote.voter_id in self._votes.get((vote.slot, vote.rank), {}):
+        if self.require_seed:
+            try:
+                check_vote_seed(vote.seed, sched.seed, who)
+            except InvalidVote as exc:
+                raise SeedMismatch(str(exc)) from None
+        old = self._votes.get((vote.slot, vote.rank), {}).get(vote.voter_id)
+        if old is not None and old.message() == vote.message():
             raise DuplicateVote(f"{who}: voter already voted for this slot and rank")
         try:
             vote.verify(sched.table, sched.config)
         except InvalidVote as exc:
             raise BadVoteSignature(str(exc)) from None
+        if old is not None:
+            raise ConflictingVote(f"{who}: equivocation: a different vote for this slot and rank is in the pool",
+                                  VoteEquivocation.of(old, vote))
 
     def add(self, vote: TimeoutVote) -> TimeoutCertificate | None:
         """Check and add ``vote``.
@@ -249,6 +336,10 @@ class VotePool:
         """Stake of the distinct valid voters for (slot, rank) so far."""
         return self._stake.get((slot, rank), 0)
 
+    def vote_of(self, slot: int, rank: int, voter_id: str) -> TimeoutVote | None:
+        """The vote of ``voter_id`` for (slot, rank) in the pool, or None."""
+        return self._votes.get((slot, rank), {}).get(voter_id)
+
     def voters(self, slot: int, rank: int) -> tuple[str, ...]:
         """Ids of the voters for (slot, rank) so far, in arrival order."""
         return tuple(self._votes.get((slot, rank), {}))
@@ -263,9 +354,23 @@ class VotePool:
 # -- the controller ----------------------------------------------------------------------
 @dataclass
 class _Slot:
-    best: int | None = None  # best (lowest) rank of a block seen
+    # Valid blocks seen: rank -> (block hash or b"" when the caller vouched, signed header or None).
+    blocks: dict[int, tuple[bytes, SignedHeader | None]] = field(default_factory=dict)
     voted: set[int] = field(default_factory=set)  # ranks this node voted for
-    produced: int | None = None  # rank this node produced at
+    produced: int | None = None  # rank this node was told to produce at
+    signed: bool = False  # this node signed a header for the slot
+    cert_rank: int = 0  # highest rank with a certificate this node has seen
+
+    def best(self) -> tuple[int, bytes] | None:
+        """The canonical (rank, hash) by the fork choice, or None before any block."""
+        best: tuple[int, bytes] | None = None
+        for rank, (h, _) in self.blocks.items():
+            if best is None or prefer((rank, h), best):
+                best = (rank, h)
+        return best
+
+
+_MAX_ALERTED = 4096  # bound on remembered alert subjects (ids in tables only, so rarely reached)
 
 
 class FailoverController:
@@ -281,15 +386,19 @@ class FailoverController:
         vote_private_key: this node's Ed25519 vote key: a 32-byte seed or a PyNaCl
             ``SigningKey`` (never the VRF key).
         genesis_time: the time slot 0 starts, seconds on the caller's clock.
-        patience: seconds a silent-but-not-suspected validator at rank r-1 gets from
-            its own turn ``S + (r-1)*T`` before the node votes it out anyway; default
-            ``2 * T``.
+        patience: seconds past rank r-1's deadline (``S + r*T``) after which a node votes
+            rank r-1 out even if its detector does not suspect it; default ``T / 4``.
         detector_factory: builds the failure detector of each peer; default a
             :class:`PhiAccrualDetector` with threshold 8, minimum deviation ``T/20`` and
             first-interval estimate ``T/5`` (heartbeats every ``T/5`` or so).
         start_time: the node takes no part in slots that began before this time (it
             cannot know which blocks it missed); default the first ``now`` it is given.
         anomaly_tolerance: relative block-interval drift that raises an :class:`Alert`.
+        guard: the durable signing guard every vote and header signature goes through
+            (None: signatures are checked against this controller's memory only, which a
+            restart loses).
+        require_headers: refuse blocks that come with a claim but without a valid signed
+            header (default True; False only for version-1 tooling).
 
     Raises:
         InvalidConfig: ``schedule`` is not for ``config``.
@@ -300,7 +409,8 @@ class FailoverController:
                  vrf_secret_key: vrf.SecretKey, vote_private_key: bytes | SigningKey, *,
                  genesis_time: float = 0.0, patience: float | None = None,
                  detector_factory: Callable[[], PhiAccrualDetector] | None = None,
-                 start_time: float | None = None, anomaly_tolerance: float = 0.25) -> None:
+                 start_time: float | None = None, anomaly_tolerance: float = 0.25,
+                 guard: Guard | None = None, require_headers: bool = True) -> None:
         if schedule.config != config:
             raise InvalidConfig("schedule was built for another ElectionConfig")
         if isinstance(vote_private_key, SigningKey):
@@ -315,22 +425,28 @@ class FailoverController:
         self.genesis_time = genesis_time
         self._slot_s = config.slot_duration_ms / 1000
         self._timeout_s = config.failover_timeout_ms / 1000
-        self.patience = 2 * self._timeout_s if patience is None else patience
+        self.patience = self._timeout_s / 4 if patience is None else patience
         t = self._timeout_s
         self._detector_factory = detector_factory or (
             lambda: PhiAccrualDetector(threshold=8.0, min_std_deviation=t / 20, first_heartbeat_estimate=t / 5))
         self._anomaly_tolerance = anomaly_tolerance
         self.start_time = start_time
+        self.guard = guard
+        self.require_headers = require_headers
         self._epochs: dict[int, tuple[Schedule, VotePool]] = {}
         self._slots: dict[int, _Slot] = {}
         self._detectors: dict[str, PhiAccrualDetector] = {}
         self._monitors: dict[str, BlockIntervalMonitor] = {}
         self._alerted: set[str] = set()
         self._now: float | None = None
-        horizon = max(config.backups * self._timeout_s, (config.backups - 1) * self._timeout_s + self.patience)
+        self._tip: tuple[int, bytes] | None = None  # (slot, hash) of the newest canonical block seen
+        horizon = (config.backups + 1) * self._timeout_s + self.patience
         self._lookback = int(horizon // self._slot_s) + 1
         self.rejected: dict[str, int] = {}
-        """Count of refused inputs by reason (vote error class name, ``InvalidClaim``, ``stale``)."""
+        """Count of refused inputs by reason (vote error class name, ``InvalidClaim``,
+        ``InvalidHeader``, ``stale``, ``unknown_sender``, ``SeedMismatch``...)."""
+        self.evidence: list[Evidence] = []
+        """Evidence found so far (also emitted as :class:`EvidenceFound`); the newest 1,024."""
         self.set_schedule(schedule)
 
     # -- schedules and clock ---------------------------------------------------------
@@ -362,6 +478,10 @@ class FailoverController:
         """Start time of ``slot``: ``genesis_time + slot * slot_duration``."""
         return self.genesis_time + self.config.slot_offset_ms(slot) / 1000
 
+    def deadline(self, slot: int, rank: int) -> float:
+        """End of ``rank``'s production window for ``slot``: ``S + (rank+1)*T``."""
+        return self.slot_start(slot) + (rank + 1) * self._timeout_s
+
     def slot_at(self, now: float) -> int:
         """The slot in progress at ``now`` (-1 before genesis)."""
         if now < self.genesis_time:
@@ -372,6 +492,17 @@ class FailoverController:
         """The failure detector of a peer, or None before its first heartbeat."""
         return self._detectors.get(validator_id)
 
+    def canonical(self, slot: int) -> tuple[int, bytes] | None:
+        """``(rank, block_hash)`` of the slot's canonical block by this node's view (the
+        hash is empty for blocks the caller vouched for without a header), or None."""
+        st = self._slots.get(slot)
+        return None if st is None else st.best()
+
+    @property
+    def tip_hash(self) -> bytes:
+        """Hash of the newest canonical block seen (:data:`GENESIS_PARENT` before any)."""
+        return GENESIS_PARENT if self._tip is None or not self._tip[1] else self._tip[1]
+
     def _advance(self, now: float) -> None:
         if self._now is not None and now < self._now:
             raise ValueError(f"time went backwards: {now} < {self._now}")
@@ -381,6 +512,9 @@ class FailoverController:
 
     def _reject(self, reason: str) -> None:
         self.rejected[reason] = self.rejected.get(reason, 0) + 1
+
+    def _known(self, validator_id: str) -> bool:
+        return any(validator_id in sched.table for sched, _ in self._epochs.values())
 
     # -- inputs ----------------------------------------------------------------------
     def on_event(self, event: Event, now: float) -> list[Action]:
@@ -450,18 +584,18 @@ class FailoverController:
             if self.start_time is not None and start < self.start_time:
                 continue  # slots that began before this node started get no votes from it (_drive)
             st = self._slots.get(slot)
-            if st is not None and st.best == 0:
+            if st is not None and st.blocks:
                 continue
             depth = sched.depth
-            if start + max(depth * t, (depth - 1) * t + self.patience) <= now:
-                continue  # every deadline of this slot is past
+            if start + depth * t + self.patience <= now:
+                continue  # every vote of this slot is past due
             ranking = sched.ranking(slot)
             for r in range(1, depth + 1):
                 if st is not None and r in st.voted:
                     continue
                 due = start + r * t
                 cands.append(due)
-                cands.append(start + (r - 1) * t + self.patience)
+                cands.append(due + self.patience)
                 if due < now:
                     det = self._detector_of(ranking[r - 1])
                     when = None if det is None else det.suspicion_time()
@@ -471,10 +605,69 @@ class FailoverController:
         future = [c for c in cands if c > now]
         return min(future) if future else None
 
+    # -- signing -------------------------------------------------------------------
+    def _sign(self, kind: str, epoch: int, slot: int, rank: int, message: bytes) -> bytes:
+        def raw(m: bytes) -> bytes:
+            return self._vote_key.sign(m).signature
+        if self.guard is None:
+            return raw(message)
+        return self.guard.sign(kind, epoch, slot, rank, message, raw)
+
+    def _vote_signer(self, epoch: int, slot: int, rank: int) -> Callable[[bytes], bytes]:
+        def sign(message: bytes) -> bytes:
+            return self._sign("vote", epoch, slot, rank, message)
+        return sign
+
+    def sign_header(self, produce: Produce, payload_digest: bytes, now: float,
+                    parent_hash: bytes | None = None) -> SignedHeader:
+        """Sign the header of the block ``produce`` asked for, if it may still be produced.
+
+        The runtime builds the payload, then calls this right before sending: the checks
+        run against the latest state, and the guard records the header before the
+        signature exists outside it.  The block counts as seen by this node.
+
+        Args:
+            produce: the :class:`Produce` action.
+            payload_digest: the 32-byte digest of the block's contents.
+            now: the current time.
+            parent_hash: the block it builds on; default :attr:`tip_hash`.
+
+        Returns:
+            The signed header (send it with ``produce.claim`` before ``produce.deadline``).
+
+        Raises:
+            PastDeadline: ``now`` is at or past the window's end.
+            Superseded: a block, vote or certificate for a higher rank exists for the slot,
+                or a block of the slot was seen before this one was signed.
+            ElectionError: the guard refused (a conflicting signature exists).
+        """
+        self._advance(now)
+        st = self._slot(produce.slot)
+        if now >= produce.deadline:
+            self._reject("past_deadline")
+            raise PastDeadline(f"slot {produce.slot} rank {produce.rank}: window closed at "
+                               f"{produce.deadline:.3f}, now {now:.3f}")
+        others = [r for r in st.blocks if r != produce.rank]
+        higher_vote = any(r > produce.rank for r in st.voted)
+        if others or higher_vote or st.cert_rank > produce.rank:
+            self._reject("superseded")
+            raise Superseded(f"slot {produce.slot} rank {produce.rank}: a block, vote or certificate "
+                             "of another rank exists")
+        parent = self.tip_hash if parent_hash is None else parent_hash
+        header = make_header(produce.claim, parent, payload_digest,
+                             signer=lambda m: self._sign("header", produce.claim.epoch, produce.slot,
+                                                         produce.rank, m))
+        st.signed = True
+        self._record_block(produce.slot, produce.rank, header.block_hash(), header)
+        return header
+
     # -- internals -------------------------------------------------------------------
     def _heartbeat(self, sender: str, now: float) -> None:
         det = self._detectors.get(sender)
         if det is None:
+            if not self._known(sender):
+                self._reject("unknown_sender")  # bounded: detectors exist only for table members
+                return
             det = self._detectors[sender] = self._detector_factory()
         det.heartbeat(now)
 
@@ -484,21 +677,44 @@ class FailoverController:
             st = self._slots[slot] = _Slot()
         return st
 
+    def _record_block(self, slot: int, rank: int, block_hash: bytes, header: SignedHeader | None) -> None:
+        st = self._slot(slot)
+        st.blocks[rank] = (block_hash, header)
+        if self._tip is None or slot > self._tip[0] or (slot == self._tip[0] and st.best() != self._tip):
+            best = st.best()
+            if best is not None and (self._tip is None or slot >= self._tip[0]):
+                self._tip = (slot, best[1])
+
+    def _emit_evidence(self, ev: Evidence, out: list[Action]) -> None:
+        if len(self.evidence) >= 1024:
+            del self.evidence[0]
+        self.evidence.append(ev)
+        out.append(EvidenceFound(ev))
+
     def _block(self, event: BlockSeen, now: float) -> list[Action]:
         sched = self.schedule_for(event.slot) if type(event.slot) is int else None
         if sched is None:
             self._reject("stale")
             return []
+        block_hash = b""
         if event.claim is not None:
             c = event.claim
             if (c.slot, c.rank, c.validator_id) != (event.slot, event.rank, event.validator_id):
                 self._reject("InvalidClaim")
                 return []
+            if event.header is not None or self.require_headers:
+                try:
+                    block_hash = verify_header(event.header, c, sched.table)
+                except InvalidHeader:
+                    self._reject("InvalidHeader")
+                    return []
             try:
                 verify_claim(c, sched)
-            except InvalidClaim:
-                self._reject("InvalidClaim")
+            except InvalidClaim as exc:
+                self._reject("SeedMismatch" if exc.code == "seed_mismatch" else "InvalidClaim")
                 return []
+        elif event.header is not None:
+            block_hash = event.header.block_hash()
         out: list[Action] = []
         if event.validator_id != self.validator_id:
             mon = self._monitors.get(event.validator_id)
@@ -507,16 +723,38 @@ class FailoverController:
                     self._slot_s, tolerance=self._anomaly_tolerance)
             mon.observe(event.slot, now)
             if mon.is_anomalous():
-                if event.validator_id not in self._alerted:
+                if event.validator_id not in self._alerted and len(self._alerted) < _MAX_ALERTED:
                     self._alerted.add(event.validator_id)
                     out.append(Alert(event.validator_id, f"block interval drifts {mon.drift():+.0%} from the slot"))
             else:
                 self._alerted.discard(event.validator_id)
         st = self._slot(event.slot)
-        if st.best is None or event.rank < st.best:
-            st.best = event.rank
-            if st.produced is not None and event.rank < st.produced:
-                out.append(Abandon(event.slot, st.produced))
+        if event.claim is not None and event.claim.certificate is not None:
+            st.cert_rank = max(st.cert_rank, event.rank)
+        old = st.blocks.get(event.rank)
+        if old is not None:
+            old_hash, old_header = old
+            if old_hash == block_hash:
+                return out  # the same block again
+            if old_header is not None and event.header is not None:
+                self._emit_evidence(HeaderEquivocation.of(old_header, event.header), out)
+            # Equivocation: keep the fork choice's pick (the smaller hash).
+            if not prefer((event.rank, block_hash), (event.rank, old_hash)):
+                return out
+        if event.header is not None:
+            pool = self.pool_for(event.slot)
+            if pool is not None:
+                for r in range(event.rank + 1, sched.depth + 1):
+                    v = pool.vote_of(event.slot, r, event.validator_id)
+                    if v is not None:
+                        self._emit_evidence(ProduceAfterVote.of(event.header, v), out)
+                        break
+        before = st.best()
+        self._record_block(event.slot, event.rank, block_hash, event.header)
+        after = st.best()
+        if st.produced is not None and after is not None and after[0] > st.produced and (
+                before is None or before[0] <= st.produced):
+            out.append(Abandon(event.slot, st.produced))
         return out
 
     def _vote(self, vote: TimeoutVote, now: float) -> list[Action]:
@@ -531,23 +769,43 @@ class FailoverController:
         if pool is None:
             self._reject("WrongVoteContext")
             return []
+        out: list[Action] = []
         try:
             cert = pool.add(vote)
+        except ConflictingVote as exc:
+            self._reject("ConflictingVote")
+            self._emit_evidence(exc.evidence, out)
+            return out
         except VoteRejected as exc:
             self._reject(type(exc).__name__)
             return []
+        st = self._slots.get(vote.slot)
+        if st is not None:
+            for r, (_, header) in st.blocks.items():
+                if header is not None and r < vote.rank and header.header.validator_id == vote.voter_id:
+                    self._emit_evidence(ProduceAfterVote.of(header, vote), out)
+                    break
         if cert is None:
-            return []
-        return self._maybe_produce(vote.slot, vote.rank, cert)
+            return out
+        self._slot(vote.slot).cert_rank = max(self._slot(vote.slot).cert_rank, vote.rank)
+        return out + self._maybe_produce(vote.slot, vote.rank, cert, now)
 
-    def _maybe_produce(self, slot: int, rank: int, cert: TimeoutCertificate | None) -> list[Action]:
+    def _maybe_produce(self, slot: int, rank: int, cert: TimeoutCertificate | None, now: float) -> list[Action]:
         sched = self.schedule_for(slot)
         if sched is None or rank > sched.depth or sched.at_rank(slot, rank) != self.validator_id:
             return []
         st = self._slot(slot)
-        if st.produced is not None or (st.best is not None and st.best < rank):
+        if st.produced is not None or st.blocks:
             return []
+        if any(r > rank for r in st.voted) or st.cert_rank > rank:
+            return []  # this node (or a certificate) already voted this rank out
         if rank > 0 and cert is None:
+            return []
+        start = self.slot_start(slot) + rank * self._timeout_s
+        deadline = self.deadline(slot, rank)
+        if not start <= now < deadline:
+            if now >= deadline:
+                self._reject("past_deadline")
             return []
         try:
             claim = make_claim(sched, self._vrf_key, self.validator_id, slot, rank, cert)
@@ -555,9 +813,7 @@ class FailoverController:
             self._reject("InvalidClaim")
             return []
         st.produced = rank
-        if st.best is None or rank < st.best:
-            st.best = rank
-        return [Produce(slot, rank, cert, claim)]
+        return [Produce(slot, rank, cert, claim, deadline)]
 
     def _detector_of(self, validator_id: str) -> PhiAccrualDetector | None:
         """The peer's detector; a peer never heard from is judged as if it had sent one
@@ -582,23 +838,30 @@ class FailoverController:
         start = self.slot_start(slot)
         out: list[Action] = []
         ranking = sched.ranking(slot)
-        if ranking[0] == self.validator_id and start <= now < start + self._slot_s:
-            out += self._maybe_produce(slot, 0, None)
+        if ranking[0] == self.validator_id and start <= now < start + self._timeout_s:
+            out += self._maybe_produce(slot, 0, None, now)
         if self.validator_id not in sched.table or self.start_time is None or start < self.start_time:
             return out
         st = self._slots.get(slot)
         t = self._timeout_s
         for r in range(1, sched.depth + 1):
-            if st is not None and st.best is not None and st.best < r:
-                break
+            if st is not None and st.blocks:
+                break  # a block exists: nothing to vote out
             if st is not None and r in st.voted:
                 continue
+            if st is not None and st.produced is not None and st.produced < r:
+                break  # never vote out a rank this node produced
             if now < start + r * t:
                 break
-            if not (self._suspected(ranking[r - 1], now) or now >= start + (r - 1) * t + self.patience):
+            if not (self._suspected(ranking[r - 1], now) or now >= start + r * t + self.patience):
                 break
-            vote = TimeoutVote.sign(self.config, sched.table, sched.epoch, slot, r, self.validator_id,
-                                    self._vote_key)
+            try:
+                vote = TimeoutVote.sign(
+                    self.config, sched.table, sched.epoch, slot, r, self.validator_id, self._vote_key,
+                    parent_hash=self.tip_hash, seed=sched.seed, signer=self._vote_signer(sched.epoch, slot, r))
+            except ElectionError:
+                self._reject("guard_refused")
+                break
             st = self._slot(slot)
             st.voted.add(r)
             out.append(BroadcastVote(vote))
@@ -609,7 +872,8 @@ class FailoverController:
             except DuplicateVote:
                 cert = pool.certificate(slot, r)
             if cert is not None:
-                out += self._maybe_produce(slot, r, cert)
+                st.cert_rank = max(st.cert_rank, r)
+                out += self._maybe_produce(slot, r, cert, now)
         return out
 
     def _prune(self, before_slot: int) -> None:
@@ -623,3 +887,7 @@ class FailoverController:
             del self._epochs[e]
         for _, pool in self._epochs.values():
             pool.prune(before_slot)
+        # Detectors and monitors only of validators in an installed table (bounded by the tables).
+        for d in (self._detectors, self._monitors):
+            for vid in [v for v in d if not self._known(v)]:
+                del d[vid]

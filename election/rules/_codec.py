@@ -93,6 +93,10 @@ class Reader:
         self._pos = end
         return out
 
+    def peek(self, n: int) -> bytes:
+        """The next ``n`` bytes (fewer at the end) without consuming them."""
+        return self._data[self._pos : self._pos + n]
+
     def uint(self, width: int, field: str) -> int:
         """Read a big-endian unsigned integer of ``width`` bytes."""
         return int.from_bytes(self.take(width, field), "big")

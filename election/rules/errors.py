@@ -44,11 +44,37 @@ class InvalidSlot(ElectionError, ValueError):
 
 
 class InvalidVote(ElectionError, ValueError):
-    """A timeout vote is malformed, unsigned by its voter, or does not bind the right context."""
+    """A timeout vote is malformed, unsigned by its voter, or does not bind the right context.
+
+    Attributes:
+        code: a stable name of the broken rule (``seed_mismatch``: the vote binds another
+            epoch seed than the checker's; ``unbound_vote``: a version-1 vote, which binds no
+            seed, where version 2 is required; ``invalid_vote`` otherwise).
+    """
+
+    def __init__(self, message: str, code: str = "invalid_vote") -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (str(self), self.code))
 
 
 class InvalidCertificate(ElectionError, ValueError):
-    """A timeout certificate is inconsistent, under quorum, or carries an invalid vote."""
+    """A timeout certificate is inconsistent, under quorum, or carries an invalid vote.
+
+    Attributes:
+        code: a stable name of the broken rule (``seed_mismatch``, ``unbound_vote`` as for
+            :class:`InvalidVote`; ``duplicate_voter``; ``no_quorum``; ``invalid_certificate``
+            otherwise).
+    """
+
+    def __init__(self, message: str, code: str = "invalid_certificate") -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (str(self), self.code))
 
 
 class InvalidClaim(ElectionError, ValueError):

@@ -4,7 +4,10 @@ A :class:`TimeoutVote` says "the ranks below ``rank`` missed ``slot``": it is an
 Ed25519 signature by the voter's vote key (never its VRF key) over a domain-separated
 encoding binding the chain id, the epoch, the stake table's digest, the slot, the
 rank it supports, the parent block hash the voter last saw (optional) and the voter's
-id.  A :class:`TimeoutCertificate` gathers votes for one (chain, epoch, table, slot,
+id.  A version-2 vote also binds the epoch's seed, so that a node that derived another
+seed (it missed a block before the cutoff) is told ``seed_mismatch`` and its votes are not
+counted; version-1 votes (no seed) are still read and verified for old histories.
+A :class:`TimeoutCertificate` gathers votes for one (chain, epoch, table, slot,
 rank) from distinct validators; it is valid when every signature verifies and the
 signers hold strictly more than 2/3 of the table's stake: ``3 * signed > 2 * total``.
 """
@@ -12,7 +15,7 @@ signers hold strictly more than 2/3 of the table's stake: ``3 * signed > 2 * tot
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +27,19 @@ from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
 from .errors import InvalidCertificate, InvalidStakeTable, InvalidVote, MalformedData
 from .stake import StakeTable, check_validator_id
 
-__all__ = ["TimeoutVote", "TimeoutCertificate", "is_quorum", "vote_message", "MAX_PARENT_HASH_BYTES"]
+__all__ = ["TimeoutVote", "TimeoutCertificate", "is_quorum", "vote_message", "MAX_PARENT_HASH_BYTES",
+           "VERSIONED_MARKER"]
 
 MAX_PARENT_HASH_BYTES = 64
 """Longest parent block hash a vote may carry."""
 SIGNATURE_BYTES = 64
 _VOTE_TAG = tag("seqvrf/v1/timeout-vote")
+_VOTE_TAG_V2 = tag("seqvrf/v2/timeout-vote")
+VERSIONED_MARKER = b"\xff\x02"
+"""Prefix of the binary encodings of version-2 votes and certificates.  A version-1
+encoding starts with ``lp8(chain_id)``, whose first byte is at most 64, so ``0xff`` cannot
+begin one; ``0x02`` is the version."""
+SEED_BYTES = 32
 
 
 def is_quorum(signed: int, total: int) -> bool:
@@ -48,6 +58,16 @@ def _read_parent(r: Reader) -> bytes | None:
     if flag != 1:
         raise MalformedData(f"parent flag: expected 0 or 1, got {flag}")
     return r.lp8("parent_hash")
+
+
+def _read_marker(r: Reader) -> bool:
+    """Consume :data:`VERSIONED_MARKER` if the data starts with it; True for version 2."""
+    if r.peek(1) != b"\xff":
+        return False
+    version = r.take(2, "version marker")[1]
+    if version != 2:
+        raise MalformedData(f"version marker: expected version 2, got {version}")
+    return True
 
 
 def _read_id(r: Reader, field: str) -> str:
@@ -73,25 +93,58 @@ def _check_common(
 
 
 def vote_message(
-    chain_id: bytes, epoch: int, table_digest: bytes, slot: int, rank: int, parent_hash: bytes | None, voter_id: str
+    chain_id: bytes,
+    epoch: int,
+    table_digest: bytes,
+    slot: int,
+    rank: int,
+    parent_hash: bytes | None,
+    voter_id: str,
+    seed: bytes | None = None,
 ) -> bytes:
     """The exact bytes a timeout vote signs.
 
     Returns:
-        ``tag("seqvrf/v1/timeout-vote") || lp8(chain_id) || u64(epoch) || table_digest ||
-        u64(slot) || u8(rank) || parent || lp8(utf8(voter_id))`` where ``parent`` is
-        ``0x00`` when absent and ``0x01 || lp8(parent_hash)`` when present.
+        Version 1 (``seed`` None): ``tag("seqvrf/v1/timeout-vote") || lp8(chain_id) ||
+        u64(epoch) || table_digest || u64(slot) || u8(rank) || parent || lp8(utf8(voter_id))``
+        where ``parent`` is ``0x00`` when absent and ``0x01 || lp8(parent_hash)`` when present.
+        Version 2: ``tag("seqvrf/v2/timeout-vote")`` and the same fields with ``seed`` (32
+        bytes) right after ``table_digest``.
     """
+    context = table_digest if seed is None else table_digest + seed
     return (
-        _VOTE_TAG
+        (_VOTE_TAG if seed is None else _VOTE_TAG_V2)
         + lp8(chain_id)
         + u64(epoch)
-        + table_digest
+        + context
         + u64(slot)
         + u8(rank)
         + _parent_enc(parent_hash)
         + lp8(voter_id.encode("utf-8"))
     )
+
+
+def _check_seed(err: type[Exception], seed: object) -> None:
+    if seed is not None and (not isinstance(seed, bytes) or len(seed) != SEED_BYTES):
+        raise err(f"seed: expected None or {SEED_BYTES} bytes, got {seed!r}")
+
+
+def check_vote_seed(vote_seed: bytes | None, seed: bytes | None, who: str) -> None:
+    """The seed-binding rule: with ``seed`` given, the vote must be version 2 and bind it.
+
+    Raises:
+        InvalidVote: ``unbound_vote`` (a version-1 vote) or ``seed_mismatch``.
+    """
+    if seed is None:
+        return
+    if vote_seed is None:
+        raise InvalidVote(f"{who}: a version-1 vote binds no epoch seed; version 2 is required", "unbound_vote")
+    if vote_seed != seed:
+        raise InvalidVote(
+            f"{who}: seed_mismatch: the vote binds epoch seed {vote_seed.hex()[:16]}..., "
+            f"this node's seed is {seed.hex()[:16]}...",
+            "seed_mismatch",
+        )
 
 
 @dataclass(frozen=True)
@@ -110,6 +163,8 @@ class TimeoutVote(JsonForm):
         voter_id: the voting validator's id.
         signature: 64-byte Ed25519 signature by the voter's vote key over
             :meth:`message`.
+        seed: the epoch seed the voter's schedule came from (32 bytes; version 2), or
+            None for a version-1 vote.
 
     Raises:
         InvalidVote: a field has the wrong type, length or range.
@@ -123,6 +178,7 @@ class TimeoutVote(JsonForm):
     parent_hash: bytes | None
     voter_id: str
     signature: bytes
+    seed: bytes | None = None
 
     def __post_init__(self) -> None:
         _check_common(InvalidVote, self.chain_id, self.epoch, self.table_digest, self.slot, self.rank)
@@ -138,6 +194,12 @@ class TimeoutVote(JsonForm):
             raise InvalidVote(str(exc)) from None
         if not isinstance(self.signature, bytes) or len(self.signature) != SIGNATURE_BYTES:
             raise InvalidVote(f"signature: expected {SIGNATURE_BYTES} bytes, got {self.signature!r}")
+        _check_seed(InvalidVote, self.seed)
+
+    @property
+    def version(self) -> int:
+        """2 when the vote binds an epoch seed, else 1."""
+        return 1 if self.seed is None else 2
 
     # -- signing and verification -----------------------------------------------------
     @classmethod
@@ -151,6 +213,8 @@ class TimeoutVote(JsonForm):
         voter_id: str,
         vote_secret: bytes | SigningKey,
         parent_hash: bytes | None = None,
+        seed: bytes | None = None,
+        signer: Callable[[bytes], bytes] | None = None,
     ) -> TimeoutVote:
         """Sign a timeout vote with the voter's Ed25519 vote key.
 
@@ -164,6 +228,10 @@ class TimeoutVote(JsonForm):
             vote_secret: the voter's 32-byte Ed25519 seed or PyNaCl SigningKey (must match
                 its ``vote_key`` in the table).
             parent_hash: the parent block hash the voter last saw, or None.
+            seed: the epoch seed of the voter's schedule (makes a version-2 vote), or None.
+            signer: when given, called with the message instead of signing directly: a
+                node passes its :class:`~election.node.guard.SigningGuard` here, so the
+                vote is recorded durably before its signature exists outside.
 
         Returns:
             The signed vote; it passes :meth:`verify`.
@@ -182,34 +250,35 @@ class TimeoutVote(JsonForm):
             raise InvalidVote("vote_secret: expected a 32-byte Ed25519 seed or a nacl.signing.SigningKey")
         if bytes(key.verify_key) != v.vote_key:
             raise InvalidVote(f"vote_secret does not match the vote_key of {voter_id!r}")
-        unsigned = cls(config.chain_id, epoch, table.digest(), slot, rank, parent_hash, voter_id, bytes(64))
-        return cls(
-            config.chain_id,
-            epoch,
-            table.digest(),
-            slot,
-            rank,
-            parent_hash,
-            voter_id,
-            key.sign(unsigned.message()).signature,
-        )
+        unsigned = cls(config.chain_id, epoch, table.digest(), slot, rank, parent_hash, voter_id, bytes(64), seed)
+        message = unsigned.message()
+        signature = key.sign(message).signature if signer is None else signer(message)
+        return cls(config.chain_id, epoch, table.digest(), slot, rank, parent_hash, voter_id, signature, seed)
 
     def message(self) -> bytes:
         """The signed bytes (:func:`vote_message` of this vote's fields)."""
         return vote_message(
-            self.chain_id, self.epoch, self.table_digest, self.slot, self.rank, self.parent_hash, self.voter_id
+            self.chain_id, self.epoch, self.table_digest, self.slot, self.rank, self.parent_hash, self.voter_id,
+            self.seed,
         )
 
-    def verify(self, table: StakeTable, config: ElectionConfig) -> None:
-        """Check the vote binds this chain and table, its voter and its signature.
+    def same_target(self, other: TimeoutVote) -> bool:
+        """True when both votes are by one voter for one (chain, epoch, slot, rank)."""
+        return (self.voter_id, self.chain_id, self.epoch, self.slot, self.rank) == (
+            other.voter_id, other.chain_id, other.epoch, other.slot, other.rank)
+
+    def verify(self, table: StakeTable, config: ElectionConfig, seed: bytes | None = None) -> None:
+        """Check the vote binds this chain and table (and seed), its voter and its signature.
 
         Args:
             table: the stake table of the vote's epoch.
             config: the election parameters.
+            seed: the checker's epoch seed; when given the vote must be version 2 and bind
+                exactly this seed (codes ``unbound_vote``, ``seed_mismatch``).
 
         Raises:
-            InvalidVote: wrong chain id, wrong table digest, slot not in the epoch,
-                rank beyond ``config.backups``, unknown voter, or a bad signature.
+            InvalidVote: wrong chain id, wrong table digest, wrong seed, slot not in the
+                epoch, rank beyond ``config.backups``, unknown voter, or a bad signature.
         """
         if self.chain_id != config.chain_id:
             raise InvalidVote(
@@ -224,6 +293,7 @@ class TimeoutVote(JsonForm):
             raise InvalidVote(f"vote by {self.voter_id!r}: slot {self.slot} is not in epoch {self.epoch}")
         if self.rank > config.backups:
             raise InvalidVote(f"vote by {self.voter_id!r}: rank {self.rank} exceeds the {config.backups} backups")
+        check_vote_seed(self.seed, seed, f"vote by {self.voter_id!r}")
         v = table.get(self.voter_id)
         if v is None:
             raise InvalidVote(f"vote by {self.voter_id!r}: voter is not in the stake table")
@@ -234,20 +304,25 @@ class TimeoutVote(JsonForm):
 
     # -- encodings ------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        """Binary encoding: the signed message without its tag, then the signature."""
-        return self.message()[len(_VOTE_TAG) :] + self.signature
+        """Binary encoding: the signed message without its tag, then the signature;
+        version 2 is prefixed with :data:`VERSIONED_MARKER`."""
+        tag_len = len(_VOTE_TAG) if self.seed is None else len(_VOTE_TAG_V2)
+        prefix = b"" if self.seed is None else VERSIONED_MARKER
+        return prefix + self.message()[tag_len:] + self.signature
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TimeoutVote:
-        """Parse :meth:`to_bytes` output strictly.
+        """Parse :meth:`to_bytes` output strictly (either version).
 
         Raises:
             MalformedData: truncated, trailing bytes, bad flags or a field out of range.
         """
         r = Reader(data, "TimeoutVote")
+        v2 = _read_marker(r)
         chain_id = r.lp8("chain_id")
         epoch = r.uint(8, "epoch")
         digest = r.take(32, "table_digest")
+        seed = r.take(SEED_BYTES, "seed") if v2 else None
         slot = r.uint(8, "slot")
         rank = r.uint(1, "rank")
         parent = _read_parent(r)
@@ -255,13 +330,14 @@ class TimeoutVote(JsonForm):
         sig = r.take(SIGNATURE_BYTES, "signature")
         r.finish()
         try:
-            return cls(chain_id, epoch, digest, slot, rank, parent, voter, sig)
+            return cls(chain_id, epoch, digest, slot, rank, parent, voter, sig, seed)
         except InvalidVote as exc:
             raise MalformedData(f"TimeoutVote: {exc}") from None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form (bytes as lowercase hex, ``parent_hash`` may be null)."""
-        return {
+        """JSON form (bytes as lowercase hex, ``parent_hash`` may be null; ``seed`` present
+        only in version 2)."""
+        out = {
             "chain_id": self.chain_id.hex(),
             "epoch": self.epoch,
             "table_digest": self.table_digest.hex(),
@@ -271,6 +347,9 @@ class TimeoutVote(JsonForm):
             "voter_id": self.voter_id,
             "signature": self.signature.hex(),
         }
+        if self.seed is not None:
+            out["seed"] = self.seed.hex()
+        return out
 
     @classmethod
     def from_dict(cls, obj: object) -> TimeoutVote:
@@ -279,11 +358,10 @@ class TimeoutVote(JsonForm):
         Raises:
             MalformedData: wrong keys, JSON types or field ranges.
         """
-        d = json_object(
-            obj,
-            "TimeoutVote",
-            frozenset({"chain_id", "epoch", "table_digest", "slot", "rank", "parent_hash", "voter_id", "signature"}),
-        )
+        keys = {"chain_id", "epoch", "table_digest", "slot", "rank", "parent_hash", "voter_id", "signature"}
+        if isinstance(obj, dict) and "seed" in obj:
+            keys.add("seed")
+        d = json_object(obj, "TimeoutVote", frozenset(keys))
         args = (
             check_hex(d["chain_id"], "TimeoutVote.chain_id"),
             json_int(d["epoch"], "TimeoutVote.epoch", 0, MAX_SLOT),
@@ -293,6 +371,7 @@ class TimeoutVote(JsonForm):
             None if d["parent_hash"] is None else check_hex(d["parent_hash"], "TimeoutVote.parent_hash"),
             json_str(d["voter_id"], "TimeoutVote.voter_id"),
             check_hex(d["signature"], "TimeoutVote.signature", SIGNATURE_BYTES),
+            check_hex(d["seed"], "TimeoutVote.seed", SEED_BYTES) if "seed" in d else None,
         )
         try:
             return cls(*args)
@@ -316,7 +395,7 @@ class TimeoutCertificate(JsonForm):
             duplicate voter.
     """
 
-    __slots__ = ("_votes", "chain_id", "epoch", "table_digest", "slot", "rank")
+    __slots__ = ("_votes", "chain_id", "epoch", "table_digest", "slot", "rank", "seed")
 
     def __init__(self, votes: Iterable[TimeoutVote]) -> None:
         vs = list(votes)
@@ -328,15 +407,15 @@ class TimeoutCertificate(JsonForm):
             if not isinstance(v, TimeoutVote):
                 raise InvalidCertificate(f"expected TimeoutVote objects, got {type(v).__name__}")
         first = vs[0]
-        key = (first.chain_id, first.epoch, first.table_digest, first.slot, first.rank)
+        key = (first.chain_id, first.epoch, first.table_digest, first.slot, first.rank, first.seed)
         for v in vs:
-            other = (v.chain_id, v.epoch, v.table_digest, v.slot, v.rank)
+            other = (v.chain_id, v.epoch, v.table_digest, v.slot, v.rank, v.seed)
             if other != key:
                 raise InvalidCertificate(
                     f"vote by {v.voter_id!r} is for (chain {v.chain_id.hex()}, epoch {v.epoch}, table "
                     f"{v.table_digest.hex()[:16]}..., slot {v.slot}, rank {v.rank}); expected the certificate's "
                     f"(chain {first.chain_id.hex()}, epoch {first.epoch}, table {first.table_digest.hex()[:16]}..., "
-                    f"slot {first.slot}, rank {first.rank})"
+                    f"slot {first.slot}, rank {first.rank}{'' if first.seed == v.seed else ', another seed'})"
                 )
         vs.sort(key=lambda v: v.voter_id.encode("utf-8"))
         for a, b in itertools.pairwise(vs):
@@ -348,6 +427,7 @@ class TimeoutCertificate(JsonForm):
         self.table_digest: bytes = first.table_digest
         self.slot: int = first.slot
         self.rank: int = first.rank
+        self.seed: bytes | None = first.seed
 
     @property
     def votes(self) -> tuple[TimeoutVote, ...]:
@@ -377,38 +457,56 @@ class TimeoutCertificate(JsonForm):
                 total += val.stake
         return total
 
-    def verify(self, table: StakeTable, config: ElectionConfig) -> None:
-        """Check every vote and the quorum ``3 * signed_stake > 2 * total_stake``.
+    def verify(self, table: StakeTable, config: ElectionConfig, seed: bytes | None = None) -> None:
+        """Check every vote, distinct voters and the quorum ``3 * signed_stake > 2 * total_stake``.
+
+        Distinct voters are checked here again, not only by the constructor: a
+        certificate assembled some other way (``__new__``, a subclass) must not count
+        one voter's stake twice.
 
         Args:
             table: the stake table of the certificate's epoch.
             config: the election parameters.
+            seed: when given, every vote must be version 2 and bind this epoch seed.
 
         Raises:
-            InvalidCertificate: a vote is invalid (wrong chain or table, unknown voter,
-                bad signature...) or the voters hold at most 2/3 of the stake.
+            InvalidCertificate: a vote is invalid (wrong chain, table or seed, unknown
+                voter, bad signature...), a voter appears twice, or the voters hold at
+                most 2/3 of the stake.  ``.code`` names the rule.
         """
         signed = 0
+        seen: set[str] = set()
         for v in self._votes:
+            if v.voter_id in seen:
+                raise InvalidCertificate(
+                    f"certificate for slot {self.slot} rank {self.rank}: duplicate voter {v.voter_id!r}",
+                    "duplicate_voter",
+                )
+            seen.add(v.voter_id)
             try:
-                v.verify(table, config)
+                v.verify(table, config, seed)
             except InvalidVote as exc:
-                raise InvalidCertificate(f"certificate for slot {self.slot} rank {self.rank}: {exc}") from None
+                code = exc.code if exc.code in ("seed_mismatch", "unbound_vote") else "invalid_certificate"
+                raise InvalidCertificate(f"certificate for slot {self.slot} rank {self.rank}: {exc}", code) from None
             signed += table[v.voter_id].stake
         if not is_quorum(signed, table.total_stake):
             raise InvalidCertificate(
                 f"certificate for slot {self.slot} rank {self.rank}: voters hold {signed} of "
-                f"{table.total_stake} stake; expected strictly more than 2/3 (3*signed > 2*total)"
+                f"{table.total_stake} stake; expected strictly more than 2/3 (3*signed > 2*total)",
+                "no_quorum",
             )
 
     # -- encodings ------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         """Binary encoding: ``lp8(chain_id) || u64(epoch) || table_digest || u64(slot) ||
-        u8(rank) || u16(count) || count * (parent || lp8(voter_id) || signature)``."""
+        u8(rank) || u16(count) || count * (parent || lp8(voter_id) || signature)``; version
+        2 is prefixed with :data:`VERSIONED_MARKER` and has ``seed`` after ``table_digest``."""
         parts = [
+            b"" if self.seed is None else VERSIONED_MARKER,
             lp8(self.chain_id),
             u64(self.epoch),
             self.table_digest,
+            b"" if self.seed is None else self.seed,
             u64(self.slot),
             u8(self.rank),
             u16(len(self._votes)),
@@ -425,9 +523,11 @@ class TimeoutCertificate(JsonForm):
             MalformedData: truncated data, bad flags, votes not in strictly ascending
                 voter order, or a structural rule broken (e.g. no votes).
         """
+        v2 = _read_marker(r)
         chain_id = r.lp8("certificate.chain_id")
         epoch = r.uint(8, "certificate.epoch")
         digest = r.take(32, "certificate.table_digest")
+        seed = r.take(SEED_BYTES, "certificate.seed") if v2 else None
         slot = r.uint(8, "certificate.slot")
         rank = r.uint(1, "certificate.rank")
         count = r.uint(2, "certificate.count")
@@ -442,7 +542,7 @@ class TimeoutCertificate(JsonForm):
             prev = raw
             sig = r.take(SIGNATURE_BYTES, f"certificate.votes[{i}].signature")
             try:
-                votes.append(TimeoutVote(chain_id, epoch, digest, slot, rank, parent, voter, sig))
+                votes.append(TimeoutVote(chain_id, epoch, digest, slot, rank, parent, voter, sig, seed))
             except InvalidVote as exc:
                 raise MalformedData(f"TimeoutCertificate: {exc}") from None
         try:
@@ -466,7 +566,7 @@ class TimeoutCertificate(JsonForm):
     def to_dict(self) -> dict[str, Any]:
         """JSON form: the shared fields once, then ``votes`` as
         ``[{"voter_id", "parent_hash", "signature"}]`` in canonical order."""
-        return {
+        out: dict[str, Any] = {
             "chain_id": self.chain_id.hex(),
             "epoch": self.epoch,
             "table_digest": self.table_digest.hex(),
@@ -481,6 +581,9 @@ class TimeoutCertificate(JsonForm):
                 for v in self._votes
             ],
         }
+        if self.seed is not None:
+            out["seed"] = self.seed.hex()
+        return out
 
     @classmethod
     def from_dict(cls, obj: object) -> TimeoutCertificate:
@@ -490,9 +593,11 @@ class TimeoutCertificate(JsonForm):
             MalformedData: wrong keys or JSON types, a field out of range, or a
                 structural rule broken (e.g. a duplicate voter).
         """
-        d = json_object(
-            obj, "TimeoutCertificate", frozenset({"chain_id", "epoch", "table_digest", "slot", "rank", "votes"})
-        )
+        keys = {"chain_id", "epoch", "table_digest", "slot", "rank", "votes"}
+        if isinstance(obj, dict) and "seed" in obj:
+            keys.add("seed")
+        d = json_object(obj, "TimeoutCertificate", frozenset(keys))
+        seed = check_hex(d["seed"], "TimeoutCertificate.seed", SEED_BYTES) if "seed" in d else None
         chain_id = check_hex(d["chain_id"], "TimeoutCertificate.chain_id")
         epoch = json_int(d["epoch"], "TimeoutCertificate.epoch", 0, MAX_SLOT)
         digest = check_hex(d["table_digest"], "TimeoutCertificate.table_digest", 32)
@@ -517,6 +622,7 @@ class TimeoutCertificate(JsonForm):
                         None if parent is None else check_hex(parent, f"votes[{i}].parent_hash"),
                         json_str(vd["voter_id"], f"votes[{i}].voter_id"),
                         check_hex(vd["signature"], f"votes[{i}].signature", SIGNATURE_BYTES),
+                        seed,
                     )
                 )
             except InvalidVote as exc:

@@ -12,6 +12,7 @@ out its actions and records every block produced.  Same arguments, same run.
 from __future__ import annotations
 
 import hashlib
+import math
 import heapq
 import random
 from collections.abc import Callable, Sequence
@@ -205,6 +206,9 @@ class FailoverCluster:
         self._stalled: dict[str, float] = {}
         self._guard_factory = guard_factory
         self.guards: dict[str, Guard] = {}
+        self.boots: dict[str, int] = {}
+        """How many times each node booted; its payloads differ per boot, as a restarted
+        sequencer builds a new batch."""
         self.nodes: dict[str, _NodeState] = {}
         self.ids = self.table.ids
         for i, vid in enumerate(self.ids):
@@ -225,6 +229,7 @@ class FailoverCluster:
     def _boot(self, vid: str, now: float, first_heartbeat: float) -> None:
         epoch = max(0, int(now * 1000) // self.config.slot_duration_ms // self.config.epoch_length)
         sec = self.secrets[vid]
+        self.boots[vid] = self.boots.get(vid, 0) + 1
         kwargs = dict(self._kwargs)
         if self._guard_factory is not None:
             if vid not in self.guards:
@@ -233,9 +238,9 @@ class FailoverCluster:
         ctl = FailoverController(self.config, self.schedule(epoch), vid, sec.vrf_secret, sec.vote_seed,
                                  start_time=now + self.skew.get(vid, 0.0),
                                  genesis_time=0.0, **kwargs)
-        self.nodes[vid] = _NodeState(ctl, None, {epoch})
+        self.nodes[vid] = _NodeState(ctl, now, {epoch})
         self.net.schedule(first_heartbeat, vid, ("heartbeat",))
-        self._reschedule(vid, now)
+        self.net.schedule(now, vid, ("tick",))  # a node acts at once when it (re)starts
 
     # -- faults ----------------------------------------------------------------------
     def at(self, when: float, fn: Callable[[], None]) -> None:
@@ -323,6 +328,8 @@ class FailoverCluster:
         if wake is None:
             return
         wake -= skew
+        if wake <= now:  # rounding of the skew: still strictly later, or a tick would repeat forever
+            wake = math.nextafter(now, math.inf)
         if node.next_tick is None or node.next_tick <= now or wake < node.next_tick:
             node.next_tick = wake
             self.net.schedule(wake, vid, ("tick",))
@@ -351,7 +358,8 @@ class FailoverCluster:
         """Sign the header (the controller checks the window and the slot's state) and send."""
         ctl = self.nodes[vid].controller
         try:
-            header = ctl.sign_header(a, payload_digest_for(vid, a.slot), now + self.skew.get(vid, 0.0))
+            payload = payload_digest_for(vid, a.slot, u64(self.boots[vid]))
+            header = ctl.sign_header(a, payload, now + self.skew.get(vid, 0.0))
         except ElectionError as exc:
             self.refused.append((now, vid, getattr(exc, "code", type(exc).__name__)))
             return

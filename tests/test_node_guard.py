@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import doctest
+import gc
 import hashlib
 import json
 import os
@@ -364,6 +365,27 @@ def test_second_opener_is_refused(tmp_path: Path) -> None:
             SigningGuard(path, chain_id=CHAIN, validator_id=VID).sign(H, 0, 1, 0, b"m", CountingSigner())
     with SigningGuard(path, chain_id=CHAIN, validator_id=VID) as g:     # free again after close
         assert g.high_water() is None
+
+
+def test_signer_calling_back_is_refused_not_deadlocked(guard: SigningGuard) -> None:
+    def sneaky(message: bytes) -> bytes:
+        guard.sign(V, 0, 2, 1, b"inner", CountingSigner())
+        return KEY.sign(message).signature
+
+    with pytest.raises(InvalidGuardArgument, match="calls back"):
+        guard.sign(H, 0, 1, 0, b"outer", sneaky)
+    assert guard.export_json()["records"] == []
+    guard.sign(H, 0, 1, 0, b"outer", CountingSigner())      # the guard is usable afterwards
+
+
+def test_dropped_guard_releases_its_lock(tmp_path: Path) -> None:
+    path = tmp_path / "guard.db"
+    g = SigningGuard(path, chain_id=CHAIN, validator_id=VID)
+    g.sign(H, 0, 1, 0, b"m", CountingSigner())
+    del g
+    gc.collect()
+    with SigningGuard(path, chain_id=CHAIN, validator_id=VID) as again:
+        assert again.high_water() == 1
 
 
 def test_closed_guard_refuses(signer: CountingSigner) -> None:

@@ -34,7 +34,8 @@ Storage and processes.  One guard file belongs to one process: the guard takes a
 exclusive ``flock`` on ``<path>.lock`` and runs SQLite in ``locking_mode=EXCLUSIVE``; a
 second opener, in this process or another, gets :class:`GuardCorrupt` ("in use").  The
 lock file is left in place on close (removing it would race with a new opener).  Within
-the process, one connection serves every thread behind a lock.  Do not use a guard across
+the process, one connection serves every thread behind a lock; a signer must not call back
+into the guard (refused with :class:`InvalidGuardArgument`).  Do not use a guard across
 ``fork``.  The guard never sees a secret key: ``sign`` takes a ``signer`` callable and
 stores only messages, their SHA-256 and signatures.
 
@@ -327,7 +328,8 @@ class SigningGuard:
         self._path = fspath
         self._chain_id = bytes(chain_id)
         self._validator_id = validator_id
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant only so that a re-entering signer is refused, not deadlocked
+        self._depth = 0
         self._lock_fd: int | None = None
         self._conn: sqlite3.Connection | None = None
         memory = fspath == ":memory:"
@@ -419,12 +421,18 @@ class SigningGuard:
     def _session(self) -> Iterator[sqlite3.Connection]:
         """Hold the lock and map storage errors to :class:`GuardCorrupt`."""
         with self._lock:
+            if self._depth:
+                raise InvalidGuardArgument("signer: expected a plain signing function, got one that calls back "
+                                           "into the signing guard")
             if self._conn is None:
                 raise GuardClosed(f"{self._path}: the signing guard is closed")
+            self._depth += 1
             try:
                 yield self._conn
             except sqlite3.Error as exc:
                 raise GuardCorrupt(f"{self._path}: storage error: {exc}") from None
+            finally:
+                self._depth -= 1
 
     def _release(self) -> None:
         if self._conn is not None:
@@ -713,6 +721,15 @@ class SigningGuard:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+    def __del__(self) -> None:
+        # A guard dropped without close() must not keep its lock file locked for the
+        # rest of the process.
+        if getattr(self, "_depth", 1) == 0:
+            try:
+                self._release()
+            except Exception:  # nothing to report to at collection time
+                pass
 
     def __repr__(self) -> str:
         state = "closed" if self._conn is None else "open"

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import pickle
+import random
 import selectors
 import signal
 import sqlite3
@@ -458,9 +459,9 @@ for slot in range(int(sys.argv[2])):
 """
 
 
-def test_sigkill_never_loses_a_returned_signature(tmp_path: Path) -> None:
+def test_sigkill_never_loses_a_returned_signature(tmp_path: Path, rng: random.Random) -> None:
     path = tmp_path / "crash.db"
-    kill_after, max_signs, deadline = 25, 5000, time.monotonic() + 120
+    kill_after, max_signs, deadline = rng.randrange(3, 60), 5000, time.monotonic() + 120
     proc = subprocess.Popen([sys.executable, "-c", CRASH_CHILD, str(path), str(max_signs)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None

@@ -281,6 +281,15 @@ _TABLES = frozenset({"guard_meta", "guard_records"})
 _COLUMNS = "kind, epoch, slot, rank, digest, message, signature"
 
 
+def _fsync_dir(directory: str) -> None:
+    """Make the directory entries of a new database, its WAL and lock file durable too."""
+    fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _be(value: int) -> bytes:
     return value.to_bytes(8, "big")
 
@@ -338,7 +347,9 @@ class SigningGuard:
                 self._lock_fd = self._take_lock(fspath + ".lock")
             self._conn = sqlite3.connect(fspath, isolation_level=None, check_same_thread=False, timeout=0)
             self._low_water = self._setup(self._conn, memory)
-        except sqlite3.Error as exc:
+            if not memory:
+                _fsync_dir(os.path.dirname(os.path.abspath(fspath)))
+        except (sqlite3.Error, OSError) as exc:
             self._release()
             raise GuardCorrupt(f"{fspath}: cannot open as a signing guard database: {exc}") from None
         except BaseException:

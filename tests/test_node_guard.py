@@ -132,6 +132,12 @@ def test_rule2_header_at_another_rank_is_double_sign(guard: SigningGuard, signer
     guard.sign(H, 0, 8, second, b"h", signer)               # the next slot is free
 
 
+def test_rule2_is_reported_before_rule3(guard: SigningGuard, signer: CountingSigner) -> None:
+    guard.sign(V, 0, 7, 3, b"v", signer)
+    guard.sign(H, 0, 7, 3, b"h", signer)                    # consistent: voted ranks 0-2 out, produced at 3
+    assert conflict_code(guard, H, 0, 7, 1, b"h", signer) == "double_sign"   # breaks rules 2 and 3
+
+
 # -- rule 3: no header after voting its rank out --------------------------------------------
 @pytest.mark.parametrize(("vote_rank", "header_rank"), [(1, 0), (2, 1), (3, 0), (255, 254)])
 def test_rule3_produce_after_vote(guard: SigningGuard, signer: CountingSigner, vote_rank: int,

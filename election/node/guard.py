@@ -25,10 +25,11 @@ message)``; records of other slots never conflict with it, except through rule 5
    raised it; records below it are gone, so nothing below it can be checked).
 6. ``epoch_mismatch``: a record for slot ``s`` carries another epoch.
 
-Rules are checked in the order 5, 6, 1 (or the idempotent return), then 2 and 3 for a
-header or 4 for a vote.  A header and a vote that are consistent may both exist: a vote
-for ``(s, r')`` and a header for ``(s, r)`` with ``r' <= r`` (it voted the ranks below
-``r'`` out, then produced at its own rank), and votes for several ranks of one slot.
+Rules are checked in the order 5, 6, 1 (or the idempotent return), then 2 then 3 for a
+header, 4 for a vote; the first broken rule names the code.  A header and a vote that are
+consistent may both exist: a vote for ``(s, r')`` and a header for ``(s, r)`` with
+``r' <= r`` (it voted the ranks below ``r'`` out, then produced at its own rank), and votes
+for several ranks of one slot.
 
 Storage and processes.  One guard file belongs to one process: the guard takes an
 exclusive ``flock`` on ``<path>.lock`` and runs SQLite in ``locking_mode=EXCLUSIVE``; a
@@ -240,20 +241,24 @@ def _judge(existing: Iterable[_Record], req: _Record) -> _Record | None:
             if rec.message == req.message:
                 return rec
             raise SigningConflict(f"{who}: a different message was already signed for it", "double_sign")
-    for rec in records:
-        if req.kind == KIND_HEADER:
-            if rec.kind == KIND_HEADER:
-                raise SigningConflict(
-                    f"{who}: a header for slot {req.slot} at rank {rec.rank} was signed "
-                    "(a validator holds one rank per slot)", "double_sign")
+    headers = [rec for rec in records if rec.kind == KIND_HEADER]
+    votes = [rec for rec in records if rec.kind == KIND_VOTE]
+    if req.kind == KIND_HEADER:
+        if headers:  # a stored header of this slot has another rank (the same rank returned above)
+            raise SigningConflict(
+                f"{who}: a header for slot {req.slot} at rank {headers[0].rank} was signed "
+                "(a validator holds one rank per slot)", "double_sign")
+        for rec in votes:
             if rec.rank > req.rank:
                 raise SigningConflict(
                     f"{who}: a vote that ranks below {rec.rank} missed slot {req.slot} was signed "
                     f"(it said rank {req.rank} missed)", "produce_after_vote")
-        elif rec.kind == KIND_HEADER and rec.rank < req.rank:
-            raise SigningConflict(
-                f"{who}: a header for slot {req.slot} at rank {rec.rank} was signed "
-                "(it would vote out its own block)", "vote_after_produce")
+    else:
+        for rec in headers:
+            if rec.rank < req.rank:
+                raise SigningConflict(
+                    f"{who}: a header for slot {req.slot} at rank {rec.rank} was signed "
+                    "(it would vote out its own block)", "vote_after_produce")
     return None
 
 

@@ -14,6 +14,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from nacl.signing import SigningKey
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
 sys.path.insert(0, str(ROOT))
@@ -23,6 +25,7 @@ from election import ElectionConfig, LeaderClaim, StakeTable, TimeoutCertificate
 from election.chain.formats import GenesisFile  # noqa: E402
 from election.dev.chains import dev_history  # noqa: E402
 from election.dev.keys import dev_table  # noqa: E402
+from election.node.guard import KIND_HEADER, KIND_VOTE, SigningGuard  # noqa: E402
 
 
 def write(target: str, items: list[bytes]) -> None:
@@ -111,6 +114,20 @@ def main() -> None:
         for item in (c.to_bytes(), c.to_json().encode()):
             (d / hashlib.sha1(item).hexdigest()).write_bytes(item)
     _ = (vrf, LeaderClaim)
+
+    # guard_import (fuzz_guard_import.py uses this chain and validator): signing histories
+    signer = SigningKey(keys[table.ids[0]].vote_seed)
+    histories = []
+    with SigningGuard(":memory:", chain_id=b"fuzz-chain", validator_id="fuzz-validator") as guard:
+        histories.append(json.dumps(guard.export_json(), sort_keys=True).encode())
+        for slot in range(3, 9):
+            guard.sign(KIND_VOTE, 0, slot, 1, b"vote %d" % slot, lambda m: signer.sign(m).signature)
+            if slot % 2:
+                guard.sign(KIND_HEADER, 0, slot, 1 + slot % 3, b"header %d" % slot, lambda m: signer.sign(m).signature)
+        histories.append(json.dumps(guard.export_json(), sort_keys=True).encode())
+        guard.prune(5)
+        histories.append(json.dumps(guard.export_json(), indent=1).encode())
+    write("guard_import", histories)
 
 
 if __name__ == "__main__":

@@ -1,1 +1,1 @@
-"""What a running node needs beside the rules: failure detection and the failover state machine."""
+"""What a running node needs beside the rules: failure detection, the failover state machine and the signing guard."""

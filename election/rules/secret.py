@@ -20,8 +20,9 @@ score until it publishes the proof.  The score is an exponential race:
   score; the next best is the backup, with no timeout certificate.
 
 **Discretisation.** ``u_i`` takes ``2^512`` equally likely values instead of a
-continuum; docs/spec.md section 14.2 bounds the resulting change of any leader
-probability by ``n^2 * 2^-221`` (below ``2^-189`` for the largest table).
+continuum; docs/spec.md section 14.3 bounds the resulting change of any leader
+probability by ``3 n (n - 1) 2^-256`` (below ``2^-222`` for the largest table) and of
+any eligibility probability by ``2^-512``.
 
 **Exact decisions.** Every comparison is decided exactly (:func:`compare_scores`,
 :func:`is_eligible`): ``-ln(u)`` is enclosed in certified integer intervals (from

@@ -241,6 +241,11 @@ def test_bad_inputs() -> None:
             is_eligible(beta, 1, 10, bad_k)
     with pytest.raises(InvalidStakeTable):
         RaceEntry("", beta, 1)
+    for bad_m in (0, 2, 2**513, 2**513 + 1, -1):
+        with pytest.raises(MalformedData):
+            RaceScore(bad_m, 1)
+    with pytest.raises(InvalidStakeTable):
+        RaceScore(1, 0)
     # beta = 0 gives u = 2^-513, the worst possible score; beta = all ones the best.
     worst, best = RaceEntry("a", bytes(64), 1), RaceEntry("b", b"\xff" * 64, 1)
     assert compare_entries(best, worst) == -1 and not worst.eligible(1, 255) and best.eligible(10**6, 1)

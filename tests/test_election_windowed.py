@@ -212,6 +212,17 @@ def test_window_seed_bytes_and_chaining() -> None:
     # Chaining: the previous seed and every beta matter; withholding one block changes the seed.
     assert window_seed(CONFIG, 5, SEED, 2, w0, []) != w2
     assert window_seed(CONFIG, 5, SEED, 0, None, [(261, betas[261]), (270, betas[270])]) != w0
+    s = WindowedSchedule(CONFIG, TABLE, 5, SEED)
+    feeds = ([(x, betas[x]) for x in (261, 270, 279)], [(x, betas[x]) for x in range(280, 300)], [])
+    for j, blocks in enumerate(feeds):
+        nxt = s.next_window_accumulator()
+        assert nxt.window == j and nxt.source == window_source(CONFIG, 5, j)
+        for x, b in blocks:
+            nxt.add(x, b)
+        s.reveal(nxt.finish())
+    assert s.window_seeds == (w0, w1, w2)
+    with pytest.raises(InvalidConfig, match="all revealed"):
+        s.next_window_accumulator()
     acc = WindowSeedAccumulator(CONFIG, 5, SEED, 2, w1)
     assert acc.finish() == w2 and acc.count == 0
     acc.add(300, betas[300])

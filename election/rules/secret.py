@@ -132,11 +132,20 @@ class RaceScore:
     Attributes:
         m: ``2 * int(beta) + 1``.
         stake: the validator's stake.
+
+    Raises:
+        MalformedData: m not an odd int in ``[1, 2^513)``.
+        InvalidStakeTable: stake not an int in ``[1, 2^64 - 1]``.
     """
 
     m: int
     stake: int
     _bounds: dict[int, tuple[int, int]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if type(self.m) is not int or not 1 <= self.m < 1 << _DEN_BITS or not self.m & 1:
+            raise MalformedData(f"race score: m must be an odd int in [1, 2^513), got {self.m!r}")
+        _check_stake(self.stake)
 
     def bounds(self, q: int) -> tuple[int, int]:
         """Integers ``lo <= 2^q * (-ln u) <= hi`` (the score times ``stake``), cached per ``q``."""
@@ -177,7 +186,7 @@ def score(beta: bytes, stake: int) -> RaceScore:
         InvalidStakeTable: stake out of range.
     """
     beta = _check_beta(beta)
-    return RaceScore(2 * int.from_bytes(beta, "big") + 1, _check_stake(stake))
+    return RaceScore(2 * int.from_bytes(beta, "big") + 1, stake)
 
 
 def compare_scores(a: RaceScore, b: RaceScore) -> int:

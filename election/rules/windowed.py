@@ -439,6 +439,21 @@ class WindowedSchedule:
         self._leaders.extend(draw_window(stream, self._tree, self._window))
         self._window_seeds.append(seed)
 
+    def next_window_accumulator(self) -> WindowSeedAccumulator:
+        """A :class:`WindowSeedAccumulator` for the next window to reveal (index
+        ``revealed``), chained from the last revealed window seed (the epoch seed for
+        window 0).  Feed it the blocks of its ``source`` slots, then pass
+        ``finish()`` to :meth:`reveal`.
+
+        Raises:
+            InvalidConfig: every window is revealed already.
+        """
+        j = len(self._window_seeds)
+        if j >= self.windows:
+            raise InvalidConfig(f"window seeds: the epoch has {self.windows} windows, all revealed")
+        prev = self._window_seeds[-1] if j else None
+        return WindowSeedAccumulator(self.config, self.epoch, self.seed, j, prev)
+
     # -- queries (as Schedule) ------------------------------------------------------
     @property
     def slots(self) -> range:

@@ -257,3 +257,32 @@ def test_withholding_moves_slots_between_windows_but_not_counts() -> None:
         outcomes.add(tuple(s.leaders()[40:]))
         assert Counter(s.leaders()) == Counter({k: c for k, c in s.counts().items() if c})
     assert len(outcomes) > 8  # the adversary does choose among many orders of the last window
+
+
+def _position_laws(counts: list[int]) -> list[dict[int, Fraction]]:
+    """Exact law of the leader at every position of the epoch, following CountTree.find over every u."""
+    length = sum(counts)
+    laws: list[dict[int, Fraction]] = [{} for _ in range(length)]
+
+    def walk(left: list[int], pos: int, p: Fraction) -> None:
+        if pos == length:
+            return
+        tree = CountTree(left)
+        for u in range(tree.total):  # uniform(R): each u with probability 1/R
+            i = tree.find(u)
+            laws[pos][i] = laws[pos].get(i, Fraction(0)) + p / tree.total
+            nxt = list(left)
+            nxt[i] -= 1
+            walk(nxt, pos + 1, p / tree.total)
+
+    walk(list(counts), 0, Fraction(1))
+    return laws
+
+
+@pytest.mark.parametrize("counts", [[2, 1, 3], [3, 0, 2, 1], [1, 1, 1, 1, 1]])
+def test_every_position_is_led_in_proportion_to_counts(counts: list[int]) -> None:
+    # Draws without replacement are exchangeable: whatever the window and the offset in it,
+    # the slot's leader is validator i with probability exactly count_i / L.
+    length = sum(counts)
+    for law in _position_laws(counts):
+        assert law == {i: Fraction(c, length) for i, c in enumerate(counts) if c}

@@ -63,6 +63,7 @@ from .rules.errors import (
     MalformedData,
 )
 from .rules.hashstream import HashStream
+from .rules.modes import RankedSchedule, make_schedule
 from .rules.schedule import Schedule
 from .rules.secret import RaceEntry, RaceScore, better_claim, compare_scores, is_eligible, race_ranking, score
 from .rules.seeds import SeedAccumulator, next_seed, slot_input
@@ -97,6 +98,8 @@ __all__ = [
     "check_claim_static",
     "verify_claims",
     # -- election modes (windowed rotation, secret race) --
+    "make_schedule",
+    "RankedSchedule",
     "WindowedSchedule",
     "WindowNotRevealed",
     "WindowSeedAccumulator",

@@ -63,10 +63,13 @@ from .rules.errors import (
     MalformedData,
 )
 from .rules.hashstream import HashStream
+from .rules.modes import RankedSchedule, make_schedule
 from .rules.schedule import Schedule
+from .rules.secret import RaceEntry, RaceScore, better_claim, compare_scores, is_eligible, race_ranking, score
 from .rules.seeds import SeedAccumulator, next_seed, slot_input
 from .rules.stake import StakeTable, Validator
 from .rules.votes import TimeoutCertificate, TimeoutVote, is_quorum
+from .rules.windowed import WindowedSchedule, WindowNotRevealed, WindowSeedAccumulator, window_seed, window_source
 
 __all__ = [
     # -- core (issue 3) --
@@ -94,6 +97,21 @@ __all__ = [
     "verify_claim",
     "check_claim_static",
     "verify_claims",
+    # -- election modes (windowed rotation, secret race) --
+    "make_schedule",
+    "RankedSchedule",
+    "WindowedSchedule",
+    "WindowNotRevealed",
+    "WindowSeedAccumulator",
+    "window_seed",
+    "window_source",
+    "RaceScore",
+    "RaceEntry",
+    "score",
+    "compare_scores",
+    "is_eligible",
+    "better_claim",
+    "race_ranking",
     # -- audit (issue 5) --
     "audit",
     "AuditReport",

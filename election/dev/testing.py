@@ -12,8 +12,8 @@ out its actions and records every block produced.  Same arguments, same run.
 from __future__ import annotations
 
 import hashlib
-import math
 import heapq
+import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field

@@ -12,10 +12,10 @@ from typing import Any
 
 import vrf
 
-from ._codec import JsonForm, check_hex, json_int, json_object
-from .errors import InvalidConfig, InvalidSlot
+from ._codec import JsonForm, check_hex, json_int, json_object, json_str
+from .errors import InvalidConfig, InvalidSlot, MalformedData
 
-__all__ = ["ElectionConfig", "MAX_CHAIN_ID_BYTES", "MAX_SLOT", "MAX_BACKUPS"]
+__all__ = ["ElectionConfig", "MAX_CHAIN_ID_BYTES", "MAX_SLOT", "MAX_BACKUPS", "MODES", "MAX_PROPOSERS"]
 
 MAX_CHAIN_ID_BYTES = 64
 """Longest chain id, in bytes."""
@@ -23,7 +23,20 @@ MAX_SLOT = 2**64 - 1
 """Largest slot (and epoch) number."""
 MAX_BACKUPS = 255
 """Largest number of ranked backups (ranks are encoded as one byte)."""
+MODES = ("rotation", "windowed", "secret")
+"""Election modes: the public per-epoch rotation (default), the windowed rotation (bounded
+lookahead, exact per-epoch shares) and the secret VRF race (docs/spec.md, sections 13 and 14)."""
+MAX_PROPOSERS = 255
+"""Largest expected number of eligible proposers per slot in secret mode."""
 _U32 = 2**32 - 1
+_BASE_KEYS = frozenset(
+    {"chain_id", "epoch_length", "slot_duration_ms", "failover_timeout_ms", "backups", "seed_cutoff", "suite"}
+)
+_MODE_KEYS: dict[str, frozenset[str]] = {
+    "rotation": frozenset(),
+    "windowed": frozenset({"mode", "window"}),
+    "secret": frozenset({"mode", "proposers"}),
+}
 
 
 def _check_int(name: str, value: object, lo: int, hi: int) -> int:
@@ -50,6 +63,16 @@ class ElectionConfig(JsonForm):
             outputs to the next epoch's seed, 1 to epoch_length; None (default) means
             ``max(1, 2 * epoch_length // 3)``.
         suite: the ECVRF suite of every proof (default EDWARDS25519_SHA512_TAI).
+        mode: ``"rotation"`` (default: every leader of the epoch is public once its seed
+            is fixed), ``"windowed"`` (per-epoch counts fixed by the epoch seed, the order
+            revealed one window of ``window`` slots at a time) or ``"secret"`` (a
+            stake-weighted VRF race per slot; nobody knows a leader before it reveals).
+        window: windowed mode only (None otherwise): slots per window ``W``; ``W`` divides
+            ``epoch_length`` and ``seed_cutoff <= epoch_length - W`` (so an epoch has at
+            least two windows and its seed is fixed before its first window is drawn).
+        proposers: secret mode only (None otherwise): ``k`` in [1, 255], the expected
+            number of eligible proposers per slot; validator ``i`` is eligible with
+            probability ``1 - exp(-k * stake_i / total)``.
 
     Raises:
         InvalidConfig: any field out of range or of the wrong type.
@@ -62,6 +85,9 @@ class ElectionConfig(JsonForm):
     backups: int = 3
     seed_cutoff: int | None = None
     suite: vrf.Suite = vrf.Suite.EDWARDS25519_SHA512_TAI
+    mode: str = "rotation"
+    window: int | None = None
+    proposers: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.chain_id, (bytes, bytearray)):
@@ -80,6 +106,38 @@ class ElectionConfig(JsonForm):
         if isinstance(self.suite, bool) or not isinstance(self.suite, int):
             raise InvalidConfig(f"suite: expected a vrf.Suite, got {type(self.suite).__name__}")
         object.__setattr__(self, "suite", _suite(self.suite))
+        self._check_mode()
+
+    def _check_mode(self) -> None:
+        if type(self.mode) is not str or self.mode not in MODES:
+            raise InvalidConfig(f"mode: expected one of {list(MODES)}, got {self.mode!r}")
+        if self.mode == "windowed":
+            w = _check_int("window", self.window, 1, self.epoch_length)
+            if self.epoch_length % w:
+                raise InvalidConfig(f"window: expected a divisor of epoch_length {self.epoch_length}, got {w}")
+            if self.cutoff > self.epoch_length - w:
+                raise InvalidConfig(
+                    f"window: windowed mode needs seed_cutoff <= epoch_length - window "
+                    f"(the epoch seed is fixed before the next epoch's first window is drawn), "
+                    f"got seed_cutoff {self.cutoff}, epoch_length {self.epoch_length}, window {w}"
+                )
+        elif self.window is not None:
+            raise InvalidConfig(f"window: only for mode 'windowed', got {self.window!r} with mode {self.mode!r}")
+        if self.mode == "secret":
+            _check_int("proposers", self.proposers, 1, MAX_PROPOSERS)
+        elif self.proposers is not None:
+            raise InvalidConfig(f"proposers: only for mode 'secret', got {self.proposers!r} with mode {self.mode!r}")
+
+    @property
+    def windows_per_epoch(self) -> int:
+        """Windowed mode: ``epoch_length // window``.
+
+        Raises:
+            InvalidConfig: the mode is not windowed.
+        """
+        if self.window is None:
+            raise InvalidConfig(f"windows_per_epoch: mode {self.mode!r} has no windows")
+        return self.epoch_length // self.window
 
     @property
     def cutoff(self) -> int:
@@ -136,8 +194,13 @@ class ElectionConfig(JsonForm):
 
     # -- encodings ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON form; ``chain_id`` in lowercase hex, ``suite`` as its integer code."""
-        return {
+        """JSON form; ``chain_id`` in lowercase hex, ``suite`` as its integer code.
+
+        The rotation mode has no ``mode`` key (configs written before the modes existed
+        are unchanged); windowed mode adds ``mode`` and ``window``, secret mode adds
+        ``mode`` and ``proposers``.
+        """
+        out: dict[str, Any] = {
             "chain_id": self.chain_id.hex(),
             "epoch_length": self.epoch_length,
             "slot_duration_ms": self.slot_duration_ms,
@@ -146,20 +209,33 @@ class ElectionConfig(JsonForm):
             "seed_cutoff": self.cutoff,
             "suite": int(self.suite),
         }
+        if self.mode == "windowed":
+            out["mode"] = self.mode
+            out["window"] = self.window
+        elif self.mode == "secret":
+            out["mode"] = self.mode
+            out["proposers"] = self.proposers
+        return out
 
     @classmethod
     def from_dict(cls, obj: object) -> ElectionConfig:
-        """Parse the JSON form; every key is required.
+        """Parse the JSON form; every key of the mode is required and no other is allowed
+        (``"mode": "rotation"`` is not canonical: rotation has no ``mode`` key).
 
         Raises:
             MalformedData: wrong keys or JSON types.
             InvalidConfig: a value out of range.
         """
-        keys = frozenset(
-            {"chain_id", "epoch_length", "slot_duration_ms", "failover_timeout_ms", "backups", "seed_cutoff", "suite"}
-        )
+        mode = "rotation"
+        if isinstance(obj, dict) and "mode" in obj:
+            mode = json_str(obj["mode"], "ElectionConfig.mode")
+            if mode not in ("windowed", "secret"):
+                raise MalformedData(
+                    f"ElectionConfig.mode: expected 'windowed' or 'secret' (rotation has no key), got {mode!r}"
+                )
+        keys = _BASE_KEYS | _MODE_KEYS[mode]
         d = json_object(obj, "ElectionConfig", keys)
-        ints = {k: json_int(d[k], f"ElectionConfig.{k}", 0, 2**64) for k in keys - {"chain_id"}}
+        ints = {k: json_int(d[k], f"ElectionConfig.{k}", 0, 2**64) for k in keys - {"chain_id", "mode"}}
         return cls(
             chain_id=check_hex(d["chain_id"], "ElectionConfig.chain_id"),
             epoch_length=ints["epoch_length"],
@@ -168,6 +244,9 @@ class ElectionConfig(JsonForm):
             backups=ints["backups"],
             seed_cutoff=ints["seed_cutoff"],
             suite=_suite(ints["suite"]),
+            mode=mode,
+            window=ints.get("window"),
+            proposers=ints.get("proposers"),
         )
 
 

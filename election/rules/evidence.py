@@ -10,7 +10,7 @@
 Each verifies offline against the stake table of the slot's epoch (:func:`verify_evidence`);
 none needs a VRF check or any chain context.  The two statements are kept in canonical
 order (smaller encoding first), so the same pair always encodes to the same bytes.
-Encodings: docs/spec.md, section 15.
+Encodings: docs/spec.md, section 17.
 """
 
 from __future__ import annotations

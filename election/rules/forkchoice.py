@@ -1,4 +1,4 @@
-"""Production windows and the fork choice of a slot (docs/spec.md, section 14).
+"""Production windows and the fork choice of a slot (docs/spec.md, section 16).
 
 **Windows.**  With ``S`` the slot's start and ``T`` the failover timeout, rank ``r`` may
 produce only in ``[S + r*T, S + (r+1)*T)``; rank ``r > 0`` also needs a timeout certificate

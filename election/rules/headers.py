@@ -10,7 +10,7 @@ one slot with different contents are proof of equivocation
 
 The block hash is the hash of the header's signed bytes (without the signature: Ed25519
 signatures are deterministic for honest signers, but a hash must not depend on them).
-Byte layouts: docs/spec.md, section 13.
+Byte layouts: docs/spec.md, section 15.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from .hashstream import HashStream, StreamFamily, stream_key
 from .seeds import check_seed, slot_input
 from .stake import StakeTable
 
-__all__ = ["Schedule", "primary_counts", "schedule_context"]
+__all__ = ["Schedule", "primary_counts", "schedule_context", "ranked_backups"]
 
 _RANKING_CACHE = 4096
 
@@ -69,6 +69,56 @@ def primary_counts(stakes: Sequence[int], slots: int, offset: int) -> list[int]:
     return counts
 
 
+def ranked_backups(
+    stream: HashStream | None, stakes: Sequence[int], cum: Sequence[int], total: int, leader: int, depth: int
+) -> list[int]:
+    """A slot's ranking: ``leader`` then ``depth`` backups (docs/spec.md, section 5.2).
+
+    The backups are a stake-weighted sample without replacement of the validators other
+    than ``leader``: while at most half of the stake is ranked, draw ``weighted`` over
+    the whole table and redraw on a ranked index (rejection mode, acceptance >= 1/2);
+    otherwise draw ``weighted`` over the unranked indices in canonical order (reduced
+    mode).  Either way each unranked validator is drawn with probability exactly its
+    stake over the unranked stake.
+
+    Args:
+        stream: the slot's backup stream (may be None when ``depth`` is 0).
+        stakes: stakes in canonical order.
+        cum: their cumulative sums.
+        total: the total stake.
+        leader: the canonical index of the rank-0 validator.
+        depth: the number of backups, at most ``len(stakes) - 1``.
+
+    Returns:
+        Canonical indices, rank 0 first, ``depth + 1`` of them.
+    """
+    chosen = [leader]
+    if not depth:
+        return chosen
+    assert stream is not None
+    taken = {leader}
+    excluded = stakes[leader]
+    while len(chosen) <= depth:
+        if 2 * excluded <= total:
+            # Rejection mode: draw over the whole table, redraw on a taken index.
+            i = stream.weighted(cum)
+            if i in taken:
+                continue
+        else:
+            # Reduced mode: draw over the remaining validators in canonical order.
+            rest = [j for j in range(len(stakes)) if j not in taken]
+            acc = 0
+            rest_cum = []
+            for j in rest:
+                acc += stakes[j]
+                rest_cum.append(acc)
+            i = rest[stream.weighted(rest_cum)]
+        chosen.append(i)
+        taken.add(i)
+        excluded += stakes[i]
+    return chosen
+
+
 class Schedule:
     """The leader and ranked backups of every slot of one epoch.
 
@@ -80,7 +130,8 @@ class Schedule:
 
     Raises:
         InvalidSlot: epoch out of range.
-        InvalidConfig: config not an ElectionConfig, or seed not 32 bytes.
+        InvalidConfig: config not an ElectionConfig, its mode is not ``"rotation"``
+            (see :mod:`election.rules.modes` for the others), or seed not 32 bytes.
         InvalidStakeTable: table not a StakeTable.
     """
 
@@ -105,6 +156,10 @@ class Schedule:
     def __init__(self, config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> None:
         if not isinstance(config, ElectionConfig):
             raise InvalidConfig(f"config: expected an ElectionConfig, got {type(config).__name__}")
+        if config.mode != "rotation":
+            raise InvalidConfig(
+                f"config: Schedule is the rotation's; mode {config.mode!r} has its own (election.rules.modes)"
+            )
         if not isinstance(table, StakeTable):
             raise InvalidStakeTable(f"table: expected a StakeTable, got {type(table).__name__}")
         check_epoch(epoch)
@@ -204,33 +259,14 @@ class Schedule:
         if cached is not None:
             return cached
         leader = self._leaders[self._offset(slot)]
-        chosen = [leader]
-        depth = self._depth
-        if depth:
-            stream = self._backup_streams.stream(u64(slot))
-            stakes = self._stakes
-            cum = self._cum
-            total = self._total
-            taken = {leader}
-            excluded = stakes[leader]
-            while len(chosen) <= depth:
-                if 2 * excluded <= total:
-                    # Rejection mode: draw over the whole table, redraw on a taken index.
-                    i = stream.weighted(cum)
-                    if i in taken:
-                        continue
-                else:
-                    # Reduced mode: draw over the remaining validators in canonical order.
-                    rest = [j for j in range(len(stakes)) if j not in taken]
-                    acc = 0
-                    rest_cum = []
-                    for j in rest:
-                        acc += stakes[j]
-                        rest_cum.append(acc)
-                    i = rest[stream.weighted(rest_cum)]
-                chosen.append(i)
-                taken.add(i)
-                excluded += stakes[i]
+        chosen = ranked_backups(
+            self._backup_streams.stream(u64(slot)) if self._depth else None,
+            self._stakes,
+            self._cum,
+            self._total,
+            leader,
+            self._depth,
+        )
         if len(self._cache) >= _RANKING_CACHE:
             self._cache.clear()
         self._cache[slot] = chosen

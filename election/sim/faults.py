@@ -28,15 +28,31 @@ A specification is one or more fault items separated by ``;`` (or given as sever
 Every ``stake`` is a fraction in [0, 1]; the validators are drawn by the run's seeded
 generator among the honest ones (each byzantine set is disjoint from the others) until
 their stake reaches the fraction.  ``none`` turns every fault off.
+
+:class:`TargetedDoS` is the model of an attacker that takes down the leaders it can
+predict (bounded by a budget of validators and a reaction time); it depends on the
+election mode through :func:`prediction_slot`.  It is not a ``--faults`` kind yet: the
+engine runs the rotation only, and the mode integration comes with the slot-safety work.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError
 
-__all__ = ["FaultSpecError", "FaultItem", "FaultSpec", "parse_faults", "KINDS"]
+__all__ = [
+    "FaultSpecError",
+    "FaultItem",
+    "FaultSpec",
+    "parse_faults",
+    "KINDS",
+    "TargetedDoS",
+    "DoSOutcome",
+    "prediction_slot",
+]
 
 KINDS: dict[str, dict[str, float | None]] = {
     "crash": {"rate": 0.03, "mttr": 60.0},
@@ -146,3 +162,119 @@ def parse_faults(specs: str | list[str] | None) -> FaultSpec:
                 params[key] = _number(kind, key, value.strip())
             items.append(FaultItem(kind, params))
     return FaultSpec(tuple(items))
+
+
+# -- targeted denial of service ---------------------------------------------------------
+
+
+def prediction_slot(config: ElectionConfig, slot: int) -> int | None:
+    """The first slot at whose start the ranking of ``slot`` is public, per election mode.
+
+    - rotation: the epoch seed fixes every ranking of the epoch; it is computable from
+      the cutoff of the previous epoch on, ``first(e - 1) + seed_cutoff`` (negative for
+      epoch 0, whose seed is the genesis's: known before the chain starts);
+    - windowed: window ``g`` (absolute, ``slot // W``) is drawn with a seed computable at
+      the end of window ``g - 2``: slot ``(g - 1) * W``, ``W`` to ``2W - 1`` slots ahead
+      (docs/spec.md section 13.6);
+    - secret: never; a leader is known when it publishes (None).
+
+    Args:
+        config: the election parameters.
+        slot: an absolute slot number.
+
+    Returns:
+        The slot number (negative: known before slot 0), or None in secret mode.
+    """
+    if config.mode == "secret":
+        return None
+    if config.mode == "windowed":
+        assert config.window is not None
+        return (slot // config.window - 1) * config.window
+    epoch = slot // config.epoch_length
+    return (epoch - 1) * config.epoch_length + config.cutoff
+
+
+@dataclass(frozen=True)
+class DoSOutcome:
+    """What a :class:`TargetedDoS` achieved over some slots.
+
+    Attributes:
+        slots: slots examined.
+        predicted: slots whose ranking the attacker knew in time (``lead`` slots ahead).
+        primary_down: slots whose primary (rank 0) it had taken down.
+        all_down: slots whose every ranked validator it had taken down (no rank can
+            produce: the slot is lost).
+    """
+
+    slots: int
+    predicted: int
+    primary_down: int
+    all_down: int
+
+
+@dataclass(frozen=True)
+class TargetedDoS:
+    """An attacker that keeps up to ``budget`` validators offline and always aims at the
+    next leaders it can predict.
+
+    Taking a validator down needs ``lead`` slots of preparation: to have the validators
+    of slot ``x`` down during ``x``, the attacker must know ``x``'s ranking at the start
+    of slot ``x - lead``, i.e. ``prediction_slot(config, x) <= x - lead``.  It then takes
+    down the first ``budget`` validators of the ranking (primary first, then the backups
+    in rank order) for that slot.  Predictability by mode: the whole epoch (rotation),
+    the current window and, within it, the next one (windowed), nothing (secret: the
+    attacker can only hit validators blindly, which is the ``down``/``outage`` faults).
+
+    Args:
+        budget: validators it can hold offline at once (>= 0).
+        lead: slots of preparation before a target is down (>= 0).
+
+    Raises:
+        FaultSpecError: budget or lead not a non-negative int.
+    """
+
+    budget: int
+    lead: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("budget", "lead"):
+            v = getattr(self, name)
+            if type(v) is not int or v < 0:
+                raise FaultSpecError(f"targeted DoS: {name} must be an int >= 0, got {v!r}")
+
+    def predicts(self, config: ElectionConfig, slot: int) -> bool:
+        """Whether the ranking of ``slot`` is known ``lead`` slots before it."""
+        known = prediction_slot(config, slot)
+        return known is not None and known <= slot - self.lead
+
+    def targets(self, config: ElectionConfig, slot: int, ranking: Sequence[str]) -> frozenset[str]:
+        """The validators it holds down during ``slot`` (``ranking``: the slot's ranked ids)."""
+        if not self.budget or not self.predicts(config, slot):
+            return frozenset()
+        return frozenset(ranking[: self.budget])
+
+    def run(
+        self, config: ElectionConfig, slots: Iterable[int], ranking_of: Callable[[int], Sequence[str]]
+    ) -> DoSOutcome:
+        """Apply the attack to ``slots``.
+
+        Args:
+            config: the election parameters (the mode decides what is predictable).
+            slots: the slots to attack.
+            ranking_of: the slot's ranked ids (e.g. ``Schedule.ranking`` or
+                ``WindowedSchedule.ranking``); called only for predicted slots.
+
+        Returns:
+            The counts of :class:`DoSOutcome`.
+        """
+        n = predicted = primary = every = 0
+        for x in slots:
+            n += 1
+            if not self.predicts(config, x):
+                continue
+            predicted += 1
+            ranking = ranking_of(x)
+            down = self.targets(config, x, ranking)
+            primary += ranking[0] in down
+            every += all(v in down for v in ranking)
+        return DoSOutcome(n, predicted, primary, every)

@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""Generate tests/vectors/election.json from fixed seeds.
+"""Generate tests/vectors/election.json and tests/vectors/modes.json from fixed seeds.
 
 Usage: python3 tests/vectors/generate.py [--check]
 
 Every value is produced by the ``election`` package from the fixed inputs below;
-tests/test_election_vectors.py checks that the code still reproduces the committed
-file byte for byte.  The format is described in tests/vectors/README.md.
+tests/test_election_vectors.py and tests/test_election_mode_vectors.py check that the
+code still reproduces the committed files byte for byte.  The format is described in
+tests/vectors/README.md.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import random
 import sys
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import vrf  # noqa: E402
 from election import (  # noqa: E402
     ElectionConfig,
     HashStream,
@@ -36,8 +41,11 @@ from election import (  # noqa: E402
 from election.dev.keys import dev_validators  # noqa: E402
 from election.rules.hashstream import stream_key  # noqa: E402
 from election.rules.schedule import schedule_context  # noqa: E402
+from election.rules.secret import RaceEntry, compare_entries, compare_scores, is_eligible, race_ranking, score  # noqa: E402
+from election.rules.windowed import WindowedSchedule, window_seed, window_source, windowed_context  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "election.json"
+MODES_OUT = Path(__file__).resolve().parent / "modes.json"
 
 
 def seed_of(label: str) -> bytes:
@@ -221,14 +229,171 @@ def render() -> str:
     return json.dumps(build(), indent=1, sort_keys=True) + "\n"
 
 
+# -- modes.json: windowed rotation and secret race -----------------------------------
+
+MODE_CONFIGS = {
+    "windowed": ElectionConfig(
+        b"seqvrf-vectors-modes", epoch_length=24, backups=2, seed_cutoff=12, mode="windowed", window=6
+    ),
+    "windowed_big": ElectionConfig(b"seqvrf-vectors-modes-2", epoch_length=120, backups=3, mode="windowed", window=20),
+    "secret": ElectionConfig(b"seqvrf-vectors-secret", epoch_length=16, mode="secret", proposers=3),
+}
+
+
+def beta_of(slot: int) -> bytes:
+    """A fixed stand-in VRF output of the block at ``slot``: SHA-512("beta %d")."""
+    return hashlib.sha512(b"beta %d" % slot).digest()
+
+
+def produced(slot: int) -> bool:
+    """Which slots have a block in the windowed vectors: all but every third."""
+    return slot % 3 != 1
+
+
+def windowed_vectors(tables: dict[str, StakeTable]) -> list[dict[str, Any]]:
+    out = []
+    for cname, tname, epoch, label in (("windowed", "skewed7", 0, "s0"), ("windowed", "skewed7", 3, "s1"),
+                                        ("windowed_big", "big_stakes5", 2**40, "s3")):
+        config, table, seed = MODE_CONFIGS[cname], tables[tname], seed_of(label)
+        s = WindowedSchedule(config, table, epoch, seed)
+        windows = []
+        prev: bytes | None = None
+        for j in range(s.windows):
+            src = window_source(config, epoch, j)
+            blocks = [(x, beta_of(x)) for x in src if produced(x)]
+            ws = window_seed(config, epoch, seed, j, prev, blocks)
+            s.reveal(ws)
+            slots = s.window_slots(j)
+            windows.append(
+                {
+                    "window": j,
+                    "source": [src.start, src.stop],
+                    "blocks": [[x, b.hex()] for x, b in blocks],
+                    "window_seed": ws.hex(),
+                    "leaders": s.leaders()[j * s.window : (j + 1) * s.window],
+                    "remaining": s.remaining(),
+                    "rankings": {str(x): s.ranking(x) for x in (slots[0], slots[-1])},
+                }
+            )
+            prev = ws
+        out.append(
+            {
+                "config": cname,
+                "table": tname,
+                "epoch": epoch,
+                "seed": seed.hex(),
+                "context": windowed_context(config, table, epoch, seed).hex(),
+                "offset": s.offset,
+                "counts": s.counts(),
+                "windows": windows,
+            }
+        )
+    return out
+
+
+def _odd_near(x: Decimal) -> int:
+    return min(max(int(x.to_integral_value()) | 1, 1), 2**513 - 1)
+
+
+def _beta_for(m: int) -> bytes:
+    return (m >> 1).to_bytes(64, "big")
+
+
+def secret_vectors(tables: dict[str, StakeTable], secrets: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    rng = random.Random(9381)
+    two513 = Decimal(2**513)
+    comparisons = []
+    pairs: list[tuple[bytes, int, bytes, int, str]] = []
+    for _ in range(6):
+        pairs.append((rng.randbytes(64), rng.randrange(1, 2**64), rng.randbytes(64), rng.randrange(1, 2**64), "random"))
+    with localcontext() as ctx:
+        ctx.prec = 360
+        for sa, sb in ((2, 1), (3, 5), (2**64 - 1, 2**63), (7, 7)):
+            mb = 2 * rng.getrandbits(512) + 1
+            centre = _odd_near(((Decimal(mb) / two513).ln() * sa / sb).exp() * two513)
+            for delta in (-2, 0, 2):
+                pairs.append((_beta_for(centre + delta), sa, _beta_for(mb), sb, "near_tie"))
+    b = rng.randbytes(64)
+    pairs.append((b, 9, b, 9, "equal"))
+    for ba, sa, bb, sb, kind in pairs:
+        comparisons.append(
+            {"kind": kind, "a": {"beta": ba.hex(), "stake": sa}, "b": {"beta": bb.hex(), "stake": sb},
+             "result": compare_scores(score(ba, sa), score(bb, sb))}
+        )
+    eligibility = []
+    cases: list[tuple[bytes, int, int, int, str]] = []
+    for _ in range(6):
+        total = rng.randrange(1, 2**64)
+        cases.append((rng.randbytes(64), rng.randrange(1, total + 1), total, rng.randrange(1, 256), "random"))
+    with localcontext() as ctx:
+        ctx.prec = 360
+        for stake, total, k in ((1, 4, 3), (5, 20, 1), (2**63, 2**64 - 1, 255)):
+            centre = _odd_near((-Decimal(k * stake) / total).exp() * two513)
+            for delta in (-2, 0, 2):
+                cases.append((_beta_for(centre + delta), stake, total, k, "near_threshold"))
+    for beta, stake, total, k, kind in cases:
+        eligibility.append({"kind": kind, "beta": beta.hex(), "stake": stake, "total": total, "proposers": k,
+                            "eligible": is_eligible(beta, stake, total, k)})
+    # A real race: every validator's VRF output over the slot's input, with dev keys.
+    config, table, keys = MODE_CONFIGS["secret"], tables["skewed7"], secrets["skewed7"]
+    epoch, seed = 2, seed_of("s2")
+    races = []
+    for slot in (32, 33, 40, 47):
+        alpha = slot_input(config, epoch, seed, slot)
+        proofs = {v.id: keys[v.id].vrf_secret.prove(alpha, config.suite) for v in table}
+        entries = [RaceEntry(v.id, vrf.proof_to_hash(proofs[v.id], config.suite), v.stake) for v in table]
+        assert config.proposers is not None
+        ranking = race_ranking(entries, table.total_stake, config.proposers)
+        order = sorted(entries, key=functools.cmp_to_key(compare_entries))
+        races.append(
+            {
+                "slot": slot,
+                "alpha": alpha.hex(),
+                "betas": {e.validator_id: e.beta.hex() for e in entries},
+                "order": [e.validator_id for e in order],
+                "ranking": [e.validator_id for e in ranking],
+            }
+        )
+    return {
+        "comparisons": comparisons,
+        "eligibility": eligibility,
+        "races": {"config": "secret", "table": "skewed7", "epoch": epoch, "seed": seed.hex(), "slots": races},
+    }
+
+
+def build_modes() -> dict[str, Any]:
+    """Compute every mode vector."""
+    tables: dict[str, StakeTable] = {}
+    secrets: dict[str, dict[str, Any]] = {}
+    for name, (stakes, dev_seed) in TABLES.items():
+        devs = dev_validators(stakes, dev_seed)
+        tables[name] = StakeTable(d.validator for d in devs)
+        secrets[name] = {d.id: d for d in devs}
+    return {
+        "description": "seqvrf election mode vectors (windowed, secret); format in tests/vectors/README.md",
+        "configs": {k: c.to_dict() for k, c in MODE_CONFIGS.items()},
+        "windowed": windowed_vectors(tables),
+        "secret": secret_vectors(tables, secrets),
+    }
+
+
+def render_modes() -> str:
+    """The exact text of modes.json."""
+    return json.dumps(build_modes(), indent=1, sort_keys=True) + "\n"
+
+
 def main() -> int:
-    text = render()
+    outputs = ((OUT, render()), (MODES_OUT, render_modes()))
     if "--check" in sys.argv[1:]:
-        same = OUT.exists() and OUT.read_text() == text
-        print("election.json is up to date" if same else "election.json differs from the generator")
-        return 0 if same else 1
-    OUT.write_text(text)
-    print(f"wrote {OUT} ({len(text)} bytes)")
+        ok = True
+        for path, text in outputs:
+            same = path.exists() and path.read_text() == text
+            print(f"{path.name} is up to date" if same else f"{path.name} differs from the generator")
+            ok = ok and same
+        return 0 if ok else 1
+    for path, text in outputs:
+        path.write_text(text)
+        print(f"wrote {path} ({len(text)} bytes)")
     return 0
 
 

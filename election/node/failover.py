@@ -709,9 +709,9 @@ class FailoverController:
                     self._reject("InvalidHeader")
                     return []
             try:
-                verify_claim(c, sched)
+                verify_claim(c, sched, require_seed=self.require_headers)
             except InvalidClaim as exc:
-                self._reject("SeedMismatch" if exc.code == "seed_mismatch" else "InvalidClaim")
+                self._reject("SeedMismatch" if exc.code in ("seed_mismatch", "unbound_vote") else "InvalidClaim")
                 return []
         elif event.header is not None:
             block_hash = event.header.block_hash()

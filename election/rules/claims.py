@@ -193,7 +193,8 @@ def _where(claim: LeaderClaim) -> str:
     return f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
 
 
-def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.PublicKey, bytes, bytes]:
+def check_claim_static(claim: LeaderClaim, schedule: Schedule, *,
+                       require_seed: bool = False) -> tuple[vrf.PublicKey, bytes, bytes]:
     """Every check of :func:`verify_claim` except the VRF proof.
 
     Checks, in order: chain id, epoch, slot in the epoch, rank within the slot's
@@ -201,9 +202,14 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.Publ
     a certificate for this epoch, slot and rank that verifies against the schedule's
     stake table.
 
+    A certificate of version-2 votes must bind the schedule's seed (code
+    ``seed_mismatch``); version-1 votes bind none and are accepted unless ``require_seed``
+    (code ``unbound_vote``).
+
     Args:
         claim: the claim.
         schedule: the schedule of the claim's epoch.
+        require_seed: refuse certificates of version-1 votes.
 
     Returns:
         ``(public_key, alpha, proof)``: the validator's parsed VRF key, the slot's VRF
@@ -262,19 +268,21 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule) -> tuple[vrf.Publ
                 "certificate_mismatch",
             )
         try:
-            cert.verify(schedule.table, config)
+            cert.verify(schedule.table, config, schedule.seed if (cert.seed is not None or require_seed) else None)
         except InvalidCertificate as exc:
-            raise InvalidClaim(f"{where}: invalid certificate: {exc}", "invalid_certificate") from None
+            code = exc.code if exc.code in ("seed_mismatch", "unbound_vote") else "invalid_certificate"
+            raise InvalidClaim(f"{where}: invalid certificate: {exc}", code) from None
     key = schedule.table[claim.validator_id].vrf_public_key
     return key, schedule.slot_input(claim.slot), claim.proof
 
 
-def verify_claim(claim: LeaderClaim, schedule: Schedule) -> bytes:
+def verify_claim(claim: LeaderClaim, schedule: Schedule, *, require_seed: bool = False) -> bytes:
     """Check a claim is rightful and return its VRF output.
 
     Args:
         claim: the claim.
         schedule: the schedule of the claim's epoch.
+        require_seed: as in :func:`check_claim_static`.
 
     Returns:
         The 64-byte VRF output (beta) of the claim's proof.
@@ -284,7 +292,7 @@ def verify_claim(claim: LeaderClaim, schedule: Schedule) -> bytes:
             invalid certificate, or a VRF proof that does not verify under the
             validator's key for the slot's input.
     """
-    key, alpha, proof = check_claim_static(claim, schedule)
+    key, alpha, proof = check_claim_static(claim, schedule, require_seed=require_seed)
     try:
         return key.verify(alpha, proof, schedule.config.suite)
     except vrf.VRFError as exc:

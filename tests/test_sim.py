@@ -78,6 +78,28 @@ def test_false_votes_and_equivocation_do_not_break_the_chain() -> None:
     assert audit(run.genesis, canonical_records(run)).ok
 
 
+def test_stalled_and_restarted_primaries_never_double_produce() -> None:
+    run, s = _run("stall:rate=0.3;restart:rate=0.3,at=0.02,down=0.05")
+    ss = s["slot_safety"]
+    assert ss["stalls"] > 0 and ss["restarts"] > 0
+    assert ss["honest_validator_double_blocks"] == 0 and ss["slots_with_multiple_honest_blocks"] == 0
+    assert ss["refused"]["guard"] > 0  # restarted inside their window: the guard said no
+    assert s["slots"]["filled"] == 60 and s["takeovers"]["total"] >= ss["stalls"] // 2
+    assert audit(run.genesis, canonical_records(run)).ok
+
+
+def test_equivocation_is_proven_by_the_audit_with_observed_blocks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run, s = _run("equivocate:stake=0.2")
+    assert s["slot_safety"]["equivocations_detected"] > 0
+    paths = write_outputs(run, str(tmp_path), s)
+    assert audit(paths["genesis"], paths["history"]).ok
+    report = audit(paths["genesis"], paths["history"], observed=paths["observed"])
+    assert not report.ok and report.equivocations
+    cheaters = set(run.roles["equivocate"])
+    assert {e["validator_id"] for e in report.equivocations} <= cheaters
+    assert all(e["kind"] == "header_equivocation" for e in report.equivocations)
+
+
 def test_withholding_is_measured_and_the_history_still_audits() -> None:
     run, s = _run("withhold:stake=0.3", epochs=3)
     g = s["grinding"]

@@ -30,11 +30,16 @@ from typing import Any
 
 import vrf
 
+from ..rules.blocks import SignedBlock, check_block_static
 from ..rules.claims import check_claim_static
-from ..rules.errors import InvalidClaim
+from ..rules.errors import ElectionError, InvalidClaim
+from ..rules.evidence import Evidence, HeaderEquivocation, ProduceAfterVote, VoteEquivocation, evidence_to_dict
+from ..rules.forkchoice import canonical_index
+from ..rules.headers import HEADER_REASONS, InvalidHeader
 from ..rules.schedule import Schedule
 from ..rules.seeds import SeedAccumulator
 from ..rules.stake import StakeTable
+from ..rules.votes import TimeoutVote
 from .formats import (
     MAX_REPORTED_LINES,
     GenesisFile,
@@ -85,6 +90,10 @@ REASON_CODES: dict[str, str] = {
     "before_start": "a slot before the genesis start epoch",
     "epoch_gap": f"more than {MAX_EMPTY_EPOCHS} empty epochs after the previous block",
     "parent_mismatch": "parent_hash is neither the previous block's block_hash nor the last valid block's",
+    **HEADER_REASONS,
+    "seed_mismatch": "a certificate's votes bind another epoch seed than the audit's",
+    "unbound_vote": "a version-2 block's certificate holds version-1 votes, which bind no seed",
+    "superseded": "an observed valid block of the same slot wins the fork choice over this one",
 }
 
 
@@ -223,11 +232,20 @@ class AuditReport:
     p_value: float | None
     epochs: list[EpochSummary]
     elapsed_seconds: float = field(default=0.0, compare=False)
+    history_version: int = 1
+    stale_parents: int = 0
+    equivocations: list[dict[str, Any]] = field(default_factory=list)
+    observed: dict[str, Any] | None = None
+
+    @property
+    def authorship(self) -> str:
+        """``"proven"`` when every block carries a verified header (version 2), else ``"not proven"``."""
+        return "proven" if self.history_version >= 2 else "not proven"
 
     @property
     def ok(self) -> bool:
-        """True when every block of the history is valid."""
-        return self.invalid == 0
+        """True when every block of the history is valid and no equivocation was proven."""
+        return self.invalid == 0 and not self.equivocations
 
     @property
     def invalid(self) -> int:
@@ -264,6 +282,11 @@ class AuditReport:
             "fairness": {"test": "chi-square of produced blocks against stake share",
                          "statistic": self.chi_square, "df": self.chi_square_df, "p_value": self.p_value},
             "seed_chain": [e.to_dict() for e in self.epochs],
+            "history_version": self.history_version,
+            "authorship": self.authorship,
+            "stale_parents": self.stale_parents,
+            "equivocations": self.equivocations,
+            "observed": self.observed,
             "elapsed_seconds": round(self.elapsed_seconds, 3),
         }
 
@@ -275,8 +298,15 @@ class AuditReport:
         """A human summary: verdict, blocks, missed slots, takeovers, fairness and a
         per-validator table (the largest stakes first)."""
         out: list[str] = []
-        verdict = "PASS: every block is valid" if self.ok else f"FAIL: {self.invalid} invalid block(s)"
+        if self.ok:
+            verdict = "PASS: every block is valid"
+        else:
+            verdict = f"FAIL: {self.invalid} invalid block(s), {len(self.equivocations)} proven equivocation(s)"
         out.append(f"seqvrf audit of chain {self.chain_id.hex()}: {verdict}")
+        if self.history_version >= 2:
+            out.append("authorship: proven (every valid block carries its producer's signed header)")
+        else:
+            out.append("authorship: not proven (version-1 history: blocks carry no signed header)")
         if self.last_slot is None:
             out.append("history is empty")
         else:
@@ -302,6 +332,15 @@ class AuditReport:
                        f"p-value {self.p_value:.4g} (produced blocks vs stake)")
         else:
             out.append("fairness: not enough data for a chi-square test")
+        if self.stale_parents:
+            out.append(f"stale parents: {self.stale_parents} block(s) built on a block other than the "
+                       "previous canonical one")
+        for ev in self.equivocations[:max_invalid]:
+            out.append(f"equivocation: [{ev['kind']}] {ev['validator_id']!r} at slot {ev['slot']}")
+        if self.observed is not None:
+            o = self.observed
+            out.append(f"observed blocks: {o['blocks']} read, {o['valid']} valid, {o['superseding']} superseding "
+                       f"a history block, {o['unlisted']} for slots the history leaves empty")
         if self.epochs:
             e = self.epochs[-1]
             final = "" if e.next_seed_final else " (provisional: history ends before the cutoff)"
@@ -382,6 +421,10 @@ class _Auditor:
         self.scheduled: dict[str, int] = {}
         self.tallies: dict[bytes, _TableTally] = {}
         self.epochs: list[EpochSummary] = []
+        self.version: int | None = None             # history version, fixed by the first record
+        self.stale_parents = 0
+        self.watch: set[int] = set()                # slots with observed blocks
+        self.kept: dict[int, tuple[HistoryRecord, bool]] = {}  # their history record, and if it is valid
 
     # -- feeding ------------------------------------------------------------------------
     def feed(self, rec: HistoryRecord) -> None:
@@ -411,12 +454,17 @@ class _Auditor:
                 self.cur = _Epoch(self.genesis, self.cur.epoch + 1, self.epochs[-1].next_seed)
         # The block takes its place in the chain: later lines come after it and may link to it.
         self.last_slot = slot
+        if self.version is None:
+            self.version = 1 if rec.header is None else 2
         if rec.slot != slot:
             self._early(rec, "slot_mismatch", f"line says slot {rec.slot} but its claim is for slot {slot}", True)
             return
         try:
-            triple = check_claim_static(claim, self.cur.schedule)
-        except InvalidClaim as exc:
+            if self.version == 1 and rec.header is None:
+                triple = check_claim_static(claim, self.cur.schedule)
+            else:
+                triple = check_block_static(SignedBlock(claim, rec.header), self.cur.schedule)[:3]
+        except (InvalidClaim, InvalidHeader) as exc:
             self._early(rec, exc.code, str(exc), True)
             return
         self.pending.append([rec, None, None, True])
@@ -435,19 +483,27 @@ class _Auditor:
             if code is None:
                 beta = next(it)
                 parent = rec.parent_hash
+                linked = (parent is None or self.prev_hash is None
+                          or parent == self.prev_hash or parent == self.valid_hash)
                 if beta is None:
                     code, reason = "invalid_proof", "VRF proof does not verify under the validator's key"
-                elif (parent is not None and self.prev_hash is not None
-                        and parent != self.prev_hash and parent != self.valid_hash):
+                elif not linked and rec.header is None:
                     code = "parent_mismatch"
-                    reason = (f"parent_hash {parent.hex()} is neither the previous block's block_hash "
-                              f"{self.prev_hash.hex()} nor the last valid block's")
+                    reason = (f"parent_hash {(parent or b'').hex()} is neither the previous block's "
+                              f"block_hash {(self.prev_hash or b'').hex()} nor the last valid block's")
                 else:
+                    # A signed header's parent is what its producer saw: a block the fork
+                    # choice later superseded is a stale parent, reported, not a violation.
+                    self.stale_parents += not linked
                     self._accept(rec, beta)
                     self.prev_hash = self.valid_hash = rec.block_hash
+                    if rec.claim.slot in self.watch:
+                        self.kept[rec.claim.slot] = (rec, True)
                     continue
             if in_order:
                 self.prev_hash = rec.block_hash
+            if rec.claim.slot in self.watch and rec.claim.slot not in self.kept:
+                self.kept[rec.claim.slot] = (rec, False)
             self._reject(rec, code, reason)
         self.pending = []
         self.triples = []
@@ -558,13 +614,136 @@ class _Auditor:
             p_value=None if fit is None else fit[2],
             epochs=self.epochs,
             elapsed_seconds=elapsed,
+            history_version=self.version or 1,
+            stale_parents=self.stale_parents,
         )
+
+
+# -- observed blocks ------------------------------------------------------------------------
+
+MAX_OBSERVED = 100_000
+"""Most observed blocks one audit accepts (each is checked on its own: bounded work)."""
+
+
+def _observed_evidence(blocks: list[SignedBlock], table: StakeTable) -> list[Evidence]:
+    """Equivocations among valid blocks of one slot (headers, and the votes of their certificates)."""
+    out: list[Evidence] = []
+    by_validator: dict[str, SignedBlock] = {}
+    for b in blocks:
+        first = by_validator.setdefault(b.validator_id, b)
+        if first is not b and first.header is not None and b.header is not None \
+                and first.block_hash() != b.block_hash():
+            out.append(HeaderEquivocation.of(first.header, b.header))
+    votes: dict[tuple[str, int], TimeoutVote] = {}
+    for b in blocks:
+        cert = b.claim.certificate
+        for v in () if cert is None else cert.votes:
+            old = votes.setdefault((v.voter_id, v.rank), v)
+            if old is not v and old.message() != v.message():
+                out.append(VoteEquivocation.of(old, v))
+            producer = by_validator.get(v.voter_id)
+            if producer is not None and producer.header is not None and producer.rank < v.rank:
+                out.append(ProduceAfterVote.of(producer.header, v))
+    seen: set[bytes] = set()
+    unique: list[Evidence] = []
+    for ev in out:  # one piece of evidence per distinct pair of statements
+        key = b"".join(ev.parts())
+        if key not in seen:
+            seen.add(key)
+            unique.append(ev)
+    return unique
+
+
+def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, tuple[HistoryRecord, bool]],
+                    observed: list[HistoryRecord], workers: int | None) -> None:
+    """Check observed blocks against the audited seed chain, apply the fork choice with the
+    history's block of each slot, and collect proven equivocations into ``report``."""
+    config = genesis.config
+    seeds = {e.epoch: e.seed for e in report.epochs}
+    schedules: dict[int, Schedule] = {}
+    valid: dict[int, list[SignedBlock]] = {}
+    counts = {"blocks": len(observed), "valid": 0, "invalid": 0, "out_of_range": 0,
+              "superseding": 0, "unlisted": 0}
+    triples = []
+    candidates: list[SignedBlock] = []
+    for rec in observed:
+        epoch = rec.claim.slot // config.epoch_length
+        if epoch not in seeds:
+            counts["out_of_range"] += 1
+            continue
+        sched = schedules.get(epoch)
+        if sched is None:
+            sched = schedules[epoch] = Schedule(config, genesis.table_for(epoch), epoch, seeds[epoch])
+        block = SignedBlock(rec.claim, rec.header)
+        try:
+            triples.append(check_block_static(block, sched, require_header=rec.header is not None)[:3])
+            candidates.append(block)
+        except ElectionError:
+            counts["invalid"] += 1
+    betas = vrf.verify_many(triples, suite=config.suite, workers=workers) if triples else []
+    for block, beta in zip(candidates, betas, strict=True):
+        if beta is None:
+            counts["invalid"] += 1
+            continue
+        counts["valid"] += 1
+        valid.setdefault(block.slot, []).append(block)
+    superseded: list[InvalidBlock] = []
+    for slot in sorted(valid):
+        blocks = valid[slot]
+        hist = kept.get(slot)
+        if hist is not None and hist[1]:
+            rec = hist[0]
+            mine = SignedBlock(rec.claim, rec.header)
+            pool = [mine] + [b for b in blocks if b.block_hash() != mine.block_hash() or not b.block_hash()]
+            best = canonical_index([(b.rank, b.block_hash()) for b in pool])
+            if best != 0:
+                counts["superseding"] += 1
+                superseded.append(InvalidBlock(rec.line, slot, rec.claim.rank, rec.claim.validator_id, "superseded",
+                                               f"an observed block at rank {pool[best].rank} by "
+                                               f"{pool[best].validator_id!r} wins the fork choice"))
+            blocks = pool
+        else:
+            counts["unlisted"] += 1  # the history has no valid block for this slot
+        table = genesis.table_for(slot // config.epoch_length)
+        for ev in _observed_evidence(blocks, table):
+            ev.verify(table, config)  # built from verified statements; checked again, cheaply
+            report.equivocations.append(evidence_to_dict(ev))
+    for b in superseded:
+        report.valid -= 1
+        report.invalid_by_code["superseded"] = report.invalid_by_code.get("superseded", 0) + 1
+        if len(report.invalid_blocks) < MAX_INVALID_KEPT:
+            report.invalid_blocks.append(b)
+    report.observed = counts
+
+
+def _read_observed(source: HistorySource) -> list[HistoryRecord]:
+    """Every record of an observed-blocks file (at most :data:`MAX_OBSERVED`).
+
+    Raises:
+        MalformedHistory: malformed lines (all listed), or too many lines.
+    """
+    lines, path = open_lines(source)
+    out: list[HistoryRecord] = []
+    errors: list[MalformedLine] = []
+    bad = 0
+    for number, item in enumerate(lines, 1):
+        if number > MAX_OBSERVED:
+            raise MalformedHistory([MalformedLine(number, f"more than {MAX_OBSERVED} observed blocks", path)], 1, path)
+        try:
+            out.append(item if isinstance(item, HistoryRecord) else parse_history_line(item, number, path))
+        except MalformedLine as exc:
+            bad += 1
+            if len(errors) < MAX_REPORTED_LINES:
+                errors.append(exc)
+    if bad:
+        raise MalformedHistory(errors, bad, path)
+    return out
 
 
 def audit(genesis: GenesisFile | PathLike,
           history: HistorySource,
           workers: int | None = None, progress: ProgressCallback | None = None,
-          batch_size: int = BATCH_SIZE) -> AuditReport:
+          batch_size: int = BATCH_SIZE, observed: HistorySource | None = None) -> AuditReport:
     """Audit a chain's leader history against its genesis.
 
     Args:
@@ -576,6 +755,11 @@ def audit(genesis: GenesisFile | PathLike,
         progress: called as ``progress(blocks_done, bytes_done, bytes_total)`` after
             each batch (``bytes_total`` is None unless ``history`` is a path).
         batch_size: claims per bulk VRF call (memory is bounded by it).
+        observed: more blocks seen on the network (same line format, any order, several
+            per slot; at most :data:`MAX_OBSERVED`): each is checked against the audited
+            seed chain, the fork choice is applied with the history's block of its slot
+            (a history block it supersedes becomes invalid, code ``superseded``), and
+            equivocations among them are reported with their evidence.
 
     Returns:
         The :class:`AuditReport`; ``report.ok`` is False if any block is invalid.
@@ -598,14 +782,19 @@ def audit(genesis: GenesisFile | PathLike,
     total: int | None = None
     if isinstance(history, (str, os.PathLike)):
         total = os.path.getsize(history)
+    observed_records: list[HistoryRecord] = []
+    if observed is not None:
+        observed_records = _read_observed(observed)
     lines, path = open_lines(history)
     auditor = _Auditor(genesis, workers)
+    auditor.watch = {r.claim.slot for r in observed_records}
     errors: list[MalformedLine] = []
     bad = 0
     read = 0
     for number, item in enumerate(lines, 1):
         if isinstance(item, HistoryRecord):
-            rec = item if item.line else HistoryRecord(item.slot, item.claim, item.block_hash, item.parent_hash, number)
+            rec = item if item.line else HistoryRecord(item.slot, item.claim, item.block_hash, item.parent_hash,
+                                                       number, item.header)
         else:
             read += len(item)
             try:
@@ -625,6 +814,9 @@ def audit(genesis: GenesisFile | PathLike,
     if bad:
         raise MalformedHistory(errors, bad, path)
     report = auditor.finish(time.perf_counter() - started)
+    if observed is not None:
+        _check_observed(genesis, report, auditor.kept, observed_records, workers)
+        report.elapsed_seconds = time.perf_counter() - started
     if progress is not None:
         progress(auditor.blocks, read, total)
     return report

@@ -24,6 +24,7 @@ from ..rules._codec import JsonForm, check_hex, json_int, json_object, load_json
 from ..rules.claims import PROOF_BYTES, LeaderClaim
 from ..rules.config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
 from ..rules.errors import ElectionError, InvalidCertificate, InvalidClaim, MalformedData
+from ..rules.headers import HASH_BYTES, SIGNATURE_BYTES, BlockHeader, SignedHeader
 from ..rules.seeds import SEED_BYTES
 from ..rules.stake import StakeTable
 from ..rules.votes import TimeoutCertificate
@@ -262,6 +263,8 @@ class HistoryRecord:
         block_hash: the block's hash (1 to 64 bytes) or None.
         parent_hash: its parent's hash (1 to 64 bytes) or None.
         line: the 1-based line it was read from (0 when built in memory).
+        header: the producer's signed header (history format version 2); then
+            ``block_hash`` and ``parent_hash`` are the header's.
     """
 
     slot: int
@@ -269,6 +272,12 @@ class HistoryRecord:
     block_hash: bytes | None = None
     parent_hash: bytes | None = None
     line: int = 0
+    header: SignedHeader | None = None
+
+    @classmethod
+    def signed(cls, claim: LeaderClaim, header: SignedHeader, line: int = 0) -> HistoryRecord:
+        """A version-2 record: the block hash and parent hash come from ``header``."""
+        return cls(claim.slot, claim, header.block_hash(), header.header.parent_hash, line, header)
 
     def to_dict(self, claim_encoding: str = "json") -> dict[str, Any]:
         """The line's JSON object.
@@ -287,6 +296,12 @@ class HistoryRecord:
             out["claim_hex"] = self.claim.to_bytes().hex()
         else:
             raise ValueError(f"claim_encoding: expected 'json' or 'hex', got {claim_encoding!r}")
+        if self.header is not None:
+            h = self.header.header
+            out["header"] = {"parent_hash": h.parent_hash.hex(), "payload_digest": h.payload_digest.hex(),
+                             "signature": self.header.signature.hex()}
+            out["block_hash"] = self.header.block_hash().hex()
+            return out
         if self.block_hash is not None:
             out["block_hash"] = self.block_hash.hex()
         if self.parent_hash is not None:
@@ -298,7 +313,8 @@ class HistoryRecord:
         return json.dumps(self.to_dict(claim_encoding), separators=(",", ":")) + "\n"
 
 
-_LINE_KEYS = frozenset({"slot", "claim", "claim_hex", "block_hash", "parent_hash"})
+_LINE_KEYS = frozenset({"slot", "claim", "claim_hex", "block_hash", "parent_hash", "header"})
+_HEADER_KEYS = frozenset({"parent_hash", "payload_digest", "signature"})
 _CLAIM_KEYS = frozenset({"chain_id", "epoch", "slot", "rank", "validator_id", "proof", "certificate"})
 
 
@@ -454,8 +470,33 @@ def _record_from_obj(obj: object, line: int) -> HistoryRecord:
         claim = LeaderClaim.from_bytes(raw)
     else:
         raise MalformedData("expected exactly one of 'claim' and 'claim_hex', got neither")
+    if "header" in obj:
+        return _signed_record(obj, slot, claim, line)
     bh, ph = _hashes(obj)
     return HistoryRecord(slot, claim, bh, ph, line)
+
+
+def _signed_record(obj: dict[str, Any], slot: int, claim: LeaderClaim, line: int) -> HistoryRecord:
+    """A version-2 line: the header's fields beyond the claim's, and its signature.  A
+    ``block_hash`` key, if present, must be the header's hash; ``parent_hash`` must be
+    absent (the header holds it)."""
+    global _last_block_hash
+    h = obj["header"]
+    if type(h) is not dict or h.keys() != _HEADER_KEYS:
+        json_object(h, "header", _HEADER_KEYS)  # for its precise message
+    if "parent_hash" in obj:
+        raise MalformedData("parent_hash: a version-2 line keeps it in its header, not beside it")
+    header = SignedHeader(
+        BlockHeader.for_claim(claim, _hex(h["parent_hash"], "header.parent_hash", HASH_BYTES, HASH_BYTES),
+                              _hex(h["payload_digest"], "header.payload_digest", HASH_BYTES, HASH_BYTES)),
+        _hex(h["signature"], "header.signature", SIGNATURE_BYTES, SIGNATURE_BYTES))
+    block_hash = header.block_hash()
+    if "block_hash" in obj:
+        value = obj["block_hash"]
+        if _hex(value, "block_hash", 1, MAX_HASH_BYTES) != block_hash:
+            raise MalformedData(f"block_hash: {value[:80]} is not the header's hash {block_hash.hex()}")
+        _last_block_hash = (value, block_hash)
+    return HistoryRecord(slot, claim, block_hash, header.header.parent_hash, line, header)
 
 
 def parse_history_line(text: str | bytes, line: int, path: str | None = None) -> HistoryRecord:
@@ -569,14 +610,25 @@ class HistoryWriter:
             self._owned = False
         self.count = 0
 
-    def write(self, claim: LeaderClaim, block_hash: bytes | None = None, parent_hash: bytes | None = None) -> None:
+    def write(self, claim: LeaderClaim, block_hash: bytes | None = None, parent_hash: bytes | None = None,
+              header: SignedHeader | None = None) -> None:
         """Append one produced block.
 
         Args:
             claim: the block's leadership claim (its slot is the line's slot).
-            block_hash: the block's hash, or None.
-            parent_hash: its parent's hash, or None.
+            block_hash: the block's hash, or None (version 1).
+            parent_hash: its parent's hash, or None (version 1).
+            header: the producer's signed header (version 2; the hashes come from it and
+                ``block_hash``/``parent_hash`` must not be given).
+
+        Raises:
+            ValueError: hashes given together with a header.
         """
+        if header is not None:
+            if block_hash is not None or parent_hash is not None:
+                raise ValueError("a version-2 record takes its hashes from the header")
+            self.write_record(HistoryRecord.signed(claim, header))
+            return
         self.write_record(HistoryRecord(claim.slot, claim, block_hash, parent_hash))
 
     def write_record(self, record: HistoryRecord) -> None:

@@ -30,11 +30,15 @@ def register(subparsers: Any) -> None:
         description="Audit a leader history (JSON Lines) against its genesis file (JSON): recompute every "
                     "epoch seed and schedule, verify every claim, and report invalid blocks, missed slots, "
                     "takeovers, per-validator shares and the seed chain. See docs/audit.md.",
-        epilog="Exit codes: 0 every block valid, 1 violation found, 2 unusable input.",
+        epilog="Exit codes: 0 every block valid, 1 violation found (an invalid block or a proven equivocation), "
+               "2 unusable input.",
     )
     p.add_argument("genesis", metavar="GENESIS", help="genesis file (JSON, docs/formats.md)")
     p.add_argument("history", metavar="HISTORY", help="history file (JSON Lines, one block per line)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON on stdout")
+    p.add_argument("--observed", metavar="FILE", default=None,
+                   help="more blocks seen on the network (same line format, any order): checked, applied to "
+                        "the fork choice, and searched for proven equivocations")
     p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="threads verifying VRF proofs (default: one per core)")
     p.set_defaults(func=run)
@@ -81,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     err = sys.stderr
     bar = ProgressBar(err) if (not args.json and err.isatty()) else None
     try:
-        report = audit(args.genesis, args.history, workers=args.workers, progress=bar)
+        report = audit(args.genesis, args.history, workers=args.workers, progress=bar, observed=args.observed)
     except MalformedHistory as exc:
         if bar:
             bar.close()

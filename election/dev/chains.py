@@ -15,6 +15,7 @@ import vrf
 
 from ..chain.formats import GenesisFile, HistoryRecord
 from ..rules.claims import make_claim
+from ..rules.headers import GENESIS_PARENT, make_header
 from ..rules.schedule import Schedule
 from ..rules.seeds import SeedAccumulator
 from ..rules.votes import TimeoutCertificate, TimeoutVote, is_quorum
@@ -27,7 +28,7 @@ Producer = Callable[[int, list[str]], int | None]
 
 
 def certificate_for(schedule: Schedule, secrets: dict[str, DevValidator], slot: int, rank: int,
-                    parent_hash: bytes | None = None) -> TimeoutCertificate:
+                    parent_hash: bytes | None = None, bind_seed: bool = False) -> TimeoutCertificate:
     """A timeout certificate for (slot, rank).
 
     Signed by every validator not ranked below ``rank`` when they hold a quorum,
@@ -39,6 +40,7 @@ def certificate_for(schedule: Schedule, secrets: dict[str, DevValidator], slot: 
         slot: the slot.
         rank: the rank taking over (>= 1).
         parent_hash: the parent hash the voters saw.
+        bind_seed: sign version-2 votes bound to the schedule's seed.
 
     Returns:
         The certificate.
@@ -52,13 +54,15 @@ def certificate_for(schedule: Schedule, secrets: dict[str, DevValidator], slot: 
     if not is_quorum(sum(table[v].stake for v in voters), table.total_stake):
         voters = list(table.ids)  # the missing validators vote too (e.g. after recovering)
     return TimeoutCertificate(
-        TimeoutVote.sign(schedule.config, table, schedule.epoch, slot, rank, v, secrets[v].vote_seed, parent_hash)
+        TimeoutVote.sign(schedule.config, table, schedule.epoch, slot, rank, v, secrets[v].vote_seed, parent_hash,
+                         seed=schedule.seed if bind_seed else None)
         for v in voters
     )
 
 
 def dev_history(genesis: GenesisFile, secrets: dict[str, DevValidator], last_slot: int,
-                producer: Producer | None = None, hashes: bool = True) -> Iterator[HistoryRecord]:
+                producer: Producer | None = None, hashes: bool = True,
+                signed: bool = False) -> Iterator[HistoryRecord]:
     """Produce a valid history from the genesis start slot to ``last_slot``.
 
     Seeds are chained exactly as the audit recomputes them.
@@ -69,7 +73,10 @@ def dev_history(genesis: GenesisFile, secrets: dict[str, DevValidator], last_slo
         last_slot: the last slot to consider (inclusive).
         producer: picks the rank that fills each slot, or None to leave it empty;
             default: the primary fills every slot.
-        hashes: give each block a ``block_hash`` and link ``parent_hash``.
+        hashes: give each block a ``block_hash`` and link ``parent_hash`` (version 1).
+        signed: version 2: every block carries its producer's signed header (parent: the
+            previous block's hash, :data:`~election.rules.headers.GENESIS_PARENT` first;
+            payload digest derived from the slot) and certificates hold seed-bound votes.
 
     Yields:
         One record per produced block, in slot order (``line`` is 0).
@@ -93,6 +100,16 @@ def dev_history(genesis: GenesisFile, secrets: dict[str, DevValidator], last_slo
             if rank is None:
                 continue
             vid = ranking[rank]
+            if signed:
+                tip = parent or GENESIS_PARENT
+                cert = certificate_for(sched, secrets, slot, rank, tip, bind_seed=True) if rank else None
+                claim = make_claim(sched, secrets[vid].vrf_secret, vid, slot, rank, cert)
+                acc.add(slot, vrf.proof_to_hash(claim.proof, config.suite))
+                payload = hashlib.sha256(b"seqvrf/dev/payload" + slot.to_bytes(8, "big")).digest()
+                header = make_header(claim, tip, payload, secrets[vid].vote_seed)
+                yield HistoryRecord.signed(claim, header)
+                parent = header.block_hash()
+                continue
             cert = certificate_for(sched, secrets, slot, rank, parent) if rank else None
             claim = make_claim(sched, secrets[vid].vrf_secret, vid, slot, rank, cert)
             acc.add(slot, vrf.proof_to_hash(claim.proof, config.suite))

@@ -45,14 +45,18 @@ from ..node.failover import (
     Alert,
     BlockSeen,
     BroadcastVote,
+    EvidenceFound,
     FailoverController,
     Heartbeat,
     Produce,
     VoteReceived,
 )
+from ..node.guard import SigningGuard
 from ..rules.claims import LeaderClaim, verify_claim
 from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError, InvalidClaim
+from ..rules.forkchoice import choose
+from ..rules.headers import InvalidHeader, SignedHeader, make_header, verify_header
 from ..rules.schedule import Schedule
 from ..rules.seeds import next_seed
 from ..rules.stake import StakeTable
@@ -124,12 +128,18 @@ class Published:
         claim: its leadership claim.
         beta: the claim's VRF output.
         variant: 0, or 1 for an equivocating producer's second block.
+        header: the producer's signed header.
     """
 
     time: float
     claim: LeaderClaim
     beta: bytes
     variant: int = 0
+    header: SignedHeader | None = None
+
+    @property
+    def block_hash(self) -> bytes:
+        return b"" if self.header is None else self.header.block_hash()
 
 
 @dataclass
@@ -141,6 +151,9 @@ class _Node:
     variants: dict[int, set[int]] = field(default_factory=dict)
     next_tick: float | None = None
     epochs: set[int] = field(default_factory=set)
+    stalled_until: float | None = None
+    boots: int = 0
+    held: list[tuple[int, Any, Any]] = field(default_factory=list)  # events that arrived while stalled
 
 
 @dataclass
@@ -160,6 +173,8 @@ class SimRun:
     grinding: list[dict[str, Any]]
     downtime: dict[str, float]
     end_time: float
+    others: list[Published] = field(default_factory=list)
+    """Valid blocks that lost the fork choice (superseded or equivocating), in slot order."""
 
 
 class Simulation:
@@ -206,9 +221,9 @@ class Simulation:
         self.genesis = GenesisFile.single(self.config, seed0, self.table)
         self.slot_s = p.slot_ms / 1000
         self.t_s = p.timeout_ms / 1000
-        self.patience = 2 * self.t_s
+        self.patience = self.t_s / 4  # the controller's default grace past a window
         depth = self.config.backups
-        self.horizon = max(depth * self.t_s, (depth - 1) * self.t_s + self.patience)
+        self.horizon = (depth + 1) * self.t_s + self.patience
         self.lookback = int(self.horizon // self.slot_s) + 1
         if self.config.cutoff + self.lookback + 1 >= p.epoch_length:
             raise SimError(f"epoch_length {p.epoch_length} leaves too few slots after the seed cutoff "
@@ -232,7 +247,11 @@ class Simulation:
             "invalid_claims_sent", "invalid_claim_deliveries", "invalid_claims_rejected",
             "invalid_votes_sent", "invalid_vote_deliveries", "invalid_votes_rejected",
             "false_votes_sent", "takeovers_against_live_leader", "equivocations", "equivocation_evidence",
-            "withheld_blocks")}
+            "withheld_blocks", "stalls", "restarts", "refused_past_deadline", "refused_superseded",
+            "refused_by_guard", "honest_evidence")}
+        self.guards: dict[str, SigningGuard] = {}
+        self.evidence_keys: set[bytes] = set()
+        self.views: dict[str, dict[int, tuple[int, bytes]]] = {}
         self.down_since: dict[str, float] = {}
         self.downtime: dict[str, float] = {v: 0.0 for v in self.ids}
         self._heap: list[tuple[float, int, int, Any, Any]] = []
@@ -250,6 +269,7 @@ class Simulation:
         self._push(self.now, _HB, None, None)
         for s in range(self.last_slot + 1):
             self._push(s * self.slot_s, _SLOT, s, None)
+        self._schedule_slot_faults(p.faults)
 
     # -- setup ------------------------------------------------------------------------
     def _pick(self, share: float, taken: set[str]) -> list[str]:
@@ -304,6 +324,69 @@ class Simulation:
                 self._push(start, _CTRL, self._crash, v)
                 self._push(start + item.get("for"), _CTRL, self._recover, v)
 
+    def _schedule_slot_faults(self, faults: FaultSpec) -> None:
+        """Stalls and restarts of slot primaries, drawn per slot from their own generator."""
+        rng = random.Random(f"seqvrf-sim/{self.params.seed}/slot-faults")
+        byz = set(self.roles["byzantine"]) | set(self.roles.get("down", []))
+        for item in faults.of("stall") + faults.of("restart"):
+            rate = item.get("rate")
+            for s in range(self.last_slot + 1):
+                if rng.random() >= rate:
+                    continue
+                # The slot's primary is known only once its epoch's schedule is: decide at run time.
+                start = s * self.slot_s
+                if item.kind == "stall":
+                    at = max(self.now, start - item.get("at"))
+                    self._push(at, _CTRL, self._stall_primary, (s, at + item.get("for"), byz))
+                else:
+                    at = start + item.get("at")
+                    self._push(at, _CTRL, self._restart_primary, (s, item.get("down"), byz))
+
+    def _stall_primary(self, arg: tuple[int, float, set[str]]) -> None:
+        slot, until, byz = arg
+        sched = self.schedules.get(slot // self.params.epoch_length)
+        if sched is None:
+            return
+        node = self.nodes[sched.leader(slot)]
+        if node.vid in byz or node.ctl is None or node.stalled_until is not None:
+            return
+        node.stalled_until = until
+        self.counters["stalls"] += 1
+        self._push(until, _CTRL, self._wake, node.vid)
+
+    def _wake(self, v: str) -> None:
+        node = self.nodes[v]
+        node.stalled_until = None
+        held, node.held = node.held, []
+        for kind, a, b in held:  # in arrival order, with the clock at the wake-up time
+            if node.ctl is None:
+                break
+            if kind == _MSG:
+                self._deliver(node, b)
+            elif kind == _HB:
+                for s in a:
+                    if s == v:
+                        continue
+                    det = node.ctl.detector(s)
+                    if det is None:
+                        node.ctl.on_event(Heartbeat(s), self.now)
+                    else:
+                        det.heartbeat(self.now)
+        if node.ctl is not None:
+            self._tick(node)
+
+    def _restart_primary(self, arg: tuple[int, float, set[str]]) -> None:
+        slot, down, byz = arg
+        sched = self.schedules.get(slot // self.params.epoch_length)
+        if sched is None:
+            return
+        v = sched.leader(slot)
+        if v in byz or self.nodes[v].ctl is None:
+            return
+        self.counters["restarts"] += 1
+        self._crash(v)
+        self._push(self.now + down, _CTRL, self._recover, v)
+
     def _push(self, t: float, kind: int, a: Any, b: Any) -> None:
         heapq.heappush(self._heap, (t, self._seq, kind, a, b))
         self._seq += 1
@@ -316,8 +399,14 @@ class Simulation:
         node = self.nodes[v]
         epoch = max(0, int(self.now // self.slot_s)) // self.params.epoch_length
         sec = self.secrets[v]
+        guard = self.guards.get(v)
+        if guard is None:  # survives the node's restarts, as its guard file would
+            guard = self.guards[v] = SigningGuard(":memory:", chain_id=self.config.chain_id, validator_id=v)
         node.ctl = FailoverController(self.config, self.schedules[epoch], v, self.vrf_keys[v], sec.vote_seed,
-                                      start_time=self.now, patience=self.patience)
+                                      start_time=self.now, patience=self.patience, guard=guard)
+        node.stalled_until = None
+        node.held.clear()
+        node.boots += 1
         node.epochs = {epoch}
         if epoch + 1 in self.schedules:
             node.ctl.set_schedule(self.schedules[epoch + 1])
@@ -342,6 +431,7 @@ class Simulation:
         self.downtime[v] += self.now - self.down_since.pop(v)
         self._boot(v)
         self.counters["recoveries"] += 1
+        self._tick(node)  # a restarted node acts at once (it may still be inside its window)
 
     # -- network ------------------------------------------------------------------------
     def _send(self, dst: str, payload: tuple[Any, ...]) -> None:
@@ -366,6 +456,9 @@ class Simulation:
         for node in self.nodes.values():
             ctl = node.ctl
             if ctl is None:
+                continue
+            if node.stalled_until is not None:
+                node.held.append((_HB, senders, None))  # in its socket buffer until it wakes
                 continue
             for s in senders:
                 if s == node.vid or (p.loss and rng.random() < p.loss):
@@ -397,6 +490,8 @@ class Simulation:
 
     def _tick(self, node: _Node) -> None:
         assert node.ctl is not None
+        if node.stalled_until is not None:
+            return  # frozen: it ticks when it wakes
         self._carry_out(node, node.ctl.tick(self.now))
         if node.watch:
             self._reschedule(node)
@@ -423,6 +518,15 @@ class Simulation:
                 self.counters["alerts"] += 1
             elif isinstance(a, Abandon):
                 self.counters["abandons"] += 1
+            elif isinstance(a, EvidenceFound):
+                if node.vid not in self.roles["byzantine"]:
+                    key = b"".join(a.evidence.parts())
+                    if key not in self.evidence_keys:
+                        self.evidence_keys.add(key)
+                        self.counters["honest_evidence"] += 1
+
+    def _payload(self, node: _Node, slot: int, variant: int) -> bytes:
+        return hashlib.sha256(f"seqvrf-sim/payload/{node.vid}/{slot}/{node.boots}/{variant}".encode()).digest()
 
     def _produce(self, node: _Node, a: Produce) -> None:
         slot, claim = a.slot, a.claim
@@ -433,45 +537,63 @@ class Simulation:
                 self.counters["withheld_blocks"] += 1
                 self.primary_failed.setdefault(slot, "withheld")
                 return
-        self._publish(node, claim, 0)
+        assert node.ctl is not None
+        try:
+            header = node.ctl.sign_header(a, self._payload(node, slot, 0), self.now)
+        except ElectionError as exc:
+            code = getattr(exc, "code", "")
+            name = {"past_deadline": "refused_past_deadline", "superseded": "refused_superseded"}.get(
+                code, "refused_by_guard")
+            self.counters[name] += 1
+            return
+        self._publish(node, claim, 0, header)
         if a.rank == 0 and node.vid in self.roles.get("equivocate", ()):
             self.counters["equivocations"] += 1
-            self._publish(node, claim, 1)
+            second = make_header(claim, header.header.parent_hash, self._payload(node, slot, 1),
+                                 self.secrets[node.vid].vote_seed)  # byzantine: around its own guard
+            self._publish(node, claim, 1, second)
 
-    def _verify(self, claim: LeaderClaim) -> bytes | None:
-        key = claim.to_bytes()
+    def _verify(self, claim: LeaderClaim, header: SignedHeader | None = None) -> bytes | None:
+        key = claim.to_bytes() + (b"" if header is None else header.to_bytes())
         if key not in self.valid_cache:
             try:
-                self.valid_cache[key] = verify_claim(claim, self.schedules[claim.epoch])
-            except (InvalidClaim, KeyError):
+                sched = self.schedules[claim.epoch]
+                if header is not None:
+                    verify_header(header, claim, sched.table)
+                self.valid_cache[key] = verify_claim(claim, sched, require_seed=True)
+            except (InvalidClaim, InvalidHeader, KeyError):
                 self.valid_cache[key] = None
         return self.valid_cache[key]
 
-    def _publish(self, node: _Node, claim: LeaderClaim, variant: int) -> None:
-        beta = self._verify(claim)
+    def _publish(self, node: _Node, claim: LeaderClaim, variant: int, header: SignedHeader | None = None) -> None:
+        beta = self._verify(claim, header)
         if beta is None:  # an honest controller never does this; keep the evidence
             self.rejected.append(claim)
             return
         slot = claim.slot
-        self.published.setdefault(slot, []).append(Published(self.now, claim, beta, variant))
+        self.published.setdefault(slot, []).append(Published(self.now, claim, beta, variant, header))
         node.seen[slot] = min(node.seen.get(slot, claim.rank), claim.rank)
         if claim.rank > 0 and any(b.claim.rank == 0 for b in self.published[slot]):
             self.counters["takeovers_against_live_leader"] += 1
         for v in self.ids:
             if v != node.vid:
-                self._send(v, ("block", claim, variant))
+                self._send(v, ("block", claim, variant, header))
 
     def _deliver(self, node: _Node, payload: tuple[Any, ...]) -> None:
         ctl = node.ctl
         if ctl is None:
             return
+        if node.stalled_until is not None:
+            node.held.append((_MSG, None, payload))
+            return
         honest = node.vid not in self.roles["byzantine"]
         if payload[0] == "block":
             claim, variant = payload[1], payload[2]
-            beta = self._verify(claim)
+            header = payload[3] if len(payload) > 3 else None
+            beta = self._verify(claim, header)
             if beta is None:
                 before = sum(ctl.rejected.values())
-                self._carry_out(node, ctl.on_event(BlockSeen.from_claim(claim), self.now))
+                self._carry_out(node, ctl.on_event(BlockSeen.from_claim(claim, header), self.now))
                 if honest:
                     self.counters["invalid_claim_deliveries"] += 1
                     self.counters["invalid_claims_rejected"] += sum(ctl.rejected.values()) > before
@@ -482,7 +604,7 @@ class Simulation:
             if len(seen_variants) == 2 and honest:
                 self.counters["equivocation_evidence"] += 1
             node.seen[slot] = min(node.seen.get(slot, claim.rank), claim.rank)
-            event = BlockSeen(slot, claim.rank, claim.validator_id, None)
+            event = BlockSeen(slot, claim.rank, claim.validator_id, None, header)  # vouched: verified once
             self._carry_out(node, ctl.on_event(event, self.now))
         else:
             vote, forged = payload[1], len(payload) > 2
@@ -525,8 +647,9 @@ class Simulation:
             self._tick(node)
 
     def _canonical(self, slot: int) -> Published | None:
+        """The fork choice over every valid block published for the slot."""
         blocks = self.published.get(slot)
-        return min(blocks, key=lambda b: (b.claim.rank, b.variant)) if blocks else None
+        return choose([(b.claim.rank, b.block_hash, b) for b in blocks]) if blocks else None
 
     def _next_epoch(self, epoch: int) -> None:
         """At the start of ``epoch``'s last slot its pre-cutoff blocks are settled: chain the seed."""
@@ -557,7 +680,8 @@ class Simulation:
             if self.nodes[v].ctl is None or v == leader or sched.depth < 1:
                 continue
             dst = sched.at_rank(slot, 1)
-            vote = TimeoutVote.sign(self.config, self.table, epoch, slot, 1, v, self.secrets[v].vote_seed)
+            vote = TimeoutVote.sign(self.config, self.table, epoch, slot, 1, v, self.secrets[v].vote_seed,
+                                    seed=sched.seed)
             self.counters["false_votes_sent"] += 1
             if dst != v:
                 self._send(dst, ("vote", vote))
@@ -571,9 +695,10 @@ class Simulation:
             bad = LeaderClaim(self.config.chain_id, epoch, slot, 0, v, proof, None)
             self.counters["invalid_claims_sent"] += 1
             self.rejected.append(bad)
-            vote = TimeoutVote.sign(self.config, self.table, epoch, slot, 1, v, self.secrets[v].vote_seed)
+            vote = TimeoutVote.sign(self.config, self.table, epoch, slot, 1, v, self.secrets[v].vote_seed,
+                                    seed=sched.seed)
             forged = TimeoutVote(vote.chain_id, vote.epoch, vote.table_digest, vote.slot, vote.rank,
-                                 vote.parent_hash, leader, vote.signature)
+                                 vote.parent_hash, leader, vote.signature, vote.seed)
             self.counters["invalid_votes_sent"] += 1
             for dst in self.ids:
                 if dst != v:
@@ -640,6 +765,22 @@ class Simulation:
                               "bound_factor": 2 ** k})
         return plan
 
+    def _count_slot_safety(self) -> None:
+        """Slots with several valid blocks, and honest validators with two blocks in a slot."""
+        byz = set(self.roles["byzantine"])
+        c = self.counters
+        c["multi_block_slots"] = c["multi_block_slots_honest"] = c["honest_double_blocks"] = 0
+        for blocks in self.published.values():
+            hashes = {b.block_hash for b in blocks}
+            honest = {b.block_hash for b in blocks if b.claim.validator_id not in byz}
+            c["multi_block_slots"] += len(hashes) > 1
+            c["multi_block_slots_honest"] += len(honest) > 1
+            per: dict[str, set[bytes]] = {}
+            for b in blocks:
+                if b.claim.validator_id not in byz:
+                    per.setdefault(b.claim.validator_id, set()).add(b.block_hash)
+            c["honest_double_blocks"] += any(len(h) > 1 for h in per.values())
+
     # -- running ---------------------------------------------------------------------------
     def run(self) -> SimRun:
         """Run to the end of the last epoch (plus the takeover window of its last slot)."""
@@ -673,9 +814,11 @@ class Simulation:
             b = self._canonical(s)
             if b is not None:
                 canonical[s] = b
+        self._count_slot_safety()
+        others = [b for s in sorted(self.published) for b in self.published[s] if b is not canonical.get(s)]
         return SimRun(self.params, self.config, self.genesis, self.table, self.seeds, canonical,
                       self.rejected, self.roles, self.counters, self.primary_failed, self.grinding,
-                      self.downtime, self.end)
+                      self.downtime, self.end, others)
 
 
 def simulate(params: SimParams, progress: Callable[[int, int, int], None] | None = None) -> SimRun:

@@ -23,6 +23,14 @@ A specification is one or more fault items separated by ``;`` (or given as sever
                voter id (bad signature).
 ``equivocate`` byzantine: validators holding ``stake`` (default 0.05) publish two
                different blocks for every slot they lead.
+``stall``      the primary of a slot, with probability ``rate`` (default 0.05), freezes
+               (as SIGSTOP would) from ``at`` seconds before the slot start (default
+               0.05) for ``for`` seconds (default 0.8): what reaches it meanwhile is
+               handled when it wakes, with the clock reading the wake-up time.
+``restart``    the primary of a slot, with probability ``rate`` (default 0.05), crashes
+               ``at`` seconds after the slot start (default 0.02, after it published)
+               and restarts ``down`` seconds later (default 0.1) with a fresh controller
+               and its durable signing guard.
 =============  ==========================================================================
 
 Every ``stake`` is a fraction in [0, 1]; the validators are drawn by the run's seeded
@@ -62,6 +70,8 @@ KINDS: dict[str, dict[str, float | None]] = {
     "falsevote": {"stake": 0.1},
     "invalid": {"stake": 0.05, "rate": 0.05},
     "equivocate": {"stake": 0.05},
+    "stall": {"rate": 0.05, "at": 0.05, "for": 0.8},
+    "restart": {"rate": 0.05, "at": 0.02, "down": 0.1},
 }
 """Fault kinds with their parameters and defaults (None: computed from the run)."""
 

@@ -7,7 +7,6 @@ seed gives a byte-identical summary.json.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from typing import Any
@@ -125,6 +124,15 @@ def summarize(run: SimRun) -> dict[str, Any]:
             "invalid_votes_sent", "invalid_vote_deliveries", "invalid_votes_rejected",
             "false_votes_sent", "takeovers_against_live_leader", "equivocations", "equivocation_evidence")},
         "grinding": grinding,
+        "slot_safety": {
+            "slots_with_multiple_blocks": c["multi_block_slots"],
+            "slots_with_multiple_honest_blocks": c["multi_block_slots_honest"],
+            "honest_validator_double_blocks": c["honest_double_blocks"],
+            "equivocations_detected": c["honest_evidence"],
+            "stalls": c["stalls"], "restarts": c["restarts"],
+            "refused": {"past_deadline": c["refused_past_deadline"], "superseded": c["refused_superseded"],
+                        "guard": c["refused_by_guard"]},
+        },
         "network": {"messages": c["messages"], "dropped": c["dropped"], "votes": c["votes"],
                     "crashes": c["crashes"], "recoveries": c["recoveries"], "alerts": c["alerts"]},
         "seed_chain": [s.hex() for s in run.seeds],
@@ -132,25 +140,26 @@ def summarize(run: SimRun) -> dict[str, Any]:
 
 
 def canonical_records(run: SimRun) -> list[HistoryRecord]:
-    """The canonical chain as history records: one per filled slot, in slot order, with
-    ``block_hash = SHA-256("seqvrf-sim/block" || parent_hash || claim bytes)`` linking them
-    (block contents are not simulated)."""
+    """The canonical chain as history records (format version 2): one per filled slot, in
+    slot order, each with its producer's signed header (block contents are simulated by a
+    payload digest; the parent is the block its producer saw last)."""
     out = []
-    parent: bytes | None = None
     for s in sorted(run.canonical):
-        claim = run.canonical[s].claim
-        block = hashlib.sha256(b"seqvrf-sim/block" + (parent or b"") + claim.to_bytes()).digest()
-        out.append(HistoryRecord(s, claim, block, parent))
-        parent = block
+        b = run.canonical[s]
+        if b.header is None:  # not produced by the engine (kept for hand-built runs)
+            out.append(HistoryRecord(s, b.claim))
+        else:
+            out.append(HistoryRecord.signed(b.claim, b.header))
     return out
 
 
 def write_outputs(run: SimRun, out_dir: str, summary: dict[str, Any]) -> dict[str, str]:
-    """Write genesis.json, history.jsonl, rejected.jsonl (if any) and summary.json.
+    """Write genesis.json, history.jsonl, observed.jsonl and rejected.jsonl (if any) and summary.json.
 
     history.jsonl holds the canonical chain only (one block per filled slot, linked by
-    block and parent hashes); blocks honest nodes rejected go to rejected.jsonl, which
-    the audit flags line by line.
+    block and parent hashes); valid blocks that lost the fork choice (superseded or
+    equivocating) go to observed.jsonl, for ``seqvrf audit --observed``; blocks honest
+    nodes rejected go to rejected.jsonl, which the audit flags line by line.
 
     Returns:
         File role -> path.
@@ -165,6 +174,15 @@ def write_outputs(run: SimRun, out_dir: str, summary: dict[str, Any]) -> dict[st
     run.genesis.save(paths["genesis"])
     with HistoryWriter(paths["history"]) as w:
         w.write_all(canonical_records(run))
+    observed = os.path.join(out_dir, "observed.jsonl")
+    if run.others:
+        paths["observed"] = observed
+        with HistoryWriter(observed) as w:
+            for b in run.others:
+                w.write_record(HistoryRecord.signed(b.claim, b.header) if b.header else HistoryRecord(b.claim.slot,
+                                                                                                     b.claim))
+    elif os.path.exists(observed):
+        os.remove(observed)
     rejected = os.path.join(out_dir, "rejected.jsonl")
     if run.rejected:
         paths["rejected"] = rejected
@@ -197,6 +215,11 @@ def human_summary(summary: dict[str, Any]) -> str:
         f"  takeover time   mean {ms(lat['mean'])}, p50 {ms(lat['p50'])}, p99 {ms(lat['p99'])}",
         f"  crashes         {s['network']['crashes']}, messages {s['network']['messages']}",
     ]
+    ss = s["slot_safety"]
+    lines.append(f"  slot safety     {ss['slots_with_multiple_honest_blocks']} slots with two honest blocks, "
+                 f"{ss['honest_validator_double_blocks']} honest double blocks, "
+                 f"{ss['equivocations_detected']} equivocations detected; stalls {ss['stalls']}, "
+                 f"restarts {ss['restarts']}, refused {ss['refused']}")
     b = s["byzantine"]
     if b["invalid_claims_sent"] or b["false_votes_sent"] or b["equivocations"]:
         lines.append(f"  byzantine       invalid claims rejected {b['invalid_claims_rejected']}/"

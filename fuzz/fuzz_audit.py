@@ -32,7 +32,7 @@ GENESIS = GenesisFile(ElectionConfig(b"fuzz-chain", epoch_length=8, backups=2, s
 
 def TestOneInput(data: bytes) -> None:  # noqa: N802
     try:
-        report = election.chain.audit(GENESIS, data.splitlines(keepends=True), workers=1)
+        report = election.audit(GENESIS, data.splitlines(keepends=True), workers=1)
     except E.ALLOWED:
         return
     json.loads(report.to_json())

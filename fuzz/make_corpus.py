@@ -103,10 +103,26 @@ def main() -> None:
     records = list(dev_history(genesis, keys, 20, producer))
     lines_json = [r.to_line("json").encode() for r in records]
     lines_hex = [r.to_line("hex").encode() for r in records]
-    write("history", [b"".join(lines_json[:3]), b"".join(lines_hex[:3]), lines_json[3], lines_hex[4]])
+    signed = list(dev_history(genesis, keys, 20, producer, signed=True))  # version 2: signed headers
+    v2_json = [r.to_line("json").encode() for r in signed]
+    v2_hex = [r.to_line("hex").encode() for r in signed]
+    write("history", [b"".join(lines_json[:3]), b"".join(lines_hex[:3]), lines_json[3], lines_hex[4],
+                      b"".join(v2_json[:3]), v2_hex[3]])
     # audit (fuzz_audit.py uses this genesis): whole histories, a prefix, a gap, a reordering
     write("audit", [b"".join(lines_json), b"".join(lines_hex[:6]), b"".join(lines_json[:2] + lines_json[4:8]),
-                    b"".join([lines_hex[1], lines_hex[0]])])
+                    b"".join([lines_hex[1], lines_hex[0]]), b"".join(v2_json), b"".join(v2_hex[:5])])
+    # blocks (fuzz_blocks.py): op byte 0 signed block, 1 signed header, 2 evidence, 3 signed-block JSON
+    from election.rules.blocks import SignedBlock
+    from election.rules.evidence import HeaderEquivocation, evidence_to_bytes
+    from election.rules.headers import make_header
+    blocks = [SignedBlock(r.claim, r.header) for r in signed[:4]]
+    items = [b"\x00" + b.to_bytes() for b in blocks] + [b"\x03" + b.to_json().encode() for b in blocks[:2]]
+    items += [b"\x01" + b.header.to_bytes() for b in blocks[:2] if b.header is not None]
+    first = blocks[0]
+    assert first.header is not None
+    twin = make_header(first.claim, first.header.header.parent_hash, bytes(32), keys[first.validator_id].vote_seed)
+    items.append(b"\x02" + evidence_to_bytes(HeaderEquivocation.of(first.header, twin)))
+    write("blocks", items)
     # claims with certificates (rank 1) from the chain, for the claim target too
     extra = [r.claim for r in records if r.claim.rank > 0][:2]
     d = CORPUS / "claim"

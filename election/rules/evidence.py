@@ -203,6 +203,8 @@ def evidence_from_bytes(data: bytes) -> Evidence:
     a = r.take(r.uint(2, "first length"), "first")
     b = r.take(r.uint(2, "second length"), "second")
     r.finish()
+    if kind in (_KIND_HEADERS, _KIND_VOTES) and not a < b:
+        raise MalformedData("Evidence: the two statements must be distinct and in canonical order (smaller first)")
     if kind == _KIND_HEADERS:
         return HeaderEquivocation(SignedHeader.from_bytes(a), SignedHeader.from_bytes(b))
     if kind == _KIND_VOTES:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate tests/vectors/election.json and tests/vectors/modes.json from fixed seeds.
+"""Generate tests/vectors/election.json, modes.json and slot_safety.json from fixed seeds.
 
 Usage: python3 tests/vectors/generate.py [--check]
 
@@ -46,6 +46,7 @@ from election.rules.windowed import WindowedSchedule, window_seed, window_source
 
 OUT = Path(__file__).resolve().parent / "election.json"
 MODES_OUT = Path(__file__).resolve().parent / "modes.json"
+SAFETY_OUT = Path(__file__).resolve().parent / "slot_safety.json"
 
 
 def seed_of(label: str) -> bytes:
@@ -382,8 +383,77 @@ def render_modes() -> str:
     return json.dumps(build_modes(), indent=1, sort_keys=True) + "\n"
 
 
+# -- slot_safety.json: version-2 votes, signed headers, blocks, evidence ----------------------
+
+
+def build_safety() -> dict[str, Any]:
+    from election.rules.blocks import SignedBlock
+    from election.rules.evidence import (
+        HeaderEquivocation,
+        ProduceAfterVote,
+        VoteEquivocation,
+        evidence_to_bytes,
+        evidence_to_dict,
+    )
+    from election.rules.forkchoice import canonical_index, window_ms
+    from election.rules.headers import GENESIS_PARENT, claim_digest, make_header
+
+    config = ElectionConfig(b"seqvrf-vectors", epoch_length=12, slot_duration_ms=2000, failover_timeout_ms=500,
+                            backups=2, seed_cutoff=8)
+    stakes, dev_seed = TABLES["equal4"]
+    devs = dev_validators(stakes, dev_seed)
+    table = StakeTable([d.validator for d in devs])
+    keys = {d.id: d for d in devs}
+    seed = seed_of("s1")
+    sched = Schedule(config, table, 0, seed)
+    slot = 5
+    ranking = sched.ranking(slot)
+    parent = hashlib.sha512(b"parent").digest()[:32]
+    payload = hashlib.sha512(b"payload").digest()[:32]
+    votes = [TimeoutVote.sign(config, table, 0, slot, 1, v, keys[v].vote_seed, parent, seed=seed)
+             for v in table.ids if v != ranking[0]]
+    vote_items = [{"vote": v.to_dict(), "message": v.message().hex(), "encoding": v.to_bytes().hex()}
+                  for v in votes[:2]]
+    cert = TimeoutCertificate(votes)
+    primary = make_claim(sched, keys[ranking[0]].vrf_secret, ranking[0], slot)
+    backup = make_claim(sched, keys[ranking[1]].vrf_secret, ranking[1], slot, 1, cert)
+    blocks = []
+    for claim in (primary, backup):
+        h = make_header(claim, parent, payload, keys[claim.validator_id].vote_seed)
+        blocks.append({"claim_encoding": claim.to_bytes().hex(), "claim_digest": claim_digest(claim).hex(),
+                       "parent_hash": parent.hex(), "payload_digest": payload.hex(),
+                       "header_body": h.header.body().hex(), "message": h.header.message().hex(),
+                       "signature": h.signature.hex(), "block_hash": h.block_hash().hex(),
+                       "signed_block": SignedBlock(claim, h).to_bytes().hex()})
+    twin = make_header(primary, parent, hashlib.sha512(b"other payload").digest()[:32],
+                       keys[ranking[0]].vote_seed)
+    first = make_header(primary, parent, payload, keys[ranking[0]].vote_seed)
+    other_vote = TimeoutVote.sign(config, table, 0, slot, 1, votes[0].voter_id, keys[votes[0].voter_id].vote_seed,
+                                  GENESIS_PARENT, seed=seed)
+    own_vote = TimeoutVote.sign(config, table, 0, slot, 1, ranking[0], keys[ranking[0]].vote_seed, parent, seed=seed)
+    evidence = [HeaderEquivocation.of(first, twin), VoteEquivocation.of(votes[0], other_vote),
+                ProduceAfterVote.of(first, own_vote)]
+    fork = [(0, bytes.fromhex(blocks[0]["block_hash"])), (1, bytes.fromhex(blocks[1]["block_hash"])),
+            (0, twin.block_hash())]
+    return {
+        "config": config.to_dict(), "table": "equal4", "epoch": 0, "seed": seed.hex(), "slot": slot,
+        "ranking": list(ranking),
+        "votes_v2": vote_items,
+        "certificate_v2": {"json": cert.to_dict(), "encoding": cert.to_bytes().hex()},
+        "blocks": blocks,
+        "evidence": [{**evidence_to_dict(e), "encoding": evidence_to_bytes(e).hex()} for e in evidence],
+        "windows_ms": {str(r): list(window_ms(config, slot, r)) for r in range(config.backups + 1)},
+        "fork_choice": {"candidates": [[r, h.hex()] for r, h in fork], "canonical": canonical_index(fork)},
+    }
+
+
+def render_safety() -> str:
+    """The exact text of slot_safety.json."""
+    return json.dumps(build_safety(), indent=1, sort_keys=True) + "\n"
+
+
 def main() -> int:
-    outputs = ((OUT, render()), (MODES_OUT, render_modes()))
+    outputs = ((OUT, render()), (MODES_OUT, render_modes()), (SAFETY_OUT, render_safety()))
     if "--check" in sys.argv[1:]:
         ok = True
         for path, text in outputs:

@@ -1,4 +1,4 @@
-"""Fuzz target audit: election.chain.audit over an arbitrary history file (its lines) for a fixed
+"""Fuzz target audit: election.audit over an arbitrary history file (its lines) for a fixed
 development genesis (the one fuzz/make_corpus.py builds the history corpus from).
 
 Allowed: an AuditReport (valid or not), or election.ElectionError (MalformedHistory for
@@ -32,7 +32,7 @@ GENESIS = GenesisFile(ElectionConfig(b"fuzz-chain", epoch_length=8, backups=2, s
 
 def TestOneInput(data: bytes) -> None:  # noqa: N802
     try:
-        report = election.chain.audit(GENESIS, data.splitlines(keepends=True), workers=1)
+        report = election.audit(GENESIS, data.splitlines(keepends=True), workers=1)
     except E.ALLOWED:
         return
     json.loads(report.to_json())

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import os
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import IO, Any
 
 from ..rules._codec import JsonForm, check_hex, json_int, json_object, load_json
@@ -183,12 +185,11 @@ class GenesisFile(JsonForm):
         """
         if epoch < self.start_epoch:
             raise MalformedGenesis(f"epoch {epoch} precedes the genesis start epoch {self.start_epoch}")
-        found = self.tables[0][1]
-        for from_epoch, table in self.tables:
-            if from_epoch > epoch:
-                break
-            found = table
-        return found
+        return self.tables[bisect_right(self._from_epochs, epoch) - 1][1]  # O(log tables), per epoch walked
+
+    @cached_property
+    def _from_epochs(self) -> tuple[int, ...]:
+        return tuple(e for e, _ in self.tables)
 
     # -- encodings --------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

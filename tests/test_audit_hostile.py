@@ -98,6 +98,21 @@ def test_gap_report_is_exact() -> None:
     assert rep.epochs == list(rep.epochs) and rep.epochs != list(rep.epochs)[:-1]
 
 
+def test_scheduled_exact_when_the_start_epoch_is_empty() -> None:
+    """No block in epochs 0 and 1 (epoch 0 closes without its schedule, epoch 1 is walked):
+    per-validator scheduled slots still equal the real schedules' counts."""
+    recs = [r for r in GAP_RECORDS if r.claim.epoch >= 2]
+    rep = audit(GENESIS, recs)
+    want: dict[str, int] = {}
+    for e in rep.epochs:
+        sched = Schedule(CONFIG, GENESIS.table_for(e.epoch), e.epoch, e.seed)
+        leaders = sched.leaders()[:e.slots]
+        for vid in sched.table.ids:
+            want[vid] = want.get(vid, 0) + leaders.count(vid)
+        assert e.next_seed == next_seed(CONFIG, e.epoch, e.seed, []) or e.produced
+    assert {v.id: v.scheduled for v in rep.validators} == want and rep.epochs[0].produced == 0
+
+
 def test_seed_chain_stores_a_run_in_constant_space() -> None:
     chain = SeedChain(CONFIG)
     seed = bytes(32)
@@ -146,16 +161,18 @@ def test_hostile_gap_line_costs_no_schedule_per_epoch(count_schedules: list[int]
 
 
 def test_max_empty_epochs_is_a_limit_not_a_trap() -> None:
-    """A valid chain with 1-slot epochs and a gap longer than the limit: the blocks past it
-    are epoch_gap with the limit to raise; raised to the gap, the chain passes."""
+    """A valid chain with 1-slot epochs and a gap longer than the limit: every block past it
+    is epoch_gap, naming the limit that would audit it (the first one cannot be skipped:
+    its beta is part of the next seed); with that limit, the chain passes."""
     cfg = ElectionConfig(b"short", epoch_length=1, backups=1)
     genesis = GenesisFile.single(cfg, bytes(32), TABLE)
     recs = list(dev_history(genesis, KEYS, 150, lambda s, r: None if 5 <= s < 145 else 0))
     rep = audit(genesis, recs, max_empty_epochs=139)
-    assert not rep.ok and set(rep.invalid_by_code) == {"epoch_gap"} and rep.invalid == 6
-    assert "--max-empty-epochs" in rep.invalid_blocks[0].reason
+    assert not rep.ok and rep.invalid_by_code == {"epoch_gap": 6} and rep.valid == 5
+    assert "--max-empty-epochs 140" in rep.invalid_blocks[0].reason
     rep = audit(genesis, recs, max_empty_epochs=140)
     assert rep.ok and rep.valid == len(recs) and len(rep.epochs) == 151
+    assert audit(genesis, recs[:5], max_empty_epochs=0).ok  # 0: no empty epoch walked, none needed
 
 
 def test_valid_chain_past_default_limit_passes_with_flag(tmp_path: Path) -> None:

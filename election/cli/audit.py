@@ -44,7 +44,7 @@ def register(subparsers: Any) -> None:
                         "valid block of this genesis can have, a certificate signed by its largest table)")
     p.add_argument("--max-empty-epochs", type=bounded_int(0, 1 << 40), default=MAX_EMPTY_EPOCHS, metavar="N",
                    help="most empty epochs walked before a block; a block further ahead is invalid (epoch_gap) "
-                        f"(default {MAX_EMPTY_EPOCHS}; each costs about 10 us)")
+                        f"(default {MAX_EMPTY_EPOCHS}; an empty epoch costs about 15 us)")
     p.set_defaults(func=run)
 
 

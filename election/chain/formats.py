@@ -558,6 +558,9 @@ class LineError:
         return self.size
 
 
+_SKIP_PIECE = 1 << 16  # an over-long line is read past in pieces of this size (64 KiB)
+
+
 def _capped_lines(f: IO[Any], cap: int) -> Iterator[Any]:
     """The lines of ``f``, each read with at most ``cap + 1`` bytes in memory."""
     nl = b"\n" if isinstance(f.read(0), bytes) else "\n"
@@ -574,7 +577,7 @@ def _capped_lines(f: IO[Any], cap: int) -> Iterator[Any]:
         size = len(line)
         del line
         while True:  # read past the rest of the line without keeping it
-            more = f.readline(1 << 16)
+            more = f.readline(_SKIP_PIECE)
             size += len(more)
             if not more or more[-1:] == nl:
                 break

@@ -63,6 +63,9 @@ def max_line_bytes_for(validators: int) -> int:
 
     Args:
         validators: the largest table size, 1 to 65,535.
+
+    Returns:
+        The limit in bytes, without the line's newline.
     """
     return LINE_BYTES_BASE + LINE_BYTES_PER_VOTE * validators
 
@@ -618,6 +621,15 @@ def open_lines(source: HistorySource, max_line_bytes: int = MAX_LINE_BYTES) -> t
 def parse_history_item(item: object, line: int, path: str | None = None,
                        max_line_bytes: int = MAX_LINE_BYTES) -> HistoryRecord:
     """Parse one item of :func:`open_lines`: a line (str or bytes) or a :class:`LineError`.
+
+    Args:
+        item: the item.
+        line: its 1-based line number.
+        path: the file's path for error messages.
+        max_line_bytes: the longest line accepted.
+
+    Returns:
+        The record.
 
     Raises:
         MalformedLine: the item is a :class:`LineError`, a line longer than

@@ -44,6 +44,12 @@ def primary_offset(config: ElectionConfig, table: StakeTable, epoch: int, seed: 
     epoch's primary counts (:meth:`Schedule.counts`) without the shuffle: O(1) hashing
     instead of O(epoch_length) draws, for an auditor walking epochs that have no block.
 
+    Args:
+        config: the election parameters.
+        table: the epoch's stake table.
+        epoch: the epoch number.
+        seed: the epoch's 32-byte seed.
+
     Returns:
         ``uniform(total_stake)`` from the stream of docs/spec.md section 5.1.
     """

@@ -613,7 +613,7 @@ class _Auditor:
         except InvalidClaim as exc:
             self._early(rec, exc.code, str(exc), True)
             return
-        self.pending.append([_slim(rec), None, None, True])
+        self.pending.append([rec if claim.certificate is None else _slim(rec), None, None, True])
         self.triples.append(triple)
 
     def _early(self, rec: HistoryRecord, code: str, reason: str, in_order: bool = False) -> None:

@@ -638,13 +638,17 @@ def parse_history_item(item: object, line: int, path: str | None = None,
     """
     if isinstance(item, LineError):
         raise MalformedLine(line, item.reason, path)
-    if not isinstance(item, (str, bytes, bytearray)):
-        raise MalformedLine(line, f"expected a line (str or bytes), got {type(item).__name__}", path)
-    size = len(item) - (1 if item[-1:] in ("\n", b"\n") else 0)
-    if size > max_line_bytes:
-        raise MalformedLine(line, f"line of {size} bytes, longer than the limit of {max_line_bytes} (max_line_bytes)",
-                            path)
-    return parse_history_line(bytes(item) if isinstance(item, bytearray) else item, line, path)
+    if type(item) is not bytes and type(item) is not str:
+        if not isinstance(item, (str, bytes, bytearray)):
+            raise MalformedLine(line, f"expected a line (str or bytes), got {type(item).__name__}", path)
+        item = bytes(item) if isinstance(item, bytearray) else item
+    size = len(item)
+    if size > max_line_bytes:  # (the newline does not count)
+        size -= 1 if item[-1:] in ("\n", b"\n") else 0
+        if size > max_line_bytes:
+            raise MalformedLine(line, f"line of {size} bytes, longer than the limit of {max_line_bytes} "
+                                      "(max_line_bytes)", path)
+    return parse_history_line(item, line, path)
 
 
 def read_history(source: HistorySource, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[HistoryRecord]:

@@ -48,6 +48,7 @@ from .formats import (
     max_line_bytes_for,
     open_lines,
     parse_history_item,
+    parse_history_line,
 )
 from .stats import chi_square
 
@@ -526,6 +527,8 @@ class _TableTally:
         self.produced = 0
 
 
+_LINE_TYPES = (str, bytes)
+
 # A batch item: [record, reason code or None (None: awaiting its VRF check), reason or None,
 #                whether the block took its place in the chain (not rejected by an ordering rule)]
 _Item = list[Any]
@@ -850,9 +853,13 @@ def audit(genesis: GenesisFile | PathLike,
         if isinstance(item, HistoryRecord):
             rec = item if item.line else HistoryRecord(item.slot, item.claim, item.block_hash, item.parent_hash, number)
         else:
-            read += len(item)
+            size = len(item)
+            read += size
             try:
-                rec = parse_history_item(item, number, path, max_line_bytes)
+                if size <= max_line_bytes and type(item) in _LINE_TYPES:  # the hot path: one call
+                    rec = parse_history_line(item, number, path)
+                else:
+                    rec = parse_history_item(item, number, path, max_line_bytes)
             except MalformedLine as exc:
                 bad += 1
                 if len(errors) < MAX_REPORTED_LINES:

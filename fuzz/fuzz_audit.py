@@ -1,4 +1,4 @@
-"""Fuzz target audit: election.chain.audit over an arbitrary history file (its lines) for a fixed
+"""Fuzz target audit: election.audit over an arbitrary history file (its lines) for a fixed
 development genesis (the one fuzz/make_corpus.py builds the history corpus from).
 
 Allowed: an AuditReport (valid or not), or election.ElectionError (MalformedHistory for

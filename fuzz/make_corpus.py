@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import vrf  # noqa: E402
 from election import ElectionConfig, LeaderClaim, StakeTable, TimeoutCertificate, TimeoutVote  # noqa: E402
-from election.chain.formats import GenesisFile  # noqa: E402
+from election.chain.formats import GenesisFile, HistoryRecord  # noqa: E402
 from election.dev.chains import dev_history  # noqa: E402
 from election.dev.keys import dev_table  # noqa: E402
 from election.node.guard import KIND_HEADER, KIND_VOTE, SigningGuard  # noqa: E402
@@ -95,7 +95,18 @@ def main() -> None:
     table2, _ = dev_table([11, 21, 31, 41], b"fuzz")
     config = ElectionConfig(b"fuzz-chain", epoch_length=8, backups=2, seed_cutoff=6)
     genesis = GenesisFile(config, bytes(range(32)), ((0, table), (2, table2)))
-    write("genesis", [genesis.to_json().encode(), genesis.to_json(indent=None).encode()])
+    # hostile genesis files (docs/audit.md, "Bounds"): a 2^32 - 1 slot epoch, one past the
+    # 2^20 bound, a start epoch at the last whole epoch below 2^64
+    hostile_genesis = []
+    for key, value in (("epoch_length", 2**32 - 1), ("epoch_length", 2**20 + 1)):
+        d = json.loads(genesis.to_json())
+        d["config"][key] = value
+        hostile_genesis.append(json.dumps(d).encode())
+    d = json.loads(genesis.to_json())
+    d["start_epoch"] = d["stake_tables"][0]["from_epoch"] = 2**61 - 1
+    d["stake_tables"] = d["stake_tables"][:1]
+    hostile_genesis.append(json.dumps(d).encode())
+    write("genesis", [genesis.to_json().encode(), genesis.to_json(indent=None).encode(), *hostile_genesis])
 
     def producer(slot: int, ranking: list[str]) -> int | None:
         return None if slot % 5 == 4 else (1 if slot % 7 == 3 else 0)
@@ -107,10 +118,30 @@ def main() -> None:
     v2_json = [r.to_line("json").encode() for r in signed]
     v2_hex = [r.to_line("hex").encode() for r in signed]
     write("history", [b"".join(lines_json[:3]), b"".join(lines_hex[:3]), lines_json[3], lines_hex[4],
+                      lines_json[0].replace(b"\n", b"\r\n"), b" " + lines_json[1], lines_json[2][:-1],
                       b"".join(v2_json[:3]), v2_hex[3]])
     # audit (fuzz_audit.py uses this genesis): whole histories, a prefix, a gap, a reordering
+    # ... and hostile ones: a block 4,097 epochs ahead (the walk through empty epochs), a
+    # block at slot 2^64 - 1, CRLF line ends, a leading space, no final newline, a line with
+    # a 300-vote certificate (past the line limit of a 4-validator genesis), nothing at all
+    def far(slot: int) -> bytes:
+        claim = LeaderClaim(config.chain_id, slot // 8, slot, 0, "v0000", bytes(80))
+        return HistoryRecord(slot, claim).to_line().encode()
+
+    cert_obj = json.loads(lines_json[[r.claim.rank for r in records].index(1)])
+    vote = cert_obj["claim"]["certificate"]["votes"][0]
+    cert_obj["claim"]["certificate"]["votes"] = [{**vote, "voter_id": f"w{i:04d}"} for i in range(300)]
+    hostile = [
+        lines_json[0] + far(4097 * 8),
+        lines_json[0] + far(2**64 - 1),
+        b"".join(lines_json[:4]).replace(b"\n", b"\r\n"),
+        b" " + lines_json[0] + lines_json[1],
+        b"".join(lines_json[:3])[:-1],
+        lines_json[0] + json.dumps(cert_obj, separators=(",", ":")).encode() + b"\n",
+        b"",
+    ]
     write("audit", [b"".join(lines_json), b"".join(lines_hex[:6]), b"".join(lines_json[:2] + lines_json[4:8]),
-                    b"".join([lines_hex[1], lines_hex[0]]), b"".join(v2_json), b"".join(v2_hex[:5])])
+                    b"".join([lines_hex[1], lines_hex[0]]), b"".join(v2_json), b"".join(v2_hex[:5]), *hostile])
     # blocks (fuzz_blocks.py): op byte 0 signed block, 1 signed header, 2 evidence, 3 signed-block JSON
     from election.rules.blocks import SignedBlock
     from election.rules.evidence import HeaderEquivocation, evidence_to_bytes

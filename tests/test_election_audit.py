@@ -149,9 +149,12 @@ def test_bad_arguments(kwargs: dict[str, Any]) -> None:
 
 
 def test_empty_history() -> None:
+    """An empty history proves nothing (most likely the wrong file): not ok, said plainly."""
     rep = audit(GENESIS, [])
-    assert rep.ok and rep.blocks == 0 and rep.slots == 0 and rep.epochs == [] and rep.chi_square is None
-    assert "history is empty" in rep.summary_text()
+    assert not rep.ok and rep.invalid == 0 and rep.blocks == 0 and rep.slots == 0
+    assert rep.epochs == [] and rep.chi_square is None and rep.to_dict()["ok"] is False
+    text = rep.summary_text()
+    assert "history is empty" in text and "FAIL: no blocks" in text
 
 
 def test_start_epoch_after_zero() -> None:

@@ -15,7 +15,7 @@ from election import ElectionConfig, InvalidConfig, InvalidSlot, MalformedData
 @settings(max_examples=100, deadline=None)
 @given(
     st.binary(min_size=1, max_size=64),
-    st.integers(1, 2**32 - 1),
+    st.integers(1, 2**20),
     st.integers(1, 2**32 - 1),
     st.integers(1, 2**32 - 1),
     st.integers(0, 255),
@@ -36,6 +36,8 @@ def test_config_validation() -> None:
         {"chain_id": b""},
         {"chain_id": "x"},
         {"chain_id": b"x", "epoch_length": 0},
+        {"chain_id": b"x", "epoch_length": 2**20 + 1},  # MAX_EPOCH_LENGTH: a schedule's size is bounded
+        {"chain_id": b"x", "epoch_length": 2**32 - 1},
         {"chain_id": b"x", "backups": 256},
         {"chain_id": b"x", "backups": True},
         {"chain_id": b"x", "epoch_length": 10, "seed_cutoff": 11},
@@ -50,6 +52,7 @@ def test_config_validation() -> None:
     assert c.seed_cutoff == 20 and ElectionConfig.from_json(c.to_json()) == c
     assert c.epoch_of(61) == 2 and c.first_slot(2) == 60 and c.slots(2) == range(60, 90)
     assert ElectionConfig(b"x", epoch_length=1).seed_cutoff == 1
+    assert ElectionConfig(b"x", epoch_length=2**20).epoch_length == 2**20
 
 
 def test_package_example() -> None:

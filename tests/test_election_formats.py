@@ -256,5 +256,7 @@ def test_parser_memos_keep_every_check() -> None:
     rec = parse_history_line(json.dumps({**d, "parent_hash": previous}), 1)
     assert rec.parent_hash == bytes.fromhex(previous)
     with pytest.raises(MalformedLine, match="invalid JSON"):
-        parse_history_line(" " + lines[0] + " x", 1)
-    assert parse_history_line(" " + lines[0], 1).claim == RECORDS[0].claim
+        parse_history_line(lines[0][:-1] + "x", 1)
+    with pytest.raises(MalformedLine, match="leading or trailing whitespace"):
+        parse_history_line(" " + lines[0], 1)  # docs/formats.md: nothing around the object
+    assert parse_history_line(lines[0], 1).claim == RECORDS[0].claim

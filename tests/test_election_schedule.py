@@ -365,3 +365,46 @@ def test_matches_plain_spec_implementation(stakes: list[int]) -> None:
     s = Schedule(config, table, 6, seed)
     assert s.leaders() == [table.ids[i] for i in arr]
     assert {x: s.ranking(x) for x in s.slots} == {x: [table.ids[i] for i in r] for x, r in rankings.items()}
+
+
+# -- reduced mode: the O(log n) Fenwick draw against the O(n) draw of the spec text --------
+def test_fenwick_find_is_bisect_of_remaining_running_sums() -> None:
+    from bisect import bisect_right
+
+    from election.rules.schedule import _fenwick_find, _fenwick_remove, _fenwick_tree
+
+    rng = random.Random(11)
+    for _ in range(300):
+        weights = [rng.choice([1, rng.randrange(1, 100), rng.randrange(1, 2**64)]) for _ in range(rng.randrange(1, 70))]
+        tree = _fenwick_tree(weights)
+        gone = set(rng.sample(range(len(weights)), rng.randrange(0, len(weights))))
+        removed: dict[int, int] = {}
+        for j in gone:
+            _fenwick_remove(removed, len(weights), j, weights[j])
+        rest = [j for j in range(len(weights)) if j not in gone]
+        running = []
+        acc = 0
+        for j in rest:
+            acc += weights[j]
+            running.append(acc)
+        for u in {0, acc - 1, *(rng.randrange(acc) for _ in range(10))}:
+            assert _fenwick_find(tree, removed, u) == rest[bisect_right(running, u)]
+
+
+def test_reduced_mode_matches_plain_spec_on_random_whale_tables() -> None:
+    """Random tables with a whale (so most slots rank in reduced mode), deep rankings:
+    identical to the spec's O(n) draw, slot by slot."""
+    rng = random.Random(2024)
+    reduced_slots = 0
+    for trial in range(6):
+        n = rng.randrange(3, 40)
+        stakes = [rng.randrange(1, 1000) for _ in range(n)]
+        stakes[rng.randrange(n)] = sum(stakes) * rng.choice([1, 3, 9])  # 50 % to 90 % of the stake
+        table, _ = dev_table(stakes, b"whale%d" % trial)
+        config = ElectionConfig(b"whale-chain", epoch_length=23, backups=rng.choice([2, 8, 255]))
+        seed = bytes(rng.randrange(256) for _ in range(32))
+        arr, rankings = _spec_schedule(config, table, trial, seed)
+        s = Schedule(config, table, trial, seed)
+        assert {x: s.ranking(x) for x in s.slots} == {x: [table.ids[i] for i in r] for x, r in rankings.items()}
+        reduced_slots += s._tree is not None
+    assert reduced_slots >= 4  # the Fenwick path really ran

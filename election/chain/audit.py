@@ -23,20 +23,22 @@ import heapq
 import json
 import os
 import time
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 import vrf
 
 from ..rules.blocks import SignedBlock, check_block_static
-from ..rules.claims import check_claim_static
+from ..rules.claims import LeaderClaim, check_claim_static
+from ..rules.config import MAX_SLOT, ElectionConfig
 from ..rules.errors import ElectionError, InvalidClaim
 from ..rules.evidence import Evidence, HeaderEquivocation, ProduceAfterVote, VoteEquivocation, evidence_to_dict
 from ..rules.forkchoice import canonical_index
 from ..rules.headers import HEADER_REASONS, InvalidHeader
-from ..rules.schedule import Schedule
+from ..rules.schedule import Schedule, primary_counts, primary_offset
 from ..rules.seeds import SeedAccumulator
 from ..rules.stake import StakeTable
 from ..rules.votes import TimeoutVote
@@ -48,14 +50,16 @@ from .formats import (
     MalformedHistory,
     MalformedLine,
     PathLike,
+    max_line_bytes_for,
     open_lines,
+    parse_history_item,
     parse_history_line,
 )
 from .stats import chi_square
 
 __all__ = [
     "audit", "AuditReport", "InvalidBlock", "EpochSummary", "ValidatorSummary", "ProgressCallback",
-    "REPORT_FORMAT", "BATCH_SIZE", "MAX_INVALID_KEPT", "MAX_EMPTY_EPOCHS", "REASON_CODES",
+    "REPORT_FORMAT", "BATCH_SIZE", "MAX_INVALID_KEPT", "MAX_EMPTY_EPOCHS", "REASON_CODES", "SeedChain",
 ]
 
 REPORT_FORMAT = "seqvrf-audit-report"
@@ -65,7 +69,13 @@ BATCH_SIZE = 4096
 MAX_INVALID_KEPT = 1000
 """Invalid blocks kept in full in the report; the rest are counted by reason only."""
 MAX_EMPTY_EPOCHS = 4096
-"""Longest run of empty epochs the audit walks through; a block further ahead is invalid."""
+"""Default longest run of empty epochs the audit walks through before a block (the
+``max_empty_epochs`` argument); a block further ahead is invalid (``epoch_gap``).  An
+empty epoch costs a seed step and one draw (no schedule), about 15 µs: docs/audit.md.
+
+A chain that really was down longer needs a larger limit: rejecting the first block after
+the outage would change the next seed (its beta is part of it), so the audit cannot skip
+it and catch up; every later block is ``epoch_gap`` too, each naming the limit it needs."""
 _LONGEST_RUNS = 10
 
 ProgressCallback = Callable[[int, int, int | None], None]
@@ -88,7 +98,9 @@ REASON_CODES: dict[str, str] = {
     "duplicate_slot": "a second block for a slot that already has one",
     "out_of_order": "a slot lower than an earlier line's (slots must strictly increase)",
     "before_start": "a slot before the genesis start epoch",
-    "epoch_gap": f"more than {MAX_EMPTY_EPOCHS} empty epochs after the previous block",
+    "epoch_gap": "more empty epochs after the previous block than the audit walks (max_empty_epochs, "
+                 f"default {MAX_EMPTY_EPOCHS})",
+    "slot_out_of_range": "the slot is in the partial epoch past the last whole epoch below 2**64 (no such epoch)",
     "parent_mismatch": "parent_hash is neither the previous block's block_hash nor the last valid block's",
     **HEADER_REASONS,
     "seed_mismatch": "a certificate's votes bind another epoch seed than the audit's",
@@ -164,6 +176,115 @@ class EpochSummary:
                 "next_seed_final": self.next_seed_final}
 
 
+class _EmptyRun:
+    """Consecutive epochs without a valid block and with one stake table, kept as their
+    first seed: every later seed of the run is recomputed on access (no betas)."""
+
+    __slots__ = ("first", "count", "seed", "digest", "next_seed")
+
+    def __init__(self, first: int, seed: bytes, digest: bytes, next_seed: bytes) -> None:
+        self.first = first
+        self.count = 1
+        self.seed = seed
+        self.digest = digest
+        self.next_seed = next_seed
+
+
+class SeedChain(Sequence[EpochSummary]):
+    """The audited epochs in order, as :class:`EpochSummary` items.
+
+    A run of epochs without any block is stored as its first epoch and seed (a few
+    dozen bytes, whatever its length); its items are recomputed when read, one seed
+    step each, so the audit's memory does not grow with the empty epochs it walks.
+    Compares equal to any sequence with the same items.
+
+    Args:
+        config: the chain's election parameters (to recompute seeds).
+    """
+
+    __slots__ = ("_config", "_items", "_ends")
+
+    def __init__(self, config: ElectionConfig) -> None:
+        self._config = config
+        self._items: list[EpochSummary | _EmptyRun] = []
+        self._ends: list[int] = []  # running item counts, for index lookups
+
+    def append(self, summary: EpochSummary) -> None:
+        """Add the next epoch."""
+        self._items.append(summary)
+        self._ends.append((self._ends[-1] if self._ends else 0) + 1)
+
+    def append_empty(self, epoch: int, seed: bytes, digest: bytes, next_seed: bytes) -> None:
+        """Add the next epoch, known to have no block (its ``next_seed`` chains with no beta)."""
+        last = self._items[-1] if self._items else None
+        if isinstance(last, _EmptyRun) and last.first + last.count == epoch and last.digest == digest:
+            last.count += 1
+            last.next_seed = next_seed
+            self._ends[-1] += 1
+            return
+        self._items.append(_EmptyRun(epoch, seed, digest, next_seed))
+        self._ends.append((self._ends[-1] if self._ends else 0) + 1)
+
+    @property
+    def last_next_seed(self) -> bytes:
+        """The ``next_seed`` of the last epoch (O(1)).
+
+        Raises:
+            IndexError: the chain is empty.
+        """
+        last = self._items[-1]
+        return last.next_seed
+
+    def _run(self, run: _EmptyRun, start: int = 0, stop: int | None = None) -> Iterator[EpochSummary]:
+        length = self._config.epoch_length
+        seed = run.seed
+        stop = run.count if stop is None else stop
+        for k in range(stop):
+            epoch = run.first + k
+            nxt = SeedAccumulator(self._config, epoch, seed).finish()
+            if k >= start:
+                yield EpochSummary(epoch, seed, run.digest, length, 0, 0, nxt, True)
+            seed = nxt
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def __iter__(self) -> Iterator[EpochSummary]:
+        for item in self._items:
+            if isinstance(item, _EmptyRun):
+                yield from self._run(item)
+            else:
+                yield item
+
+    @overload
+    def __getitem__(self, index: int) -> EpochSummary: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[EpochSummary]: ...
+    def __getitem__(self, index: int | slice) -> EpochSummary | list[EpochSummary]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"epoch index {index} out of range for {n} epoch(s)")
+        index %= n
+        at = bisect_right(self._ends, index)
+        item = self._items[at]
+        if isinstance(item, EpochSummary):
+            return item
+        k = index - (self._ends[at] - item.count)
+        return next(self._run(item, k, k + 1))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SeedChain({len(self)} epoch(s), {len(self._items)} stored item(s))"
+
+
 @dataclass(frozen=True)
 class ValidatorSummary:
     """One validator's share of the audited range.
@@ -230,7 +351,7 @@ class AuditReport:
     chi_square: float | None
     chi_square_df: int | None
     p_value: float | None
-    epochs: list[EpochSummary]
+    epochs: Sequence[EpochSummary]
     elapsed_seconds: float = field(default=0.0, compare=False)
     history_version: int = 1
     stale_parents: int = 0
@@ -244,8 +365,10 @@ class AuditReport:
 
     @property
     def ok(self) -> bool:
-        """True when every block of the history is valid and no equivocation was proven."""
-        return self.invalid == 0 and not self.equivocations
+        """True when the history has blocks, every one is valid and no equivocation was
+        proven.  An empty history proves nothing (most likely the wrong file): not ok
+        (docs/audit.md)."""
+        return self.blocks > 0 and self.invalid == 0 and not self.equivocations
 
     @property
     def invalid(self) -> int:
@@ -300,6 +423,8 @@ class AuditReport:
         out: list[str] = []
         if self.ok:
             verdict = "PASS: every block is valid"
+        elif not self.blocks:
+            verdict = "FAIL: no blocks (an empty history proves nothing: is it the right file?)"
         else:
             verdict = f"FAIL: {self.invalid} invalid block(s), {len(self.equivocations)} proven equivocation(s)"
         out.append(f"seqvrf audit of chain {self.chain_id.hex()}: {verdict}")
@@ -364,17 +489,72 @@ class AuditReport:
 
 
 class _Epoch:
-    """Per-epoch state while its blocks stream through."""
+    """Per-epoch state while its blocks stream through.  The schedule is built on first
+    use: an epoch whose lines are all rejected before the claim checks never needs it."""
 
-    __slots__ = ("epoch", "seed", "table", "schedule", "acc", "produced")
+    __slots__ = ("epoch", "seed", "table", "_schedule", "acc", "produced", "_config")
 
     def __init__(self, genesis: GenesisFile, epoch: int, seed: bytes) -> None:
         self.epoch = epoch
         self.seed = seed
         self.table = genesis.table_for(epoch)
-        self.schedule = Schedule(genesis.config, self.table, epoch, seed)
+        self._config = genesis.config
+        self._schedule: Schedule | None = None
         self.acc = SeedAccumulator(genesis.config, epoch, seed)
         self.produced = 0
+
+    @property
+    def built(self) -> bool:
+        """Whether the schedule has been built."""
+        return self._schedule is not None
+
+    @property
+    def schedule(self) -> Schedule:
+        """The epoch's schedule (built now if needed: O(validators + epoch_length))."""
+        if self._schedule is None:
+            self._schedule = Schedule(self._config, self.table, self.epoch, self.seed)
+        return self._schedule
+
+
+class _PrimaryTally:
+    """Primary slots per validator summed over epochs of one stake table that have no
+    block, from each epoch's sampling offset alone: O(log n) per epoch, no schedule.
+
+    With ``L*C_i = q_i*S + r_i`` (``0 <= r_i < S``), ``P(L*C_i) = ceil((L*C_i - offset)/S)``
+    of :func:`~election.rules.schedule.primary_counts` is ``q_i + [offset < r_i]``, so over
+    ``k`` epochs it sums to ``k*q_i + #{offsets < r_i}``: a histogram of the offsets
+    between the sorted remainders is all that must be kept.
+    """
+
+    __slots__ = ("table", "epochs", "_q", "_r", "_cuts", "_hist")
+
+    def __init__(self, table: StakeTable, length: int) -> None:
+        total = table.total_stake
+        self.table = table
+        self.epochs = 0
+        self._q = [length * c // total for c in table.cumulative_stakes]
+        self._r = [length * c % total for c in table.cumulative_stakes]
+        self._cuts = sorted(set(self._r))
+        self._hist = [0] * (len(self._cuts) + 1)
+
+    def add(self, offset: int) -> None:
+        """Count one epoch with this sampling offset."""
+        self._hist[bisect_right(self._cuts, offset)] += 1
+        self.epochs += 1
+
+    def counts(self) -> dict[str, int]:
+        """Primary slots per validator id over the epochs added (zeros included)."""
+        below = [0]  # below[j]: offsets in histogram cells 0..j-1
+        for n in self._hist:
+            below.append(below[-1] + n)
+        k = self.epochs
+        out: dict[str, int] = {}
+        prev = 0
+        for vid, q, r in zip(self.table.ids, self._q, self._r, strict=True):
+            point = k * q + below[bisect_left(self._cuts, r) + 1]
+            out[vid] = point - prev
+            prev = point
+        return out
 
 
 class _TableTally:
@@ -388,14 +568,27 @@ class _TableTally:
         self.produced = 0
 
 
+_LINE_TYPES = (str, bytes)
+
 # A batch item: [record, reason code or None (None: awaiting its VRF check), reason or None,
 #                whether the block took its place in the chain (not rejected by an ordering rule)]
 _Item = list[Any]
 
 
+def _slim(rec: HistoryRecord) -> HistoryRecord:
+    """The record without its certificate: all a pending block still needs once its claim
+    checks have run (a hostile certificate may hold 65,535 votes)."""
+    c = rec.claim
+    if c.certificate is None:
+        return rec
+    claim = LeaderClaim._prechecked(c.chain_id, c.epoch, c.slot, c.rank, c.validator_id, c.proof, None)
+    return HistoryRecord(rec.slot, claim, rec.block_hash, rec.parent_hash, rec.line, rec.header)
+
+
 class _Auditor:
-    def __init__(self, genesis: GenesisFile, workers: int | None) -> None:
+    def __init__(self, genesis: GenesisFile, workers: int | None, max_empty_epochs: int = MAX_EMPTY_EPOCHS) -> None:
         self.genesis = genesis
+        self.max_empty_epochs = max_empty_epochs
         self.config = genesis.config
         self.length = genesis.config.epoch_length
         self.suite = genesis.config.suite
@@ -420,7 +613,8 @@ class _Auditor:
         self.produced: dict[str, list[int]] = {}       # id -> [produced, as_primary, as_backup]
         self.scheduled: dict[str, int] = {}
         self.tallies: dict[bytes, _TableTally] = {}
-        self.epochs: list[EpochSummary] = []
+        self.empty_tallies: dict[bytes, _PrimaryTally] = {}
+        self.epochs = SeedChain(genesis.config)
         self.version: int | None = None             # history version, fixed by the first record
         self.stale_parents = 0
         self.watch: set[int] = set()                # slots with observed blocks
@@ -444,14 +638,19 @@ class _Auditor:
             return
         epoch = slot // self.length
         if epoch != self.cur.epoch:
-            if epoch - self.cur.epoch > MAX_EMPTY_EPOCHS + 1:
-                self._early(rec, "epoch_gap", f"slot {slot} is in epoch {epoch}, more than {MAX_EMPTY_EPOCHS} "
-                                              f"empty epochs after epoch {self.cur.epoch}")
+            if (epoch + 1) * self.length - 1 > MAX_SLOT:
+                self._early(rec, "slot_out_of_range", f"slot {slot} is in epoch {epoch}, which would end past "
+                                                      "slot 2**64-1: no such epoch exists")
+                return
+            if epoch - self.cur.epoch > self.max_empty_epochs + 1:
+                gap = epoch - self.cur.epoch - 1
+                self._early(rec, "epoch_gap", f"slot {slot} is in epoch {epoch}, {gap} empty epochs after epoch "
+                                              f"{self.cur.epoch}: more than the audit walks ({self.max_empty_epochs}); "
+                                              f"if the chain was down that long, audit with --max-empty-epochs {gap} "
+                                              "(max_empty_epochs)")
                 return
             self.drain()
-            while self.cur.epoch < epoch:
-                self._close_epoch(self.length, final=True)
-                self.cur = _Epoch(self.genesis, self.cur.epoch + 1, self.epochs[-1].next_seed)
+            self._advance(epoch)
         # The block takes its place in the chain: later lines come after it and may link to it.
         self.last_slot = slot
         if self.version is None:
@@ -467,11 +666,40 @@ class _Auditor:
         except (InvalidClaim, InvalidHeader) as exc:
             self._early(rec, exc.code, str(exc), True)
             return
-        self.pending.append([rec, None, None, True])
+        # Slots with observed blocks keep their certificate: its votes are compared with theirs.
+        keep = claim.certificate is None or slot in self.watch
+        self.pending.append([rec if keep else _slim(rec), None, None, True])
         self.triples.append(triple)
 
     def _early(self, rec: HistoryRecord, code: str, reason: str, in_order: bool = False) -> None:
-        self.pending.append([rec, code, reason, in_order])
+        self.pending.append([rec if rec.claim.slot in self.watch else _slim(rec), code, reason, in_order])
+
+    def _advance(self, epoch: int) -> None:
+        """Close the current epoch and walk to ``epoch``: the epochs in between have no
+        block, so each costs a seed step and one draw (its sampling offset), never a
+        schedule."""
+        self._close_epoch(self.length, final=True)
+        config = self.config
+        seed = self.epochs.last_next_seed
+        for e in range(self.cur.epoch + 1, epoch):
+            table = self.genesis.table_for(e)
+            digest = table.digest()
+            nxt = SeedAccumulator(config, e, seed).finish()
+            tally = self.empty_tallies.get(digest)
+            if tally is None:
+                tally = self.empty_tallies[digest] = _PrimaryTally(table, self.length)
+            tally.add(primary_offset(config, table, e, seed))
+            self._table_tally(table).slots += self.length
+            self.epochs.append_empty(e, seed, digest, nxt)
+            seed = nxt
+        self.cur = _Epoch(self.genesis, epoch, seed)
+
+    def _table_tally(self, table: StakeTable) -> _TableTally:
+        digest = table.digest()
+        tally = self.tallies.get(digest)
+        if tally is None:
+            tally = self.tallies[digest] = _TableTally(table)
+        return tally
 
     def drain(self) -> None:
         """Verify the pending batch's proofs in bulk, then account its blocks in order."""
@@ -548,24 +776,29 @@ class _Auditor:
     def _close_epoch(self, slots: int, final: bool) -> None:
         """Record the current epoch, its first ``slots`` slots being in the range."""
         cur = self.cur
-        sched = cur.schedule
-        if slots == self.length:
-            counts = sched.counts()
+        if slots == self.length and not cur.built:
+            # No block needed the schedule: its counts need only the sampling offset.
+            offset = primary_offset(self.config, cur.table, cur.epoch, cur.seed)
+            counts = primary_counts(cur.table.stakes, self.length, offset)
+            self._add_scheduled(dict(zip(cur.table.ids, counts, strict=True)))
+        elif slots == self.length:
+            self._add_scheduled(cur.schedule.counts())
         else:
-            counts = dict.fromkeys(cur.table.ids, 0)
-            for vid in sched.leaders()[:slots]:
-                counts[vid] += 1
-        scheduled = self.scheduled
-        for vid, n in counts.items():
-            scheduled[vid] = scheduled.get(vid, 0) + n
+            partial = dict.fromkeys(cur.table.ids, 0)
+            for vid in cur.schedule.leaders()[:slots]:
+                partial[vid] += 1
+            self._add_scheduled(partial)
         digest = cur.table.digest()
-        tally = self.tallies.get(digest)
-        if tally is None:
-            tally = self.tallies[digest] = _TableTally(cur.table)
+        tally = self._table_tally(cur.table)
         tally.slots += slots
         tally.produced += cur.produced
         self.epochs.append(EpochSummary(cur.epoch, cur.seed, digest, slots, cur.produced, cur.acc.count,
                                         cur.acc.finish(), final or slots >= self.config.cutoff))
+
+    def _add_scheduled(self, counts: dict[str, int]) -> None:
+        scheduled = self.scheduled
+        for vid, n in counts.items():
+            scheduled[vid] = scheduled.get(vid, 0) + n
 
     # -- the end ------------------------------------------------------------------------
     def finish(self, elapsed: float) -> AuditReport:
@@ -574,7 +807,9 @@ class _Auditor:
         if last is not None:
             if self.last_valid_slot < last:
                 self._missed_run(self.last_valid_slot + 1, last)
-            self._close_epoch(last - self.cur.schedule.first_slot + 1, final=False)
+            self._close_epoch(last - self.config.first_slot(self.cur.epoch) + 1, final=False)
+        for empty in self.empty_tallies.values():
+            self._add_scheduled(empty.counts())
         ids: set[str] = set(self.scheduled)
         last_table = self.cur.table
         rows: list[ValidatorSummary] = []
@@ -659,7 +894,7 @@ def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, t
     """Check observed blocks against the audited seed chain, apply the fork choice with the
     history's block of each slot, and collect proven equivocations into ``report``."""
     config = genesis.config
-    seeds = {e.epoch: e.seed for e in report.epochs}
+    chain = report.epochs  # one item per epoch from the start epoch on, in order
     schedules: dict[int, Schedule] = {}
     valid: dict[int, list[SignedBlock]] = {}
     counts = {"blocks": len(observed), "valid": 0, "invalid": 0, "out_of_range": 0,
@@ -668,12 +903,14 @@ def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, t
     candidates: list[SignedBlock] = []
     for rec in observed:
         epoch = rec.claim.slot // config.epoch_length
-        if epoch not in seeds:
+        index = epoch - report.genesis_start_epoch
+        if not 0 <= index < len(chain):
             counts["out_of_range"] += 1
             continue
         sched = schedules.get(epoch)
         if sched is None:
-            sched = schedules[epoch] = Schedule(config, genesis.table_for(epoch), epoch, seeds[epoch])
+            item = chain[index]
+            sched = schedules[epoch] = Schedule(config, genesis.table_for(epoch), epoch, item.seed)
         block = SignedBlock(rec.claim, rec.header)
         try:
             triples.append(check_block_static(block, sched, require_header=rec.header is not None)[:3])
@@ -716,13 +953,14 @@ def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, t
     report.observed = counts
 
 
-def _read_observed(source: HistorySource) -> list[HistoryRecord]:
-    """Every record of an observed-blocks file (at most :data:`MAX_OBSERVED`).
+def _read_observed(source: HistorySource, max_line_bytes: int) -> list[HistoryRecord]:
+    """Every record of an observed-blocks file (at most :data:`MAX_OBSERVED`, lines capped
+    like the history's).
 
     Raises:
         MalformedHistory: malformed lines (all listed), or too many lines.
     """
-    lines, path = open_lines(source)
+    lines, path = open_lines(source, max_line_bytes)
     out: list[HistoryRecord] = []
     errors: list[MalformedLine] = []
     bad = 0
@@ -730,7 +968,8 @@ def _read_observed(source: HistorySource) -> list[HistoryRecord]:
         if number > MAX_OBSERVED:
             raise MalformedHistory([MalformedLine(number, f"more than {MAX_OBSERVED} observed blocks", path)], 1, path)
         try:
-            out.append(item if isinstance(item, HistoryRecord) else parse_history_line(item, number, path))
+            out.append(item if isinstance(item, HistoryRecord)
+                       else parse_history_item(item, number, path, max_line_bytes))
         except MalformedLine as exc:
             bad += 1
             if len(errors) < MAX_REPORTED_LINES:
@@ -743,7 +982,8 @@ def _read_observed(source: HistorySource) -> list[HistoryRecord]:
 def audit(genesis: GenesisFile | PathLike,
           history: HistorySource,
           workers: int | None = None, progress: ProgressCallback | None = None,
-          batch_size: int = BATCH_SIZE, observed: HistorySource | None = None) -> AuditReport:
+          batch_size: int = BATCH_SIZE, max_line_bytes: int | None = None,
+          max_empty_epochs: int = MAX_EMPTY_EPOCHS, observed: HistorySource | None = None) -> AuditReport:
     """Audit a chain's leader history against its genesis.
 
     Args:
@@ -755,6 +995,12 @@ def audit(genesis: GenesisFile | PathLike,
         progress: called as ``progress(blocks_done, bytes_done, bytes_total)`` after
             each batch (``bytes_total`` is None unless ``history`` is a path).
         batch_size: claims per bulk VRF call (memory is bounded by it).
+        max_line_bytes: the longest history line read (without its newline); a longer
+            line is malformed and never held in memory whole.  None (default): the
+            longest line a legitimate block of this genesis can have,
+            :func:`~election.chain.formats.max_line_bytes_for` its largest table.
+        max_empty_epochs: the most empty epochs walked before a block; a block further
+            ahead is invalid (``epoch_gap``).  Each costs about 15 µs.
         observed: more blocks seen on the network (same line format, any order, several
             per slot; at most :data:`MAX_OBSERVED`): each is checked against the audited
             seed chain, the fork choice is applied with the history's block of its slot
@@ -762,7 +1008,8 @@ def audit(genesis: GenesisFile | PathLike,
             equivocations among them are reported with their evidence.
 
     Returns:
-        The :class:`AuditReport`; ``report.ok`` is False if any block is invalid.
+        The :class:`AuditReport`; ``report.ok`` is False if any block is invalid or
+        the history has no block.
 
     Raises:
         MalformedGenesis: the genesis file is unusable.
@@ -770,10 +1017,15 @@ def audit(genesis: GenesisFile | PathLike,
             file first so that every malformed line is listed (up to
             :data:`~election.chain.formats.MAX_REPORTED_LINES`), with its number.
         OSError: a file cannot be read.
-        ValueError: ``batch_size`` or ``workers`` not a positive int.
+        ValueError: ``batch_size``, ``workers`` or ``max_line_bytes`` not a positive
+            int, or ``max_empty_epochs`` not an int >= 0.
     """
     if type(batch_size) is not int or batch_size < 1:
         raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
+    if max_line_bytes is not None and (type(max_line_bytes) is not int or max_line_bytes < 1):
+        raise ValueError(f"max_line_bytes: expected None or a positive int, got {max_line_bytes!r}")
+    if type(max_empty_epochs) is not int or max_empty_epochs < 0:
+        raise ValueError(f"max_empty_epochs: expected an int >= 0, got {max_empty_epochs!r}")
     if workers is not None and (type(workers) is not int or workers < 1):
         raise ValueError(f"workers: expected None or a positive int, got {workers!r}")
     started = time.perf_counter()
@@ -782,11 +1034,13 @@ def audit(genesis: GenesisFile | PathLike,
     total: int | None = None
     if isinstance(history, (str, os.PathLike)):
         total = os.path.getsize(history)
+    if max_line_bytes is None:
+        max_line_bytes = max_line_bytes_for(max(len(table) for _, table in genesis.tables))
     observed_records: list[HistoryRecord] = []
     if observed is not None:
-        observed_records = _read_observed(observed)
-    lines, path = open_lines(history)
-    auditor = _Auditor(genesis, workers)
+        observed_records = _read_observed(observed, max_line_bytes)
+    lines, path = open_lines(history, max_line_bytes)
+    auditor = _Auditor(genesis, workers, max_empty_epochs)
     auditor.watch = {r.claim.slot for r in observed_records}
     errors: list[MalformedLine] = []
     bad = 0
@@ -796,9 +1050,13 @@ def audit(genesis: GenesisFile | PathLike,
             rec = item if item.line else HistoryRecord(item.slot, item.claim, item.block_hash, item.parent_hash,
                                                        number, item.header)
         else:
-            read += len(item)
+            size = len(item)
+            read += size
             try:
-                rec = parse_history_line(item, number, path)
+                if size <= max_line_bytes and type(item) in _LINE_TYPES:  # the hot path: one call
+                    rec = parse_history_line(item, number, path)
+                else:
+                    rec = parse_history_item(item, number, path, max_line_bytes)
             except MalformedLine as exc:
                 bad += 1
                 if len(errors) < MAX_REPORTED_LINES:

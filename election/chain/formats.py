@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import os
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import IO, Any
 
 from ..rules._codec import JsonForm, check_hex, json_int, json_object, load_json
@@ -30,10 +32,10 @@ from ..rules.stake import StakeTable
 from ..rules.votes import TimeoutCertificate
 
 __all__ = [
-    "GENESIS_FORMAT", "FORMAT_VERSION", "MAX_HASH_BYTES",
+    "GENESIS_FORMAT", "FORMAT_VERSION", "MAX_HASH_BYTES", "MAX_LINE_BYTES", "max_line_bytes_for",
     "MalformedGenesis", "MalformedLine", "MalformedHistory", "MAX_REPORTED_LINES",
     "GenesisFile", "HistoryRecord", "HistoryWriter",
-    "parse_history_line", "read_history", "open_lines",
+    "parse_history_line", "parse_history_item", "read_history", "open_lines", "LineError",
 ]
 
 GENESIS_FORMAT = "seqvrf-genesis"
@@ -42,6 +44,38 @@ FORMAT_VERSION = 1
 """Version of both file formats."""
 MAX_HASH_BYTES = 64
 """Longest ``block_hash`` / ``parent_hash`` in a history line."""
+LINE_BYTES_PER_VOTE = 512
+"""Room a certificate vote may take on a history line.  The longest vote in compact JSON
+is 495 bytes plus a comma (a 64-byte voter id of 2-byte characters escaped as
+``\\uXXXX`` is 192 characters, a 64-byte parent hash and the signature 128 hex digits
+each, the key names 44); ``json.dumps``'s default separators add 6 more.  In
+``claim_hex`` form a vote is at most 195 bytes, 390 hex digits."""
+LINE_BYTES_BASE = 2048
+"""Room for everything on a history line but the votes (at most about 1.3 KB, and about
+1.8 KB with a version-2 header and a seed-bound certificate)."""
+VOTES_MAX = 65_535
+"""Most votes a certificate encoding can hold (a ``u16`` count, docs/spec.md section 9)."""
+
+
+def max_line_bytes_for(validators: int) -> int:
+    """The longest legitimate history line for a chain whose stake tables hold at most
+    ``validators`` validators: a certificate of that many votes (a vote from anyone else
+    cannot be valid), every field at its longest.  ``LINE_BYTES_BASE +
+    LINE_BYTES_PER_VOTE * validators``: 53,248 bytes for 100 validators.
+
+    Args:
+        validators: the largest table size, 1 to 65,535.
+
+    Returns:
+        The limit in bytes, without the line's newline.
+    """
+    return LINE_BYTES_BASE + LINE_BYTES_PER_VOTE * validators
+
+
+MAX_LINE_BYTES = max_line_bytes_for(VOTES_MAX)
+"""Longest history line any chain can need (33,555,968 bytes, a 65,535-vote certificate):
+the reader's default.  The audit's default is :func:`max_line_bytes_for` the genesis's
+largest table."""
 
 PathLike = str | os.PathLike[str]
 
@@ -62,6 +96,9 @@ class MalformedGenesis(MalformedData):
         self.reason = message
 
 
+_MAX_MESSAGE = 400
+
+
 class MalformedLine(MalformedData):
     """One history line does not parse as a history record.
 
@@ -72,6 +109,8 @@ class MalformedLine(MalformedData):
     """
 
     def __init__(self, line: int, message: str, path: str | None = None) -> None:
+        if len(message) > _MAX_MESSAGE:  # a message quoting a huge value stays small
+            message = message[:_MAX_MESSAGE] + "..."
         super().__init__(f"{path or 'history'}:{line}: {message}")
         self.line = line
         self.path = path
@@ -151,12 +190,11 @@ class GenesisFile(JsonForm):
         """
         if epoch < self.start_epoch:
             raise MalformedGenesis(f"epoch {epoch} precedes the genesis start epoch {self.start_epoch}")
-        found = self.tables[0][1]
-        for from_epoch, table in self.tables:
-            if from_epoch > epoch:
-                break
-            found = table
-        return found
+        return self.tables[bisect_right(self._from_epochs, epoch) - 1][1]  # O(log tables), per epoch walked
+
+    @cached_property
+    def _from_epochs(self) -> tuple[int, ...]:
+        return tuple(e for e, _ in self.tables)
 
     # -- encodings --------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -499,6 +537,9 @@ def _signed_record(obj: dict[str, Any], slot: int, claim: LeaderClaim, line: int
     return HistoryRecord(slot, claim, block_hash, header.header.parent_hash, line, header)
 
 
+_JSON_SPACE = " \t\r\n"
+
+
 def parse_history_line(text: str | bytes, line: int, path: str | None = None) -> HistoryRecord:
     """Parse one history line.
 
@@ -511,15 +552,21 @@ def parse_history_line(text: str | bytes, line: int, path: str | None = None) ->
         The record.
 
     Raises:
-        MalformedLine: blank line, invalid JSON (duplicate keys, NaN and Infinity
+        MalformedLine: blank line, a ``\r`` before the line end, whitespace before or
+            after the JSON object, invalid JSON (duplicate keys, NaN and Infinity
             included), wrong keys or types, non-canonical hex, or an invalid claim.
     """
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        text = text.rstrip("\r\n")
+        if text.endswith("\n"):
+            text = text[:-1]
+        if text.endswith("\r"):
+            raise MalformedData("CR before the line end (lines end with \\n alone, not \\r\\n)")
         if not text or text.isspace():  # = not text.strip(), without copying the line
             raise MalformedData("blank line (every line must hold one block)")
+        if text[0] in _JSON_SPACE or text[-1] in _JSON_SPACE:
+            raise MalformedData("leading or trailing whitespace (a line is one JSON object and nothing else)")
         try:
             obj = _decode(text)
         except (ValueError, RecursionError) as exc:
@@ -537,11 +584,59 @@ HistorySource = PathLike | IO[bytes] | IO[str] | Iterable[Any]
 """A history: a path, an open file, or an iterable of lines (or records, for the audit)."""
 
 
-def open_lines(source: HistorySource) -> tuple[Iterator[Any], str | None]:
+class LineError:
+    """What :func:`open_lines` yields in place of a file line it will not hand over: one
+    longer than the limit (read past, never kept) or a last line without its newline.
+
+    Attributes:
+        reason: the problem, in words.
+        size: the line's length in bytes (characters for a text stream).
+    """
+
+    __slots__ = ("reason", "size")
+
+    def __init__(self, reason: str, size: int) -> None:
+        self.reason = reason
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+
+_SKIP_PIECE = 1 << 16  # an over-long line is read past in pieces of this size (64 KiB)
+
+
+def _capped_lines(f: IO[Any], cap: int) -> Iterator[Any]:
+    """The lines of ``f``, each read with at most ``cap + 1`` bytes in memory."""
+    nl = b"\n" if isinstance(f.read(0), bytes) else "\n"
+    while True:
+        line = f.readline(cap + 1)
+        if not line:
+            return
+        if line[-1:] == nl:
+            yield line
+            continue
+        if len(line) <= cap:  # readline stopped short of the limit: the end of the file
+            yield LineError("missing newline at the end of the file (every line ends with \\n)", len(line))
+            return
+        size = len(line)
+        del line
+        while True:  # read past the rest of the line without keeping it
+            more = f.readline(_SKIP_PIECE)
+            size += len(more)
+            if not more or more[-1:] == nl:
+                break
+        yield LineError(f"line of {size} bytes, longer than the limit of {cap} (max_line_bytes)", size)
+
+
+def open_lines(source: HistorySource, max_line_bytes: int = MAX_LINE_BYTES) -> tuple[Iterator[Any], str | None]:
     """Lines of a history source and its path (if it is one).
 
     Args:
         source: a path, an open file (binary or text) or any iterable of lines.
+        max_line_bytes: for a path or an open file, the longest line handed over
+            (without its newline); a longer one is read past in 64 KiB pieces and
+            replaced by a :class:`LineError`, as is a last line without its newline.
 
     Returns:
         ``(lines, path_or_None)``; for a path the file is opened in binary mode and
@@ -554,19 +649,56 @@ def open_lines(source: HistorySource) -> tuple[Iterator[Any], str | None]:
         path = os.fspath(source)
         f = open(path, "rb")  # noqa: SIM115 - closed by the generator
 
-        def gen() -> Iterator[bytes]:
+        def gen() -> Iterator[Any]:
             with f:
-                yield from f
+                yield from _capped_lines(f, max_line_bytes)
 
         return gen(), path
-    return iter(source), getattr(source, "name", None) if not isinstance(source, Sequence) else None
+    name = getattr(source, "name", None) if not isinstance(source, Sequence) else None
+    if hasattr(source, "readline") and hasattr(source, "read"):
+        return _capped_lines(source, max_line_bytes), name  # type: ignore[arg-type]
+    return iter(source), name
 
 
-def read_history(source: HistorySource) -> Iterator[HistoryRecord]:
+def parse_history_item(item: object, line: int, path: str | None = None,
+                       max_line_bytes: int = MAX_LINE_BYTES) -> HistoryRecord:
+    """Parse one item of :func:`open_lines`: a line (str or bytes) or a :class:`LineError`.
+
+    Args:
+        item: the item.
+        line: its 1-based line number.
+        path: the file's path for error messages.
+        max_line_bytes: the longest line accepted.
+
+    Returns:
+        The record.
+
+    Raises:
+        MalformedLine: the item is a :class:`LineError`, a line longer than
+            ``max_line_bytes`` (without its newline; characters for a str), or a line
+            :func:`parse_history_line` rejects.
+    """
+    if isinstance(item, LineError):
+        raise MalformedLine(line, item.reason, path)
+    if type(item) is not bytes and type(item) is not str:
+        if not isinstance(item, (str, bytes, bytearray)):
+            raise MalformedLine(line, f"expected a line (str or bytes), got {type(item).__name__}", path)
+        item = bytes(item) if isinstance(item, bytearray) else item
+    size = len(item)
+    if size > max_line_bytes:  # (the newline does not count)
+        size -= 1 if item[-1:] in ("\n", b"\n") else 0
+        if size > max_line_bytes:
+            raise MalformedLine(line, f"line of {size} bytes, longer than the limit of {max_line_bytes} "
+                                      "(max_line_bytes)", path)
+    return parse_history_line(item, line, path)
+
+
+def read_history(source: HistorySource, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[HistoryRecord]:
     """Stream the records of a history file, strictly.
 
     Args:
         source: a path, an open file or an iterable of lines.
+        max_line_bytes: the longest line accepted (default: a 65,535-vote certificate).
 
     Yields:
         One :class:`HistoryRecord` per line, in file order (no order checks: that is
@@ -576,9 +708,9 @@ def read_history(source: HistorySource) -> Iterator[HistoryRecord]:
         MalformedLine: the first malformed line, with its number.
         OSError: the path cannot be opened.
     """
-    lines, path = open_lines(source)
+    lines, path = open_lines(source, max_line_bytes)
     for number, text in enumerate(lines, 1):
-        yield parse_history_line(text, number, path)
+        yield parse_history_item(text, number, path, max_line_bytes)
 
 
 class HistoryWriter:

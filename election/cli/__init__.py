@@ -34,6 +34,11 @@ def _number(kind: type[int] | type[float], ok: Callable[[float], bool], what: st
     return parse
 
 
+def bounded_int(lo: int, hi: int) -> Callable[[str], Any]:
+    """An argparse type: an integer in ``[lo, hi]`` (bounds say what is sane to ask for)."""
+    return _number(int, lambda v: lo <= v <= hi, f"an integer in [{lo}, {hi}]")
+
+
 # Argument types shared by the subcommands (argparse turns their errors into exit code 2).
 positive_int = _number(int, lambda v: v > 0, "a positive integer")
 positive_float = _number(float, lambda v: v > 0, "a positive number")

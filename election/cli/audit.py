@@ -1,9 +1,11 @@
-"""``seqvrf audit GENESIS HISTORY [--json] [--workers N]``: audit a chain's leader history.
+"""``seqvrf audit GENESIS HISTORY [--json] [--workers N] [--max-line-bytes N] [--max-empty-epochs N]``:
+audit a chain's leader history.
 
 Prints a human summary (or, with ``--json``, the full report as JSON) on stdout.  A
 progress bar goes to stderr when stderr is a terminal and ``--json`` is not given.
-Exit codes: 0 every block valid, 1 at least one invalid block, 2 unusable input
-(missing or malformed genesis or history file, bad arguments).
+Exit codes: 0 every block valid, 1 at least one invalid block or no block at all, 2
+unusable input (missing or malformed genesis or history file, bad arguments), always
+with a message on stderr and never a traceback.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import sys
 import time
 from typing import IO, Any
 
-from ..chain.audit import audit
+from ..chain.audit import MAX_EMPTY_EPOCHS, audit
 from ..chain.formats import MalformedGenesis, MalformedHistory
-from ..rules.errors import MalformedData
-from . import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, positive_int
+from ..rules.errors import ElectionError
+from . import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, bounded_int, positive_int
 
 __all__ = ["register", "run", "ProgressBar"]
 
@@ -41,6 +43,12 @@ def register(subparsers: Any) -> None:
                         "the fork choice, and searched for proven equivocations")
     p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="threads verifying VRF proofs (default: one per core)")
+    p.add_argument("--max-line-bytes", type=bounded_int(1, 1 << 40), default=None, metavar="N",
+                   help="longest history line read; a longer one is malformed (default: the longest line a "
+                        "valid block of this genesis can have, a certificate signed by its largest table)")
+    p.add_argument("--max-empty-epochs", type=bounded_int(0, 1 << 40), default=MAX_EMPTY_EPOCHS, metavar="N",
+                   help="most empty epochs walked before a block; a block further ahead is invalid (epoch_gap) "
+                        f"(default {MAX_EMPTY_EPOCHS}; an empty epoch costs about 15 us)")
     p.set_defaults(func=run)
 
 
@@ -85,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
     err = sys.stderr
     bar = ProgressBar(err) if (not args.json and err.isatty()) else None
     try:
-        report = audit(args.genesis, args.history, workers=args.workers, progress=bar, observed=args.observed)
+        report = audit(args.genesis, args.history, workers=args.workers, progress=bar,
+                       max_line_bytes=args.max_line_bytes, max_empty_epochs=args.max_empty_epochs,
+                       observed=args.observed)
     except MalformedHistory as exc:
         if bar:
             bar.close()
@@ -106,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"format": "seqvrf-audit-report", "version": 1, "ok": False,
                               "error": "malformed genesis", "line": exc.line, "reason": exc.reason}, indent=2))
         return EXIT_USAGE
-    except (MalformedData, OSError) as exc:
+    except (ElectionError, ValueError, OSError, RecursionError) as exc:
+        # ElectionError covers every MalformedData; OSError a missing file or a directory.
         if bar:
             bar.close()
         print(f"seqvrf audit: unusable input: {exc}", file=err)
@@ -120,4 +131,6 @@ def run(args: argparse.Namespace) -> int:
         secs = report.elapsed_seconds
         if secs > 0 and report.blocks:
             print(f"audited {report.blocks:,} blocks in {secs:.2f} s ({report.blocks / secs:,.0f} blocks/s)")
+    if not report.blocks:
+        print("seqvrf audit: the history has no blocks: nothing was audited (is it the right file?)", file=err)
     return EXIT_OK if report.ok else EXIT_VIOLATION

@@ -20,10 +20,11 @@ from typing import Any
 import vrf
 
 from ..chain.formats import GenesisFile
+from ..rules.config import MAX_EPOCH_LENGTH
 from ..rules.errors import ElectionError
 from ..rules.schedule import Schedule
 from ..rules.stake import Validator
-from . import EXIT_OK, EXIT_USAGE, positive_int
+from . import EXIT_OK, EXIT_USAGE, bounded_int, positive_int
 
 VRF_KEY_FILE = "vrf-key.pem"
 VOTE_KEY_FILE = "vote-key.pem"
@@ -56,7 +57,9 @@ def register(subparsers: Any) -> None:
         "`seqvrf audit --json` reports the seed chain)",
     )
     schedule.add_argument("--from-slot", type=int, default=None, help="first slot to print (default: epoch start)")
-    schedule.add_argument("--count", type=positive_int, default=20, help="number of slots to print (default 20)")
+    schedule.add_argument("--count", type=bounded_int(1, MAX_EPOCH_LENGTH), default=20,
+                          help=f"number of slots to print, at most {MAX_EPOCH_LENGTH} (the longest epoch); "
+                          "printing stops at the epoch's end (default 20)")
     schedule.add_argument("--json", action="store_true", help="print JSON instead of a table")
     schedule.set_defaults(func=run_schedule)
 
@@ -115,22 +118,27 @@ def run_schedule(args: argparse.Namespace) -> int:
                 f"epoch {epoch} is after the start epoch {genesis.start_epoch}: its seed depends on the "
                 "history; pass --seed (from `seqvrf audit --json`)"
             )
-        schedule = Schedule(config, genesis.table_for(epoch), epoch, seed)
-        first = config.first_slot(epoch) if args.from_slot is None else args.from_slot
-        slots = [s for s in range(first, first + args.count) if schedule.contains(s)]
+        span = config.slots(epoch)  # raises InvalidSlot for an epoch past 2**64 - 1: before any work
+        first = span.start if args.from_slot is None else args.from_slot
+        # The requested slots inside the epoch: computed, never enumerated.
+        slots = range(max(first, span.start), min(first + args.count, span.stop))
         if not slots:
-            span = schedule.slots
             raise ElectionError(f"slot {first} is not in epoch {epoch} (slots {span.start}..{span.stop - 1})")
+        schedule = Schedule(config, genesis.table_for(epoch), epoch, seed)
     except (ElectionError, OSError) as exc:
         print(f"seqvrf schedule: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    rankings = [(s, schedule.ranking(s)) for s in slots]
-    if args.json:
-        rows = [{"slot": s, "ranking": ranking} for s, ranking in rankings]
-        print(json.dumps({"epoch": epoch, "seed": seed.hex(), "slots": rows}, indent=2))
+    out = sys.stdout
+    if args.json:  # streamed row by row, the same text as json.dumps(..., indent=2) of the whole
+        out.write(f'{{\n  "epoch": {epoch},\n  "seed": "{seed.hex()}",\n  "slots": [')
+        for i, s in enumerate(slots):
+            row = json.dumps({"slot": s, "ranking": schedule.ranking(s)}, indent=2).replace("\n", "\n    ")
+            out.write(("\n    " if i == 0 else ",\n    ") + row)
+        out.write("\n  ]\n}\n")
         return EXIT_OK
     print(f"epoch {epoch}  seed {seed.hex()}  table {genesis.table_for(epoch).digest().hex()[:16]}...")
     print(f"{'slot':>10}  {'leader':<20} backups (rank 1, 2, ...)")
-    for s, ranking in rankings:
+    for s in slots:
+        ranking = schedule.ranking(s)
         print(f"{s:>10}  {ranking[0]:<20} {', '.join(ranking[1:])}")
     return EXIT_OK

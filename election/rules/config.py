@@ -15,7 +15,8 @@ import vrf
 from ._codec import JsonForm, check_hex, json_int, json_object, json_str
 from .errors import InvalidConfig, InvalidSlot, MalformedData
 
-__all__ = ["ElectionConfig", "MAX_CHAIN_ID_BYTES", "MAX_SLOT", "MAX_BACKUPS", "MODES", "MAX_PROPOSERS"]
+__all__ = ["ElectionConfig", "MAX_CHAIN_ID_BYTES", "MAX_SLOT", "MAX_BACKUPS", "MAX_EPOCH_LENGTH", "MODES",
+           "MAX_PROPOSERS"]
 
 MAX_CHAIN_ID_BYTES = 64
 """Longest chain id, in bytes."""
@@ -23,6 +24,10 @@ MAX_SLOT = 2**64 - 1
 """Largest slot (and epoch) number."""
 MAX_BACKUPS = 255
 """Largest number of ranked backups (ranks are encoded as one byte)."""
+MAX_EPOCH_LENGTH = 2**20
+"""Longest epoch, in slots (1,048,576: about 24 days of 2 s slots).  A schedule holds one
+leader per slot, so this bounds one epoch's schedule to 8 MiB of leader list and one
+shuffle of 2**20 draws; it is still encoded as a ``u32`` (docs/spec.md section 2)."""
 MODES = ("rotation", "windowed", "secret")
 """Election modes: the public per-epoch rotation (default), the windowed rotation (bounded
 lookahead, exact per-epoch shares) and the secret VRF race (docs/spec.md, sections 13 and 14)."""
@@ -53,7 +58,8 @@ class ElectionConfig(JsonForm):
 
     Args:
         chain_id: 1 to 64 bytes naming the chain; bound into every input, vote and claim.
-        epoch_length: slots per epoch, 1 to 2**32 - 1 (default 43,200: one day of 2 s slots).
+        epoch_length: slots per epoch, 1 to :data:`MAX_EPOCH_LENGTH` = 2**20 (default
+            43,200: one day of 2 s slots).
         slot_duration_ms: nominal slot length in milliseconds, 1 to 2**32 - 1 (default 2,000).
         failover_timeout_ms: wait per rank before a backup may take over, in
             milliseconds, 1 to 2**32 - 1 (default 500); rank r may produce after
@@ -95,7 +101,7 @@ class ElectionConfig(JsonForm):
         if not 1 <= len(self.chain_id) <= MAX_CHAIN_ID_BYTES:
             raise InvalidConfig(f"chain_id: expected 1 to {MAX_CHAIN_ID_BYTES} bytes, got {len(self.chain_id)}")
         object.__setattr__(self, "chain_id", bytes(self.chain_id))
-        _check_int("epoch_length", self.epoch_length, 1, _U32)
+        _check_int("epoch_length", self.epoch_length, 1, MAX_EPOCH_LENGTH)
         _check_int("slot_duration_ms", self.slot_duration_ms, 1, _U32)
         _check_int("failover_timeout_ms", self.failover_timeout_ms, 1, _U32)
         _check_int("backups", self.backups, 0, MAX_BACKUPS)

@@ -10,7 +10,7 @@ O(backups) expected, in any order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ._codec import lp8, u32, u64
 from .config import ElectionConfig, check_epoch
@@ -19,7 +19,7 @@ from .hashstream import HashStream, StreamFamily, stream_key
 from .seeds import check_seed, slot_input
 from .stake import StakeTable
 
-__all__ = ["Schedule", "primary_counts", "schedule_context", "ranked_backups"]
+__all__ = ["Schedule", "primary_counts", "primary_offset", "schedule_context", "ranked_backups"]
 
 _RANKING_CACHE = 4096
 
@@ -31,6 +31,29 @@ def schedule_context(config: ElectionConfig, table: StakeTable, epoch: int, seed
         ``lp8(chain_id) || u64(epoch) || seed (32) || table digest (32) || u32(epoch_length)``.
     """
     return lp8(config.chain_id) + u64(epoch) + seed + table.digest() + u32(config.epoch_length)
+
+
+def _primary_stream(config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> HashStream:
+    return HashStream(stream_key(b"primary", schedule_context(config, table, epoch, seed)))
+
+
+def primary_offset(config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> int:
+    """The epoch's systematic-sampling offset: the first draw of its ``primary`` stream.
+
+    ``primary_counts(table.stakes, config.epoch_length, primary_offset(...))`` are the
+    epoch's primary counts (:meth:`Schedule.counts`) without the shuffle: O(1) hashing
+    instead of O(epoch_length) draws, for an auditor walking epochs that have no block.
+
+    Args:
+        config: the election parameters.
+        table: the epoch's stake table.
+        epoch: the epoch number.
+        seed: the epoch's 32-byte seed.
+
+    Returns:
+        ``uniform(total_stake)`` from the stream of docs/spec.md section 5.1.
+    """
+    return _primary_stream(config, table, epoch, seed).uniform(table.total_stake)
 
 
 def primary_counts(stakes: Sequence[int], slots: int, offset: int) -> list[int]:
@@ -69,17 +92,60 @@ def primary_counts(stakes: Sequence[int], slots: int, offset: int) -> list[int]:
     return counts
 
 
+def _fenwick_tree(weights: Sequence[int]) -> list[int]:
+    """A Fenwick (binary indexed) tree of ``weights``: ``tree[j]`` (1-based) holds the sum
+    of the ``j & -j`` weights ending at ``j``.  O(n)."""
+    n = len(weights)
+    tree = [0, *weights]
+    for j in range(1, n + 1):
+        up = j + (j & -j)
+        if up <= n:
+            tree[up] += tree[j]
+    return tree
+
+
+def _fenwick_remove(removed: dict[int, int], n: int, index: int, weight: int) -> None:
+    """Record that ``weight`` left 0-based ``index``: every node covering it loses it."""
+    j = index + 1
+    while j <= n:
+        removed[j] = removed.get(j, 0) + weight
+        j += j & -j
+
+
+def _fenwick_find(tree: list[int], removed: dict[int, int], u: int) -> int:
+    """The 0-based index ``i`` of the first weight whose running sum (minus the removed
+    weights) exceeds ``u``: ``bisect_right`` of the remaining running sums, in O(log n).
+
+    Descends from the highest power of two: ``pos`` is the longest prefix whose sum is at
+    most ``u``, so the answer is the element after it (a removed, zero weight never is).
+    """
+    n = len(tree) - 1
+    pos = 0
+    step = 1 << (n.bit_length() - 1)
+    while step:
+        nxt = pos + step
+        if nxt <= n:
+            w = tree[nxt] - removed.get(nxt, 0)
+            if w <= u:
+                pos = nxt
+                u -= w
+        step >>= 1
+    return pos
+
+
 def ranked_backups(
-    stream: HashStream | None, stakes: Sequence[int], cum: Sequence[int], total: int, leader: int, depth: int
+    stream: HashStream | None, stakes: Sequence[int], cum: Sequence[int], total: int, leader: int, depth: int,
+    tree_of: Callable[[], list[int]] | None = None,
 ) -> list[int]:
     """A slot's ranking: ``leader`` then ``depth`` backups (docs/spec.md, section 5.2).
 
     The backups are a stake-weighted sample without replacement of the validators other
     than ``leader``: while at most half of the stake is ranked, draw ``weighted`` over
     the whole table and redraw on a ranked index (rejection mode, acceptance >= 1/2);
-    otherwise draw ``weighted`` over the unranked indices in canonical order (reduced
-    mode).  Either way each unranked validator is drawn with probability exactly its
-    stake over the unranked stake.
+    otherwise draw over the unranked indices in canonical order (reduced mode: the
+    remaining one whose running stake first exceeds ``uniform(unranked stake)``, found in
+    O(log n) on a Fenwick tree of the stakes minus the ranked ones).  Either way each
+    unranked validator is drawn with probability exactly its stake over the unranked stake.
 
     Args:
         stream: the slot's backup stream (may be None when ``depth`` is 0).
@@ -88,6 +154,8 @@ def ranked_backups(
         total: the total stake.
         leader: the canonical index of the rank-0 validator.
         depth: the number of backups, at most ``len(stakes) - 1``.
+        tree_of: returns the (cached) Fenwick tree of ``stakes``; default: built here when
+            the reduced mode is first needed.
 
     Returns:
         Canonical indices, rank 0 first, ``depth + 1`` of them.
@@ -98,6 +166,8 @@ def ranked_backups(
     assert stream is not None
     taken = {leader}
     excluded = stakes[leader]
+    removed: dict[int, int] | None = None  # reduced mode: stake taken out of tree nodes
+    tree: list[int] | None = None
     while len(chosen) <= depth:
         if 2 * excluded <= total:
             # Rejection mode: draw over the whole table, redraw on a taken index.
@@ -105,17 +175,18 @@ def ranked_backups(
             if i in taken:
                 continue
         else:
-            # Reduced mode: draw over the remaining validators in canonical order.
-            rest = [j for j in range(len(stakes)) if j not in taken]
-            acc = 0
-            rest_cum = []
-            for j in rest:
-                acc += stakes[j]
-                rest_cum.append(acc)
-            i = rest[stream.weighted(rest_cum)]
+            if tree is None:
+                tree = tree_of() if tree_of is not None else _fenwick_tree(stakes)
+            if removed is None:
+                removed = {}
+                for j in taken:
+                    _fenwick_remove(removed, len(stakes), j, stakes[j])
+            i = _fenwick_find(tree, removed, stream.uniform(total - excluded))
         chosen.append(i)
         taken.add(i)
         excluded += stakes[i]
+        if removed is not None:
+            _fenwick_remove(removed, len(stakes), i, stakes[i])
     return chosen
 
 
@@ -151,6 +222,7 @@ class Schedule:
         "_cache",
         "_depth",
         "_alpha_prefix",
+        "_tree",
     )
 
     def __init__(self, config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> None:
@@ -187,6 +259,7 @@ class Schedule:
         self._cache: dict[int, list[int]] = {}
         # slot_input(...) is this epoch's constant prefix || u64(slot): built once, not per slot.
         self._alpha_prefix = slot_input(config, epoch, seed, self.first_slot)[:-8]
+        self._tree: list[int] | None = None  # Fenwick tree of the stakes, built on first reduced draw
 
     def __repr__(self) -> str:
         return (
@@ -254,6 +327,11 @@ class Schedule:
             tally[i] += 1
         return dict(zip(self._ids, tally, strict=True))
 
+    def _fenwick(self) -> list[int]:
+        if self._tree is None:
+            self._tree = _fenwick_tree(self._stakes)
+        return self._tree
+
     def _ranking_indices(self, slot: int) -> list[int]:
         cached = self._cache.get(slot)
         if cached is not None:
@@ -266,6 +344,7 @@ class Schedule:
             self._total,
             leader,
             self._depth,
+            self._fenwick,
         )
         if len(self._cache) >= _RANKING_CACHE:
             self._cache.clear()

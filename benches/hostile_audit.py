@@ -158,6 +158,26 @@ def big_cert_allowed(d: Path) -> list[str]:
 
 
 @case
+def max_line(d: Path) -> list[str]:
+    """One line of the largest legitimate size: 65,535 votes, every field at its longest
+    (64-byte voter ids of 2-byte characters, 64-byte parent hashes), limit MAX_LINE_BYTES."""
+    cfg = ElectionConfig(b"hostile-chain", epoch_length=43_200, backups=3)
+    g = _genesis(d, cfg)
+    h = d / "history.jsonl"
+    if not h.exists():
+        cid = cfg.chain_id.hex()
+        ids = sorted({("\u00e9" * 30) + chr(0x100 + (i >> 8)) + chr(0x100 + (i & 0xFF)) for i in range(65_535)},
+                     key=lambda s: s.encode())
+        votes = [{"voter_id": i, "parent_hash": "ab" * 64, "signature": "cd" * 64} for i in ids]
+        cert = {"chain_id": cid, "epoch": 0, "table_digest": "00" * 32, "slot": 1, "rank": 1, "votes": votes}
+        claim = {"chain_id": cid, "epoch": 0, "slot": 1, "rank": 1, "validator_id": "v0001", "proof": "00" * 80,
+                 "certificate": cert}
+        obj = {"slot": 1, "claim": claim, "block_hash": "11" * 64, "parent_hash": "22" * 64}
+        h.write_text(json.dumps(obj, separators=(",", ":")) + "\n")
+    return ["audit", str(g), str(h), "--max-line-bytes", str(33_555_968)]
+
+
+@case
 def gaps_50(d: Path) -> list[str]:
     """50 lines, each 4,097 epochs after the previous one (the walk, line after line)."""
     cfg = ElectionConfig(b"hostile-chain", epoch_length=43_200, backups=3)

@@ -416,3 +416,11 @@ def test_walk_is_byte_identical_to_building_every_schedule(monkeypatch: pytest.M
         new.pop("elapsed_seconds")
         old.pop("elapsed_seconds")
         assert json.dumps(new) == json.dumps(old), trial
+
+
+def test_schedule_epoch_before_start_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    g = tmp_path / "g.json"
+    GENESIS.save(g)
+    assert main(["schedule", str(g), "--epoch", "-1"]) == 2
+    _, err = capsys.readouterr()
+    assert "precedes the genesis start epoch 0" in err

@@ -106,6 +106,8 @@ def run_schedule(args: argparse.Namespace) -> int:
         genesis = GenesisFile.load(args.genesis)
         config = genesis.config
         epoch = genesis.start_epoch if args.epoch is None else args.epoch
+        if epoch < genesis.start_epoch:
+            raise ElectionError(f"epoch {epoch} precedes the genesis start epoch {genesis.start_epoch}")
         if args.seed is not None:
             try:
                 seed = bytes.fromhex(args.seed)

@@ -372,6 +372,14 @@ class FailoverController:
         """The failure detector of a peer, or None before its first heartbeat."""
         return self._detectors.get(validator_id)
 
+    def set_detector(self, validator_id: str, detector: PhiAccrualDetector) -> None:
+        """Install ``detector`` as the failure detector of peer ``validator_id`` (replacing any).
+
+        For a caller that shares heartbeat histories across many controllers (the
+        simulator installs :meth:`~election.node.health.HeartbeatFeed.follower` detectors).
+        """
+        self._detectors[validator_id] = detector
+
     def _advance(self, now: float) -> None:
         if self._now is not None and now < self._now:
             raise ValueError(f"time went backwards: {now} < {self._now}")

@@ -30,6 +30,7 @@ from typing import Any
 
 import vrf
 
+from ..risk.health import HealthReport, OutcomeLog, assess
 from ..rules.claims import check_claim_static
 from ..rules.errors import InvalidClaim
 from ..rules.schedule import Schedule
@@ -223,6 +224,8 @@ class AuditReport:
     p_value: float | None
     epochs: list[EpochSummary]
     elapsed_seconds: float = field(default=0.0, compare=False)
+    health: HealthReport | None = field(default=None, compare=False)
+    """Availability and anomaly flags from the slot outcomes (election.risk.health)."""
 
     @property
     def ok(self) -> bool:
@@ -264,6 +267,7 @@ class AuditReport:
             "fairness": {"test": "chi-square of produced blocks against stake share",
                          "statistic": self.chi_square, "df": self.chi_square_df, "p_value": self.p_value},
             "seed_chain": [e.to_dict() for e in self.epochs],
+            "health": None if self.health is None else self.health.to_dict(),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
         }
 
@@ -307,6 +311,8 @@ class AuditReport:
             final = "" if e.next_seed_final else " (provisional: history ends before the cutoff)"
             out.append(f"seed chain: {len(self.epochs)} epoch(s); next seed (epoch {e.epoch + 1}) "
                        f"{e.next_seed.hex()}{final}")
+        if self.health is not None:
+            out.extend(self.health.summary_lines())
         if self.validators:
             rows = sorted(self.validators, key=lambda v: (-v.stake, v.id))
             width = max(9, *(len(v.id) for v in rows[:max_validators]))
@@ -327,7 +333,7 @@ class AuditReport:
 class _Epoch:
     """Per-epoch state while its blocks stream through."""
 
-    __slots__ = ("epoch", "seed", "table", "schedule", "acc", "produced")
+    __slots__ = ("epoch", "seed", "table", "schedule", "acc", "produced", "blocks")
 
     def __init__(self, genesis: GenesisFile, epoch: int, seed: bytes) -> None:
         self.epoch = epoch
@@ -336,6 +342,7 @@ class _Epoch:
         self.schedule = Schedule(genesis.config, self.table, epoch, seed)
         self.acc = SeedAccumulator(genesis.config, epoch, seed)
         self.produced = 0
+        self.blocks: dict[int, tuple[int, str]] = {}  # slot -> (rank, producer) of its valid block
 
 
 class _TableTally:
@@ -382,6 +389,7 @@ class _Auditor:
         self.scheduled: dict[str, int] = {}
         self.tallies: dict[bytes, _TableTally] = {}
         self.epochs: list[EpochSummary] = []
+        self.outcomes = OutcomeLog()
 
     # -- feeding ------------------------------------------------------------------------
     def feed(self, rec: HistoryRecord) -> None:
@@ -458,6 +466,7 @@ class _Auditor:
         cur = self.cur
         cur.acc.add(slot, beta)
         cur.produced += 1
+        cur.blocks[slot] = (claim.rank, claim.validator_id)
         self.valid += 1
         gap = slot - self.last_valid_slot - 1
         if gap:
@@ -493,6 +502,11 @@ class _Auditor:
         """Record the current epoch, its first ``slots`` slots being in the range."""
         cur = self.cur
         sched = cur.schedule
+        blocks = cur.blocks
+        for i, primary in enumerate(sched.leaders()[:slots]):
+            slot = sched.first_slot + i
+            b = blocks.get(slot)
+            self.outcomes.add(slot, cur.epoch, primary, None if b is None else b[0], None if b is None else b[1])
         if slots == self.length:
             counts = sched.counts()
         else:
@@ -558,6 +572,7 @@ class _Auditor:
             p_value=None if fit is None else fit[2],
             epochs=self.epochs,
             elapsed_seconds=elapsed,
+            health=assess(self.outcomes, ids=[r.id for r in rows]) if last is not None else None,
         )
 
 

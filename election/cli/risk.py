@@ -1,7 +1,8 @@
 """``seqvrf risk GENESIS [HISTORY]``: the probability that slots stay empty and the chain stalls.
 
-Availabilities come from HISTORY (audited; each validator's Jeffreys estimate
-``(produced + 1/2) / (primary + 1)`` of its primary slots) and/or ``--availability``
+Availabilities come from HISTORY (audited; each validator's ``(produced + m * A) /
+(primary + m)``, its primary slots shrunk toward the network's availability ``A`` with a
+prior worth ``m = --prior-slots`` slots) and/or ``--availability``
 FILE (which wins where both give a value); correlated groups from ``--groups`` FILE.
 The analysed epoch is the one after the history's last epoch (its seed is then known),
 else the genesis start epoch.  See docs/risk.md for the model.
@@ -16,7 +17,7 @@ import json
 import sys
 from typing import Any
 
-from . import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, positive_float, positive_int
+from . import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, nonnegative_float, positive_float, positive_int
 
 __all__ = ["register", "run", "load_availability", "load_groups"]
 
@@ -53,6 +54,8 @@ def register(subparsers: Any) -> None:
                    help="a stall is longer than this many seconds without a block (10)")
     p.add_argument("--mttr", type=positive_float, default=None, metavar="SECONDS",
                    help="mean down period of a validator for the Monte Carlo (60, or the availability file's)")
+    p.add_argument("--prior-slots", type=nonnegative_float, default=20.0, metavar="M",
+                   help="weight, in slots, of the network's availability in each validator's estimate (20)")
     p.add_argument("--runs", type=positive_int, default=1000, metavar="N", help="Monte Carlo epochs (1000)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="Monte Carlo seed (1)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -147,15 +150,15 @@ def run(args: argparse.Namespace) -> int:
             history_ok = report.ok
             if report.epochs and report.epochs[-1].next_seed_final:
                 epoch, seed = report.epochs[-1].epoch + 1, report.epochs[-1].next_seed
-            if report.health is not None:
+            if report.health is not None and report.health.primary_slots:
+                # shrink each estimate toward the network's availability with a prior worth
+                # --prior-slots slots (a validator seen in 1 slot is not 0 % or 100 % available)
+                net = 1.0 - (report.health.missed + 0.5) / (report.health.primary_slots + 1)
+                m = args.prior_slots
                 for v in report.health.validators:
-                    if v.primary:
-                        availability[v.id] = (v.produced + 0.5) / (v.primary + 1)
-                rate = report.health.network_miss_rate
-                fallback = None if rate is None else 1.0 - rate
+                    availability[v.id] = (v.produced + m * net) / (v.primary + m)
                 for vid in genesis.table_for(epoch).ids:
-                    if vid not in availability and fallback is not None:
-                        availability[vid] = fallback
+                    availability.setdefault(vid, net)
             source = "history"
         mttr = 60.0
         if args.availability is not None:

@@ -18,7 +18,7 @@ enumerating the group states and, given them, the states of the slot's ranked
 validators; the quorum term uses the exact distribution of the other validators' down
 stake (a dynamic programme over integer stake in units of their gcd; a validator at
 rank r is taken out of the whole table's distribution by deconvolution).  When a
-Hoeffding bound shows the quorum term below 1e-15 it is set to 0, and group states of
+Chernoff bound shows the quorum term below 1e-15 it is set to 0, and group states of
 probability below 1e-15 are skipped: both are added to the slot's stated error.  When
 the stake units would need more than ``max_bins`` cells, stakes are rounded down and
 up to a coarser unit, which brackets the quorum term; the midpoint is used and half
@@ -174,29 +174,34 @@ class _DownStake:
         self.f = new
 
     def remove(self, w: int, q: float) -> None:
-        """Undo :meth:`add` (deconvolution; numerically stable for ``q <= 1/2``)."""
+        """Undo :meth:`add` (deconvolution; numerically stable for ``q <= 1/2``).
+
+        Rounding can leave cells a few ulps below 0; readers clamp what they sum.
+        """
         if w == 0 or q == 0.0:
             return
         f, cap = self.f, self.cap
         p = 1.0 - q
         g = [0.0] * (cap + 1)
         if w >= cap:
-            for x in range(cap):
-                g[x] = f[x] / p
+            inv = 1.0 / p
+            g[:cap] = [x * inv for x in f[:cap]]
             g[cap] = f[cap] - q * sum(g[:cap])
         else:
-            for x in range(cap):
-                g[x] = (f[x] - (q * g[x - w] if x >= w else 0.0)) / p
+            inv = 1.0 / p
+            g[:w] = [x * inv for x in f[:w]]
+            for x in range(w, cap):
+                g[x] = (f[x] - q * g[x - w]) * inv
             g[cap] = f[cap] - q * sum(g[cap - w:cap])
-        self.f = [min(1.0, max(0.0, x)) for x in g]
+        self.f = g
 
     def tail(self, t: int) -> float:
         """``P(down >= t)`` (t in units; t <= 0 gives 1)."""
         if t <= 0:
             return 1.0
         if t >= self.cap:
-            return self.f[self.cap]
-        return sum(self.f[t:])
+            return min(1.0, max(0.0, self.f[self.cap]))
+        return min(1.0, max(0.0, sum(self.f[t:])))
 
 
 def slot_risks(schedule: Schedule, availability: Mapping[str, float], groups: Sequence[Group] = (),
@@ -237,18 +242,15 @@ def slot_risks(schedule: Schedule, availability: Mapping[str, float], groups: Se
         stochastic = [i for i in range(len(ids)) if 0.0 < q[i] < 1.0]
         det_down = sum(stakes[i] for i in range(len(ids)) if q[i] == 1.0)
         need = dstar - det_down  # further down stake (of stochastic validators) that breaks the quorum
-        mean = sum(q[i] * stakes[i] for i in stochastic)
-        spread = sum(stakes[i] ** 2 for i in stochastic)
         quorum_mode: str
-        hoeffding = 0.0
+        bound = 0.0  # Chernoff bound on P(down stake >= need | G): the quorum term is below it
         if need <= 0:
             quorum_mode = "broken"
         elif need > sum(stakes[i] for i in stochastic):
             quorum_mode = "safe"
         else:
-            t = need - mean
-            hoeffding = math.exp(-2 * t * t / spread) if t > 0 and spread else 1.0  # float-ok
-            quorum_mode = "safe" if hoeffding < _NEGLIGIBLE else "dp"
+            bound = _chernoff(stakes, q, stochastic, need)
+            quorum_mode = "safe" if bound < _NEGLIGIBLE else "dp"
         dists: list[tuple[_DownStake, int, list[int]]] = []
         if quorum_mode == "dp":
             dists = _bracketed(stakes, q, stochastic, need, max_bins)
@@ -263,13 +265,46 @@ def slot_risks(schedule: Schedule, availability: Mapping[str, float], groups: Se
             if quorum_mode == "broken":
                 acc_nq[j] += p_combo * some_up
             elif quorum_mode == "safe":
-                err[j] += p_combo * min(some_up, hoeffding)
+                err[j] += p_combo * min(some_up, bound)
             elif some_up > 0.0:
                 values = [_no_quorum(dist, unit, units, q, rank_idx, need) for dist, unit, units in dists]
                 acc_nq[j] += p_combo * sum(values) / len(values)
                 err[j] += p_combo * (max(values) - min(values)) / 2
     return [SlotRisk(s, min(1.0, acc_all[j] + acc_nq[j]), err[j], acc_all[j], acc_nq[j])
             for j, s in enumerate(wanted)]
+
+
+def _chernoff(stakes: list[int], q: list[float], members: list[int], t: int) -> float:
+    """Chernoff bound on ``P(sum of s_i X_i >= t)``, ``X_i ~ Bernoulli(q_i)`` independent:
+    ``min over theta >= 0 of exp(-theta t) prod(1 - q_i + q_i exp(theta s_i))``.
+
+    The exponent is convex in theta; its minimum is found by bisection on the derivative
+    (any theta gives a valid bound, so the search's accuracy only affects tightness).
+    """
+    scale = float(t)
+    pairs = [(stakes[i] / scale, q[i]) for i in members]
+
+    def log_mgf_and_slope(theta: float) -> tuple[float, float]:
+        value, slope = -theta, -1.0
+        for x, qi in pairs:
+            z = theta * x
+            # log(1 - q + q e^z) = z + log(q + (1 - q) e^-z), stable for large z
+            value += z + math.log(qi + (1.0 - qi) * math.exp(-z))  # float-ok
+            slope += x * qi / (qi + (1.0 - qi) * math.exp(-z))  # float-ok
+        return value, slope
+
+    if log_mgf_and_slope(0.0)[1] >= 0.0:  # t at or below the mean: no useful bound
+        return 1.0
+    lo, hi = 0.0, 1.0
+    while log_mgf_and_slope(hi)[1] < 0.0 and hi < 1e6:
+        lo, hi = hi, hi * 2.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if log_mgf_and_slope(mid)[1] < 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return min(1.0, math.exp(min(0.0, log_mgf_and_slope(hi)[0])))  # float-ok
 
 
 def _group_states(groups: Sequence[Group], err_out: list[float]) -> list[tuple[tuple[int, ...], float]]:
@@ -330,6 +365,8 @@ def _no_quorum(dist: _DownStake, unit: int, units: list[int], q: list[float], ra
         for i in ranked:
             rest.remove(units[i], q[i])
     cap_units = dist.cap
+    tails = list(itertools.accumulate(reversed(rest.f)))[::-1]  # tails[t] = P(rest >= t), t <= cap
+    tails = [min(1.0, max(0.0, x)) for x in tails]
     primary, backups = rank_idx[0], rank_idx[1:]
     total = 0.0
     for states in itertools.product((True, False), repeat=len(backups)):  # True: down
@@ -345,7 +382,7 @@ def _no_quorum(dist: _DownStake, unit: int, units: list[int], q: list[float], ra
             continue
         # need is in stake; the bracket's units are ``unit`` stake each: cells needed, rounded up
         t = min(cap_units, -(-need // unit)) - down_units
-        total += p * rest.tail(t)
+        total += p * (1.0 if t <= 0 else tails[t])
     return total
 
 

@@ -244,6 +244,10 @@ class Simulation:
         self.schedules: dict[int, Schedule] = {0: Schedule(self.config, self.table, 0, seed0)}
         self.published: dict[int, list[Published]] = {}
         self.valid_cache: dict[bytes, bytes | None] = {}
+        # id(claim) -> (claim, result): a block delivered to V nodes is one claim object, so
+        # its bytes (O(V) for a certificate) are built once, not per delivery; the claim is
+        # kept in the value so its id cannot be reused.
+        self._verified: dict[int, tuple[LeaderClaim, bytes | None]] = {}
         self.rejected: list[LeaderClaim] = []
         self.primary_failed: dict[int, str] = {}
         self.grinding: list[dict[str, Any]] = []
@@ -477,13 +481,18 @@ class Simulation:
             self._publish(node, claim, 1)
 
     def _verify(self, claim: LeaderClaim) -> bytes | None:
+        hit = self._verified.get(id(claim))
+        if hit is not None and hit[0] is claim:
+            return hit[1]
         key = claim.to_bytes()
         if key not in self.valid_cache:
             try:
                 self.valid_cache[key] = verify_claim(claim, self.schedules[claim.epoch])
             except (InvalidClaim, KeyError):
                 self.valid_cache[key] = None
-        return self.valid_cache[key]
+        result = self.valid_cache[key]
+        self._verified[id(claim)] = (claim, result)
+        return result
 
     def _publish(self, node: _Node, claim: LeaderClaim, variant: int) -> None:
         beta = self._verify(claim)

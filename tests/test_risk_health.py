@@ -171,3 +171,28 @@ def test_audit_health_section_flags_validators_of_an_outage() -> None:
                                faults=parse_faults("none"), seed=2))
     clean_health = audit(clean.genesis, canonical_records(clean)).health
     assert clean_health is not None and not clean_health.flags and clean_health.missed == 0
+
+
+def test_add_epoch_records_what_add_records() -> None:
+    """The audit's batched OutcomeLog.add_epoch equals slot-by-slot add (outcomes, miss slots,
+    per-epoch counters, takeovers, empty slots)."""
+    rng = random.Random(9)
+    ids = [f"v{i}" for i in range(7)]
+    one, batch = OutcomeLog(), OutcomeLog()
+    for epoch in range(3):
+        first = 100 + 50 * epoch
+        primaries = [rng.choice(ids) for _ in range(50)]
+        blocks: dict[int, tuple[int, str]] = {}
+        for i, p in enumerate(primaries):
+            u = rng.random()
+            if u < 0.8:
+                blocks[first + i] = (0, p)
+            elif u < 0.9:
+                blocks[first + i] = (rng.randint(1, 3), rng.choice(ids))
+            one.add(first + i, epoch, p, *blocks.get(first + i, (None, None)))
+        batch.add_epoch(epoch, first, primaries, blocks)
+    assert (one.slots, one.empty) == (batch.slots, batch.empty) and one.empty > 0
+    for v in ids:
+        assert one.outcomes(v) == batch.outcomes(v) and one.miss_slots(v) == batch.miss_slots(v)
+        assert one.epochs(v) == batch.epochs(v)
+    assert assess(one) == assess(batch)

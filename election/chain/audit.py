@@ -502,11 +502,7 @@ class _Auditor:
         """Record the current epoch, its first ``slots`` slots being in the range."""
         cur = self.cur
         sched = cur.schedule
-        blocks = cur.blocks
-        for i, primary in enumerate(sched.leaders()[:slots]):
-            slot = sched.first_slot + i
-            b = blocks.get(slot)
-            self.outcomes.add(slot, cur.epoch, primary, None if b is None else b[0], None if b is None else b[1])
+        self.outcomes.add_epoch(cur.epoch, sched.first_slot, sched.leaders()[:slots], cur.blocks)
         if slots == self.length:
             counts = sched.counts()
         else:

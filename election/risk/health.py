@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 from array import array
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from .stats import binom_sf, clopper_pearson, holm
@@ -276,6 +277,51 @@ class OutcomeLog:
         if rank is not None and rank > 0 and producer is not None:
             self._row(producer, epoch)[2] += 1
         return missed
+
+    def add_epoch(self, epoch: int, first_slot: int, primaries: list[str],
+                  blocks: dict[int, tuple[int, str]]) -> None:
+        """Record consecutive slots of one epoch at once (what :meth:`add` does slot by slot).
+
+        Args:
+            epoch: the epoch.
+            first_slot: the slot of ``primaries[0]``.
+            primaries: the primary of each slot, in order.
+            blocks: ``slot -> (rank, producer)`` of the valid blocks among them.
+        """
+        n = len(primaries)
+        missed = bytearray(b"\x01") * n
+        filled = 0
+        for slot, (rank, producer) in blocks.items():
+            i = slot - first_slot
+            if not 0 <= i < n:
+                continue
+            filled += 1
+            if rank == 0:
+                missed[i] = 0
+            elif producer is not None:
+                self._row(producer, epoch)[2] += 1
+        self.slots += n
+        self.empty += n - filled
+        where: dict[str, list[int]] = {}
+        for i, v in enumerate(primaries):
+            idx = where.get(v)
+            if idx is None:
+                where[v] = [i]
+            else:
+                idx.append(i)
+        for v, idx in where.items():
+            outcomes = self._missed.get(v)
+            if outcomes is None:
+                outcomes = self._missed[v] = bytearray()
+                self._miss_slots[v] = array("q")
+            bits = bytes(itemgetter(*idx)(missed)) if len(idx) > 1 else bytes([missed[idx[0]]])
+            outcomes += bits
+            misses = sum(bits)
+            if misses:
+                self._miss_slots[v].extend(first_slot + i for i in idx if missed[i])
+            row = self._row(v, epoch)
+            row[0] += len(idx)
+            row[1] += len(idx) - misses
 
     def _row(self, vid: str, epoch: int) -> list[int]:
         epochs = self._epochs.setdefault(vid, {})

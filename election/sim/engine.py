@@ -175,10 +175,15 @@ class Simulation:
     Args:
         params: the run's parameters.
         progress: called once per finished epoch with ``(epoch, filled, slots)``.
+        shared_heartbeats: receivers share each sender's heartbeat history (one
+            :class:`~election.node.health.HeartbeatFeed` per sender, O(V) per round);
+            default: when ``params.loss`` is 0.  False keeps one detector per
+            (receiver, sender) pair, O(V^2) per round; the runs are identical.
 
     Raises:
         SimError: parameters that cannot run (too few validators, an epoch too short
-            for its seed cutoff to settle, a bad stake list).
+            for its seed cutoff to settle, a bad stake list), or shared heartbeats
+            asked for with loss > 0.
     """
 
     def __init__(self, params: SimParams, progress: Callable[[int, int, int], None] | None = None, *,

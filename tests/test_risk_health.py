@@ -94,6 +94,7 @@ def test_change_point_flags_a_validator_that_starts_missing_40_percent() -> None
         own_after = primaries[CHANGE:e["detected_slot"] + 1].count("v03")
         assert 1 <= own_after <= MAX_DELAY, (seed, own_after)
         assert e["availability_after_change"] < 0.8 < e["availability_before_change"]
+        assert e["alarms"] >= 2 and e["last_detected_slot"] > e["detected_slot"]  # still degraded: alarms again
 
 
 def test_clean_histories_raise_no_flag_in_95_percent_of_seeds() -> None:

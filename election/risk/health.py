@@ -27,7 +27,9 @@ Statistics (docs/risk.md states them in full):
   t reached ``e^h``; by Ville's inequality each of the ``N`` starts does so with
   probability at most ``e^-h`` when the miss rate is ``p0``, so the chance of any
   false alarm in the history is at most ``N e^-h = alpha``.  The flag gives the
-  estimated change (the start of the excursion that alarmed) and the detection slot.
+  estimated change (the start of the excursion that first alarmed), the detection
+  slot, and (the statistic restarting after each alarm) how many alarms followed and
+  the last one's slot: a validator still degraded keeps alarming.
 
 :class:`OutcomeLog` stores outcomes compactly (per validator: its primary slots in an
 ``array('q')``, one byte per outcome, counters per epoch); :func:`assess` computes a
@@ -413,10 +415,11 @@ def assess(log: OutcomeLog, *, level: float = 0.95, alpha: float = 0.01, change_
     if "cusum_threshold" in params:
         for v in tested:
             missed = log.outcomes(v.id)
-            hit_at = _cusum_first_alarm(missed, up, down, h)
-            if hit_at is None:
+            alarms = _cusum_alarms(missed, up, down, h)
+            if not alarms:
                 continue
-            start, at, stat = hit_at
+            start, at, stat = alarms[0]
+            last_at = alarms[-1][1]
             misses_before = sum(missed[:start])
             span = sum(missed[start:at + 1])
             miss_slots = log.miss_slots(v.id)
@@ -426,17 +429,20 @@ def assess(log: OutcomeLog, *, level: float = 0.95, alpha: float = 0.01, change_
                 "slots_since_change": at - start + 1, "missed_since_change": span,
                 "statistic": round(stat, 4), "threshold": round(h, 4), "p0": round(p0, 6), "p1": round(p1, 6),
                 "availability_after_change": round(1 - sum(after) / len(after), 6),
-                "availability_before_change": None if start == 0 else round(1 - misses_before / start, 6)}))
+                "availability_before_change": None if start == 0 else round(1 - misses_before / start, 6),
+                "alarms": len(alarms), "last_detected_slot": miss_slots[sum(missed[:last_at + 1]) - 1]}))
     return HealthReport(log.slots, log.empty, n_total, m_total, m_total / n_total if n_total else None,
                         tuple(rows), tuple(flags), params)
 
 
-def _cusum_first_alarm(missed: bytearray, up: float, down: float, h: float) -> tuple[int, int, float] | None:
-    """``(start, alarm index, statistic)`` of the first CUSUM alarm, or None.
+def _cusum_alarms(missed: bytearray, up: float, down: float, h: float) -> list[tuple[int, int, float]]:
+    """Every CUSUM alarm as ``(start, alarm index, statistic)``; the statistic restarts
+    from 0 after each alarm.
 
     ``start`` is the index where the alarming excursion began (a miss: only a miss
     raises the statistic from 0) and the alarm index is a miss too.
     """
+    out = []
     s = 0.0
     start = 0
     for i, m in enumerate(missed):
@@ -445,8 +451,10 @@ def _cusum_first_alarm(missed: bytearray, up: float, down: float, h: float) -> t
             s = 0.0
             start = i + 1
         elif s >= h:
-            return start, i, s
-    return None
+            out.append((start, i, s))
+            s = 0.0
+            start = i + 1
+    return out
 
 
 class HealthMonitor:

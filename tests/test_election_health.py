@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from election.node.health import BlockIntervalMonitor, PhiAccrualDetector
+from election.node.health import BlockIntervalMonitor, HeartbeatFeed, PhiAccrualDetector
 
 
 def regular(det: PhiAccrualDetector, period: float, count: int, start: float = 0.0) -> float:
@@ -104,3 +104,60 @@ def test_block_interval_monitor_bad_parameters() -> None:
     for args in ((0.0,), (1.0, 0), (1.0, 4, 0.0), (1.0, 4, 0.5, 5)):
         with pytest.raises(ValueError):
             BlockIntervalMonitor(*args)
+
+
+# -- heartbeat feeds: shared histories must judge exactly like per-pair detectors ----------
+def _judgements(det: PhiAccrualDetector, now: float) -> tuple[object, ...]:
+    return (det.phi(now), det.is_available(now), det.suspicion_time(), det.mean(), det.std_deviation(),
+            det.last_heartbeat)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_feed_followers_equal_owning_detectors(seed: int) -> None:
+    """Random arrivals (with pauses), followers made at random times, some judged before any
+    arrival (bootstrap), some given extra arrivals of their own: every judgement equals that
+    of an owning detector fed the same arrivals, bit for bit."""
+    import random
+
+    rng = random.Random(seed)
+    kw = dict(threshold=8.0, max_sample_size=rng.choice([2, 5, 200]), min_std_deviation=0.025,
+              first_heartbeat_estimate=0.1)
+    feed = HeartbeatFeed(**kw)  # type: ignore[arg-type]
+    pairs: list[tuple[PhiAccrualDetector, PhiAccrualDetector]] = []
+    t = 0.0
+    for step in range(400):
+        t += rng.choice([0.1, 0.1, 0.1, 0.1 + rng.random() / 10, 0.7, 3.0])
+        u = rng.random()
+        if u < 0.05 or not pairs:  # a receiver starts listening, maybe judging at once
+            boot = t - rng.random() / 10
+            follower = feed.follower(boot)
+            owner = PhiAccrualDetector(**kw)  # type: ignore[arg-type]
+            if rng.random() < 0.5:  # judged before its first arrival: the controller's bootstrap
+                owner.heartbeat(boot)
+                assert _judgements(follower, t) == _judgements(owner, t)
+            pairs.append((follower, owner))
+        elif u < 0.08:  # one receiver hears an extra heartbeat of its own (copy on write)
+            follower, owner = rng.choice(pairs)
+            follower.heartbeat(t)
+            owner.heartbeat(t)
+            t += 0.01
+        feed.heartbeat(t)
+        for _, owner in pairs:
+            owner.heartbeat(t)
+        if step % 7 == 0:
+            now = t + rng.choice([0.0, 0.05, 0.3, 1.0])
+            for follower, owner in pairs:
+                assert _judgements(follower, now) == _judgements(owner, now)
+    assert len(feed) == 400
+
+
+def test_feed_without_bootstrap_is_never_heard_and_rejects_time_going_back() -> None:
+    feed = HeartbeatFeed()
+    det = feed.follower()
+    assert det.phi(5.0) == 0.0 and det.suspicion_time() is None and det.last_heartbeat is None
+    feed.heartbeat(1.0)
+    assert det.last_heartbeat == 1.0
+    with pytest.raises(ValueError):
+        feed.heartbeat(0.5)
+    with pytest.raises(ValueError):
+        HeartbeatFeed(max_sample_size=1)

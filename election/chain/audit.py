@@ -31,6 +31,7 @@ from typing import Any, overload
 
 import vrf
 
+from ..risk.health import HealthReport, OutcomeLog, assess
 from ..rules.blocks import SignedBlock, check_block_static
 from ..rules.claims import LeaderClaim, check_claim_static
 from ..rules.config import MAX_SLOT, ElectionConfig
@@ -362,6 +363,8 @@ class AuditReport:
     def authorship(self) -> str:
         """``"proven"`` when every block carries a verified header (version 2), else ``"not proven"``."""
         return "proven" if self.history_version >= 2 else "not proven"
+    health: HealthReport | None = field(default=None, compare=False)
+    """Availability and anomaly flags from the slot outcomes (election.risk.health)."""
 
     @property
     def ok(self) -> bool:
@@ -410,6 +413,7 @@ class AuditReport:
             "stale_parents": self.stale_parents,
             "equivocations": self.equivocations,
             "observed": self.observed,
+            "health": None if self.health is None else self.health.to_dict(),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
         }
 
@@ -471,6 +475,8 @@ class AuditReport:
             final = "" if e.next_seed_final else " (provisional: history ends before the cutoff)"
             out.append(f"seed chain: {len(self.epochs)} epoch(s); next seed (epoch {e.epoch + 1}) "
                        f"{e.next_seed.hex()}{final}")
+        if self.health is not None:
+            out.extend(self.health.summary_lines())
         if self.validators:
             rows = sorted(self.validators, key=lambda v: (-v.stake, v.id))
             width = max(9, *(len(v.id) for v in rows[:max_validators]))
@@ -492,7 +498,7 @@ class _Epoch:
     """Per-epoch state while its blocks stream through.  The schedule is built on first
     use: an epoch whose lines are all rejected before the claim checks never needs it."""
 
-    __slots__ = ("epoch", "seed", "table", "_schedule", "acc", "produced", "_config")
+    __slots__ = ("epoch", "seed", "table", "_schedule", "acc", "produced", "_config", "blocks")
 
     def __init__(self, genesis: GenesisFile, epoch: int, seed: bytes) -> None:
         self.epoch = epoch
@@ -502,6 +508,7 @@ class _Epoch:
         self._schedule: Schedule | None = None
         self.acc = SeedAccumulator(genesis.config, epoch, seed)
         self.produced = 0
+        self.blocks: dict[int, tuple[int, str]] = {}  # slot -> (rank, producer) of its valid block
 
     @property
     def built(self) -> bool:
@@ -619,6 +626,7 @@ class _Auditor:
         self.stale_parents = 0
         self.watch: set[int] = set()                # slots with observed blocks
         self.kept: dict[int, tuple[HistoryRecord, bool]] = {}  # their history record, and if it is valid
+        self.outcomes = OutcomeLog()
 
     # -- feeding ------------------------------------------------------------------------
     def feed(self, rec: HistoryRecord) -> None:
@@ -742,6 +750,7 @@ class _Auditor:
         cur = self.cur
         cur.acc.add(slot, beta)
         cur.produced += 1
+        cur.blocks[slot] = (claim.rank, claim.validator_id)
         self.valid += 1
         gap = slot - self.last_valid_slot - 1
         if gap:
@@ -776,6 +785,12 @@ class _Auditor:
     def _close_epoch(self, slots: int, final: bool) -> None:
         """Record the current epoch, its first ``slots`` slots being in the range."""
         cur = self.cur
+        if cur.blocks:
+            # Health figures per slot cover the epochs with a valid block (their schedule is
+            # built already); epochs without one cost no per-slot work, whatever their length
+            # (their misses show as missed runs).
+            sched = cur.schedule
+            self.outcomes.add_epoch(cur.epoch, sched.first_slot, sched.leaders()[:slots], cur.blocks)
         if slots == self.length and not cur.built:
             # No block needed the schedule: its counts need only the sampling offset.
             offset = primary_offset(self.config, cur.table, cur.epoch, cur.seed)
@@ -851,6 +866,7 @@ class _Auditor:
             elapsed_seconds=elapsed,
             history_version=self.version or 1,
             stale_parents=self.stale_parents,
+            health=assess(self.outcomes, ids=[r.id for r in rows]) if last is not None else None,
         )
 
 

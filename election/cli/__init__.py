@@ -48,6 +48,7 @@ unit_fraction = _number(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 # Command modules, imported when the parser is built so `seqvrf --help` stays fast.
 _COMMANDS: list[str] = [
     "election.cli.audit",
+    "election.cli.risk",
     "election.cli.simulate",
     "election.cli.tools",
 ]

@@ -503,6 +503,14 @@ class FailoverController:
         """Hash of the newest canonical block seen (:data:`GENESIS_PARENT` before any)."""
         return GENESIS_PARENT if self._tip is None or not self._tip[1] else self._tip[1]
 
+    def set_detector(self, validator_id: str, detector: PhiAccrualDetector) -> None:
+        """Install ``detector`` as the failure detector of peer ``validator_id`` (replacing any).
+
+        For a caller that shares heartbeat histories across many controllers (the
+        simulator installs :meth:`~election.node.health.HeartbeatFeed.follower` detectors).
+        """
+        self._detectors[validator_id] = detector
+
     def _advance(self, now: float) -> None:
         if self._now is not None and now < self._now:
             raise ValueError(f"time went backwards: {now} < {self._now}")

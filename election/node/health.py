@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
+from array import array
 from collections import deque
 
-__all__ = ["PhiAccrualDetector", "BlockIntervalMonitor"]
+__all__ = ["PhiAccrualDetector", "HeartbeatFeed", "BlockIntervalMonitor"]
 
 _A = 1.5976
 _B = 0.070566
@@ -60,8 +62,57 @@ def _y_at(threshold: float) -> float:
     return hi
 
 
+class _Window:
+    """The state of one heartbeat history: the sliding window of inter-arrival intervals
+    with its running sums, the latest arrival, and (for a window that follows a
+    :class:`HeartbeatFeed`) the index of the next feed arrival it has not consumed."""
+
+    __slots__ = ("intervals", "sum", "sumsq", "last", "next", "__weakref__")
+
+    def __init__(self, max_sample_size: int, nxt: int = 0) -> None:
+        self.intervals: deque[float] = deque(maxlen=max_sample_size)
+        self.sum = 0.0
+        self.sumsq = 0.0
+        self.last: float | None = None
+        self.next = nxt
+
+    def copy(self) -> _Window:
+        w = _Window.__new__(_Window)
+        w.intervals = self.intervals.copy()
+        w.sum, w.sumsq, w.last, w.next = self.sum, self.sumsq, self.last, self.next
+        return w
+
+    def push(self, interval: float) -> None:
+        d = self.intervals
+        if len(d) == d.maxlen:
+            old = d[0]
+            self.sum -= old
+            self.sumsq -= old * old
+        d.append(interval)
+        self.sum += interval
+        self.sumsq += interval * interval
+
+    def arrive(self, now: float, first_heartbeat_estimate: float) -> None:
+        last = self.last
+        if last is None:
+            est = first_heartbeat_estimate
+            self.push(est - est / 4)
+            self.push(est + est / 4)
+        else:
+            if now < last:
+                raise ValueError(f"heartbeat at {now} is earlier than the previous one at {last}")
+            self.push(now - last)
+        self.last = now
+
+
 class PhiAccrualDetector:
     """Phi-accrual failure detector over one peer's heartbeat arrival times.
+
+    A detector built with the constructor owns its history.  A detector made by
+    :meth:`HeartbeatFeed.follower` reads its peer's arrivals from the feed instead, so
+    receivers that hear a peer at the same times share one history (the simulator's
+    heartbeat rounds); its judgements are exactly (bit for bit) those of an owning
+    detector given the same arrivals.
 
     Args:
         threshold: phi at or above which the peer is judged unavailable (default 8).
@@ -79,7 +130,7 @@ class PhiAccrualDetector:
     """
 
     __slots__ = ("threshold", "min_std_deviation", "acceptable_pause", "first_heartbeat_estimate",
-                 "_intervals", "_sum", "_sumsq", "_last")
+                 "_max", "_w", "_feed", "_cursor", "_boot", "_shared")
 
     def __init__(self, threshold: float = 8.0, max_sample_size: int = 200, min_std_deviation: float = 0.1,
                  acceptable_pause: float = 0.0, first_heartbeat_estimate: float = 1.0) -> None:
@@ -97,23 +148,36 @@ class PhiAccrualDetector:
         self.min_std_deviation = min_std_deviation
         self.acceptable_pause = acceptable_pause
         self.first_heartbeat_estimate = first_heartbeat_estimate
-        self._intervals: deque[float] = deque(maxlen=max_sample_size)
-        self._sum = 0.0
-        self._sumsq = 0.0
-        self._last: float | None = None
+        self._max = max_sample_size
+        self._w: _Window | None = _Window(max_sample_size)
+        self._feed: HeartbeatFeed | None = None
+        self._cursor = 0
+        self._boot: float | None = None
+        self._shared = False
+
+    # -- state -------------------------------------------------------------------------
+    def _state(self) -> _Window | None:
+        """The current window (a follower resolves and catches up with its feed first)."""
+        feed = self._feed
+        if feed is None:
+            return self._w
+        w = self._w
+        if w is None:
+            w = feed._resolve(self._cursor, self._boot)
+            if w is None:
+                return None
+            self._w = w
+            self._shared = True
+        if w.next < len(feed._log):
+            feed._catch_up(w)
+        return w
 
     # -- input -------------------------------------------------------------------------
-    def _push(self, interval: float) -> None:
-        if len(self._intervals) == self._intervals.maxlen:
-            old = self._intervals[0]
-            self._sum -= old
-            self._sumsq -= old * old
-        self._intervals.append(interval)
-        self._sum += interval
-        self._sumsq += interval * interval
-
     def heartbeat(self, now: float) -> None:
         """Record a heartbeat arriving at ``now``.
+
+        On a follower this is an extra arrival of its own: its history is copied out of
+        the shared one first (copy on write) and keeps following the feed.
 
         Args:
             now: arrival time, seconds, on the caller's clock.
@@ -121,35 +185,43 @@ class PhiAccrualDetector:
         Raises:
             ValueError: ``now`` is earlier than the previous heartbeat.
         """
-        last = self._last
-        if last is None:
-            est = self.first_heartbeat_estimate
-            self._push(est - est / 4)
-            self._push(est + est / 4)
+        feed = self._feed
+        if feed is None:
+            w = self._w
+            assert w is not None
+        elif self._w is None and len(feed._log) == self._cursor:
+            w = self._w = _Window(self._max, self._cursor)  # first thing heard: like a fresh detector
+            self._shared = False
         else:
-            if now < last:
-                raise ValueError(f"heartbeat at {now} is earlier than the previous one at {last}")
-            self._push(now - last)
-        self._last = now
+            st = self._state()
+            assert st is not None
+            w = st
+            if self._shared:
+                w = self._w = w.copy()
+                self._shared = False
+        w.arrive(now, self.first_heartbeat_estimate)
 
     # -- judgement ---------------------------------------------------------------------
     @property
     def last_heartbeat(self) -> float | None:
         """Arrival time of the latest heartbeat, or None before the first."""
-        return self._last
+        w = self._state()
+        return None if w is None else w.last
 
     def mean(self) -> float:
         """Mean inter-arrival interval in the window plus the acceptable pause, seconds."""
-        n = len(self._intervals)
-        return (self._sum / n if n else self.first_heartbeat_estimate) + self.acceptable_pause
+        w = self._state()
+        n = 0 if w is None else len(w.intervals)
+        return (w.sum / n if w is not None and n else self.first_heartbeat_estimate) + self.acceptable_pause
 
     def std_deviation(self) -> float:
         """Standard deviation of the window's intervals, at least ``min_std_deviation``."""
-        n = len(self._intervals)
-        if n == 0:
+        w = self._state()
+        n = 0 if w is None else len(w.intervals)
+        if w is None or n == 0:
             return max(self.min_std_deviation, self.first_heartbeat_estimate / 4)
-        m = self._sum / n
-        var = max(0.0, self._sumsq / n - m * m)
+        m = w.sum / n
+        var = max(0.0, w.sumsq / n - m * m)
         return max(self.min_std_deviation, math.sqrt(var))  # float-ok
 
     def phi(self, now: float) -> float:
@@ -162,9 +234,10 @@ class PhiAccrualDetector:
             ``-log10`` of the estimated probability that a heartbeat sent by a live peer
             has not arrived after this much silence.
         """
-        if self._last is None:
+        w = self._state()
+        if w is None or w.last is None:
             return 0.0
-        y = (max(0.0, now - self._last) - self.mean()) / self.std_deviation()
+        y = (max(0.0, now - w.last) - self.mean()) / self.std_deviation()
         return _phi_of(y)
 
     def is_available(self, now: float) -> bool:
@@ -183,9 +256,112 @@ class PhiAccrualDetector:
         Returns:
             The earliest time ``t`` with ``phi(t) >= threshold`` given the current window.
         """
-        if self._last is None:
+        w = self._state()
+        if w is None or w.last is None:
             return None
-        return self._last + max(0.0, self.mean() + _y_at(self.threshold) * self.std_deviation())
+        return w.last + max(0.0, self.mean() + _y_at(self.threshold) * self.std_deviation())
+
+
+class HeartbeatFeed:
+    """One peer's heartbeat arrivals, shared by the detectors of every receiver that hears
+    them at the same times.
+
+    In a simulated network a heartbeat round reaches every receiver at once, so the V
+    receivers of one sender would keep V identical windows and update each on every
+    round: V^2 work and memory per round.  A feed keeps the sender's arrival times once
+    (an ``array('d')``); each receiver holds a :meth:`follower`, a
+    :class:`PhiAccrualDetector` that reads the feed.  Followers that started listening
+    at the same arrival share one window, which consumes new arrivals lazily, only when
+    some follower is judged.  A round costs O(1) per sender; a judgement costs the
+    arrivals its window had not consumed yet.
+
+    Exactness: a window consumes the same arrivals with the same float operations in
+    the same order as an owning detector's :meth:`PhiAccrualDetector.heartbeat`, so a
+    follower's phi, availability and suspicion time equal (bit for bit) those of an
+    owning detector fed the arrivals since the follower was made.
+
+    Args:
+        threshold, max_sample_size, min_std_deviation, acceptable_pause,
+        first_heartbeat_estimate: the followers' parameters, as for
+            :class:`PhiAccrualDetector`.
+
+    Raises:
+        ValueError: a parameter out of range.
+    """
+
+    __slots__ = ("_proto", "_log", "_windows")
+
+    def __init__(self, threshold: float = 8.0, max_sample_size: int = 200, min_std_deviation: float = 0.1,
+                 acceptable_pause: float = 0.0, first_heartbeat_estimate: float = 1.0) -> None:
+        self._proto = PhiAccrualDetector(threshold, max_sample_size, min_std_deviation, acceptable_pause,
+                                         first_heartbeat_estimate)
+        self._log = array("d")
+        self._windows: weakref.WeakValueDictionary[tuple[int, float | None], _Window] = (
+            weakref.WeakValueDictionary())
+
+    def __len__(self) -> int:
+        """Number of arrivals recorded."""
+        return len(self._log)
+
+    def heartbeat(self, now: float) -> None:
+        """Record that the peer's heartbeat reached every follower at ``now``.
+
+        Raises:
+            ValueError: ``now`` is earlier than the previous arrival.
+        """
+        log = self._log
+        if log and now < log[-1]:
+            raise ValueError(f"heartbeat at {now} is earlier than the previous one at {log[-1]}")
+        log.append(now)
+
+    def follower(self, assume_heartbeat_at: float | None = None) -> PhiAccrualDetector:
+        """A detector that hears every arrival recorded from now on.
+
+        Args:
+            assume_heartbeat_at: if the detector is judged before any arrival, it acts
+                as if a heartbeat had arrived at this time (a receiver's own start: see
+                ``FailoverController``, which bootstraps a silent peer the same way).
+                None: judged before any arrival, it is "never heard" (phi 0).
+
+        Returns:
+            The follower.
+        """
+        p = self._proto
+        d = PhiAccrualDetector.__new__(PhiAccrualDetector)
+        d.threshold = p.threshold
+        d.min_std_deviation = p.min_std_deviation
+        d.acceptable_pause = p.acceptable_pause
+        d.first_heartbeat_estimate = p.first_heartbeat_estimate
+        d._max = p._max
+        d._w = None
+        d._feed = self
+        d._cursor = len(self._log)
+        d._boot = assume_heartbeat_at
+        d._shared = False
+        return d
+
+    def _resolve(self, cursor: int, boot: float | None) -> _Window | None:
+        """The shared window of followers made at ``cursor``, judged first now."""
+        if len(self._log) > cursor:
+            key: tuple[int, float | None] = (cursor, None)  # first arrival heard: log[cursor]
+        elif boot is not None:
+            key = (cursor, boot)  # judged before any arrival: bootstrapped at its start
+        else:
+            return None
+        w = self._windows.get(key)
+        if w is None:
+            w = _Window(self._proto._max, cursor)
+            if key[1] is not None:
+                w.arrive(key[1], self._proto.first_heartbeat_estimate)
+            self._windows[key] = w
+        return w
+
+    def _catch_up(self, w: _Window) -> None:
+        log = self._log
+        est = self._proto.first_heartbeat_estimate
+        for i in range(w.next, len(log)):
+            w.arrive(log[i], est)
+        w.next = len(log)
 
 
 class BlockIntervalMonitor:

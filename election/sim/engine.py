@@ -19,8 +19,14 @@ Work per slot is kept bounded with three honest shortcuts (docs/simulate.md):
   signatures they cannot use).  Invalid votes go to every node, which reject them.
 * **Heartbeats go out in rounds**: every live node beats every ``heartbeat`` seconds
   (same phase); a round reaches every live node at once after the network latency,
-  each (sender, receiver) pair subject to loss.  The first heartbeat of a pair goes
-  through ``on_event``; later ones feed the controller's detector directly
+  each (sender, receiver) pair subject to loss.  With no loss every receiver hears a
+  sender at the same times, so they share its history: one
+  :class:`~election.node.health.HeartbeatFeed` per sender, and each controller holds
+  a follower detector per peer (installed at boot with
+  :meth:`FailoverController.set_detector`); a round costs O(V), not O(V^2), and the
+  followers' judgements are exactly those of per-pair detectors.  With loss each pair
+  gets its own detector: the first heartbeat of a pair goes through ``on_event``;
+  later ones feed the controller's detector directly
   (``controller.detector(peer).heartbeat(t)``, the same call ``on_event`` makes).
   A node asks :meth:`FailoverController.next_wakeup` only while it is still missing a
   block for a recent slot (otherwise it has nothing to vote on).
@@ -52,6 +58,7 @@ from ..node.failover import (
     VoteReceived,
 )
 from ..node.guard import SigningGuard
+from ..node.health import HeartbeatFeed, PhiAccrualDetector
 from ..rules.claims import LeaderClaim, verify_claim
 from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError, InvalidClaim
@@ -183,13 +190,19 @@ class Simulation:
     Args:
         params: the run's parameters.
         progress: called once per finished epoch with ``(epoch, filled, slots)``.
+        shared_heartbeats: receivers share each sender's heartbeat history (one
+            :class:`~election.node.health.HeartbeatFeed` per sender, O(V) per round);
+            default: when ``params.loss`` is 0.  False keeps one detector per
+            (receiver, sender) pair, O(V^2) per round; the runs are identical.
 
     Raises:
         SimError: parameters that cannot run (too few validators, an epoch too short
-            for its seed cutoff to settle, a bad stake list).
+            for its seed cutoff to settle, a bad stake list), or shared heartbeats
+            asked for with loss > 0.
     """
 
-    def __init__(self, params: SimParams, progress: Callable[[int, int, int], None] | None = None) -> None:
+    def __init__(self, params: SimParams, progress: Callable[[int, int, int], None] | None = None, *,
+                 shared_heartbeats: bool | None = None) -> None:
         p = params
         self.params = p
         self.progress = progress
@@ -234,11 +247,27 @@ class Simulation:
         self.byz_rng = random.Random(f"seqvrf-sim/{p.seed}/byzantine")
         self.fault_rng = random.Random(f"seqvrf-sim/{p.seed}/faults")
         self.nodes = {v: _Node(v) for v in self.ids}
+        # Every controller's detectors use the controller's default parameters; with no
+        # heartbeat loss a sender's round reaches all receivers at the same time, so the
+        # receivers share its history (one HeartbeatFeed per sender) instead of keeping V^2 windows.
+        t = self.t_s
+        self._min_std, self._first_est = t / 20, t / 5
+        self.shared_heartbeats = p.loss == 0 if shared_heartbeats is None else shared_heartbeats
+        if self.shared_heartbeats and p.loss:
+            raise SimError("shared heartbeats need loss 0 (a lost heartbeat makes the receivers' histories differ)")
+        self._feeds: dict[str, HeartbeatFeed] = {}
+        if self.shared_heartbeats:
+            self._feeds = {v: HeartbeatFeed(threshold=8.0, min_std_deviation=self._min_std,
+                                            first_heartbeat_estimate=self._first_est) for v in self.ids}
         self.vrf_keys = {v: self.secrets[v].vrf_secret for v in self.ids}
         self.seeds = [seed0]
         self.schedules: dict[int, Schedule] = {0: Schedule(self.config, self.table, 0, seed0)}
         self.published: dict[int, list[Published]] = {}
         self.valid_cache: dict[bytes, bytes | None] = {}
+        # id(claim) -> (claim, result): a block delivered to V nodes is one claim object, so
+        # its bytes (O(V) for a certificate) are built once, not per delivery; the claim is
+        # kept in the value so its id cannot be reused.
+        self._verified: dict[tuple[int, int], tuple[LeaderClaim, SignedHeader | None, bytes | None]] = {}
         self.rejected: list[LeaderClaim] = []
         self.primary_failed: dict[int, str] = {}
         self.grinding: list[dict[str, Any]] = []
@@ -403,7 +432,14 @@ class Simulation:
         if guard is None:  # survives the node's restarts, as its guard file would
             guard = self.guards[v] = SigningGuard(":memory:", chain_id=self.config.chain_id, validator_id=v)
         node.ctl = FailoverController(self.config, self.schedules[epoch], v, self.vrf_keys[v], sec.vote_seed,
-                                      start_time=self.now, patience=self.patience, guard=guard)
+                                      start_time=self.now, patience=self.patience, guard=guard,
+                                      detector_factory=self._new_detector)
+        if self.shared_heartbeats:
+            # A follower judged before it hears anything acts as if the peer beat at this
+            # node's start: the bootstrap FailoverController gives a silent peer.
+            for s, feed in self._feeds.items():
+                if s != v:
+                    node.ctl.set_detector(s, feed.follower(self.now))
         node.stalled_until = None
         node.held.clear()
         node.boots += 1
@@ -413,6 +449,10 @@ class Simulation:
             node.epochs.add(epoch + 1)
         node.watch.clear()
         node.next_tick = None
+
+    def _new_detector(self) -> PhiAccrualDetector:
+        return PhiAccrualDetector(threshold=8.0, min_std_deviation=self._min_std,
+                                  first_heartbeat_estimate=self._first_est)
 
     def _crash(self, v: str) -> None:
         node = self.nodes[v]
@@ -452,6 +492,13 @@ class Simulation:
                 self._push(self.now + p.heartbeat, _HB, None, None)
             return
         now = self.now
+        if self.shared_heartbeats:
+            for s in senders:
+                self._feeds[s].heartbeat(now)
+            for node in self.nodes.values():
+                if node.ctl is not None and node.watch:
+                    self._reschedule(node)
+            return
         rng = self.net_rng
         for node in self.nodes.values():
             ctl = node.ctl
@@ -554,6 +601,10 @@ class Simulation:
             self._publish(node, claim, 1, second)
 
     def _verify(self, claim: LeaderClaim, header: SignedHeader | None = None) -> bytes | None:
+        ident = (id(claim), id(header))  # objects, not bytes: most deliveries share them
+        hit = self._verified.get(ident)
+        if hit is not None and hit[0] is claim and hit[1] is header:
+            return hit[2]
         key = claim.to_bytes() + (b"" if header is None else header.to_bytes())
         if key not in self.valid_cache:
             try:
@@ -563,7 +614,9 @@ class Simulation:
                 self.valid_cache[key] = verify_claim(claim, sched, require_seed=True)
             except (InvalidClaim, InvalidHeader, KeyError):
                 self.valid_cache[key] = None
-        return self.valid_cache[key]
+        result = self.valid_cache[key]
+        self._verified[ident] = (claim, header, result)
+        return result
 
     def _publish(self, node: _Node, claim: LeaderClaim, variant: int, header: SignedHeader | None = None) -> None:
         beta = self._verify(claim, header)

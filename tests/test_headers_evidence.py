@@ -15,7 +15,7 @@ from election.cli import main
 from election.dev.chains import certificate_for, dev_history
 from election.dev.keys import dev_table
 from election.rules.blocks import SignedBlock, check_block_static
-from election.rules.errors import InvalidClaim, MalformedData
+from election.rules.errors import InvalidCertificate, InvalidClaim, MalformedData
 from election.rules.evidence import (
     HeaderEquivocation,
     InvalidEvidence,
@@ -302,3 +302,22 @@ def test_observed_file_is_parsed_strictly(tmp_path: Path) -> None:
     history = tmp_path / "history.jsonl"
     history.write_text("".join(r.to_line() for r in signed_history(6)))
     assert main(["audit", str(genesis), str(history), "--observed", str(observed)]) == 2
+
+
+def test_certificate_verify_counts_each_voter_once_even_when_built_around_the_constructor() -> None:
+    """Failure 7: a certificate assembled without its constructor (``__new__``) with one vote
+    repeated must not count that stake twice."""
+    slot = 6
+    heavy = max(TABLE.ids, key=lambda v: TABLE[v].stake)  # 40 of 100: twice would be 80 > 2/3
+    vote = TimeoutVote.sign(CONFIG, TABLE, 0, slot, 1, heavy, KEYS[heavy].vote_seed, GENESIS_PARENT, seed=SEED)
+    honest = TimeoutCertificate([vote])
+    forged = object.__new__(TimeoutCertificate)
+    for name in ("chain_id", "epoch", "table_digest", "slot", "rank", "seed"):
+        object.__setattr__(forged, name, getattr(honest, name))
+    object.__setattr__(forged, "_votes", (vote, vote))
+    with pytest.raises(InvalidCertificate) as e:
+        forged.verify(TABLE, CONFIG, SEED)
+    assert e.value.code == "duplicate_voter"
+    with pytest.raises(InvalidCertificate) as e:
+        honest.verify(TABLE, CONFIG, SEED)
+    assert e.value.code == "no_quorum"

@@ -195,11 +195,13 @@ def test_heartbeats_from_strangers_are_dropped_and_counted() -> None:
     skews=st.lists(st.floats(-T / 2, T / 2), min_size=7, max_size=7),
     stall=st.tuples(st.integers(0, 6), st.integers(1, 5), st.floats(0.0, 1.9), st.floats(0.05, 1.5)),
     restart=st.tuples(st.integers(0, 6), st.integers(1, 5), st.floats(0.0, 1.9), st.floats(0.01, 0.6)),
+    primary_restart=st.one_of(st.none(), st.tuples(st.integers(1, 5), st.floats(0.005, 0.2), st.floats(0.01, 0.2))),
     crash=st.one_of(st.none(), st.integers(0, 6)),
 )
 def test_random_timing_never_gives_two_canonical_blocks(latency: float, jitter: float, net_seed: int,
                                                        skews: list[float], stall: tuple[int, int, float, float],
                                                        restart: tuple[int, int, float, float],
+                                                       primary_restart: tuple[int, float, float] | None,
                                                        crash: int | None) -> None:
     ids = [f"v{i:04d}" for i in range(7)]
     kw: dict[str, Any] = {"latency": latency, "jitter": jitter, "net_seed": net_seed,
@@ -210,6 +212,11 @@ def test_random_timing_never_gives_two_canonical_blocks(latency: float, jitter: 
     rnode, rslot, roffset, down = restart
     c.crash(ids[rnode], start(rslot) + roffset)
     c.recover(ids[rnode], start(rslot) + roffset + down)
+    if primary_restart is not None:  # a slot's primary restarts inside its own window, after publishing
+        pslot, poffset, pdown = primary_restart
+        leader = c.schedule(0).leader(pslot)
+        c.crash(leader, start(pslot) + poffset)
+        c.recover(leader, start(pslot) + poffset + pdown)
     if crash is not None:
         c.crash(ids[crash], start(2))
     c.run(start(8))

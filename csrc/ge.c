@@ -608,7 +608,8 @@ size_t sv_ge_msm_scratch_bytes(size_t n) {
     const int w = msm_width(n);
     const size_t buckets = (size_t)1 << (w - 1);
     if (n > ((size_t)1 << 40)) return 0; /* no such batch: keeps the arithmetic below exact */
-    return 64 + n * sizeof(ge_precomp) + n * sizeof(fe) + n * (size_t)MSM_WINDOWS(w) * sizeof(int16_t) +
+    /* two 64-byte alignment pads: the start, and the buckets after the int16 digits */
+    return 128 + n * sizeof(ge_precomp) + n * sizeof(fe) + n * (size_t)MSM_WINDOWS(w) * sizeof(int16_t) +
            buckets * (sizeof(ge_p3) + 1);
 }
 
@@ -673,7 +674,7 @@ int sv_ge_msm_vartime(ge_p3 *r, const uint8_t (*a)[32], const ge_p3 *P, size_t n
     pc = (ge_precomp *)align64(scratch);
     acc_z = (fe *)(void *)(pc + n);
     dig = (int16_t *)(void *)(acc_z + n);
-    bucket = (ge_p3 *)(void *)(dig + n * (size_t)nw);
+    bucket = (ge_p3 *)align64(dig + n * (size_t)nw);
     used = (uint8_t *)(void *)(bucket + nb);
     /* affine form of every point with one inversion (Montgomery's trick) */
     acc_z[0] = P[0].Z;

@@ -714,8 +714,69 @@ static void set_coeff(uint8_t out[32], const uint8_t in[16]) {
     memcpy(out, in, 16);
 }
 
+/* Extra scratch for the compacted first check: up to BC_PTS*n points and scalars, and a
+ * 2n-slot hash table of distinct keys (two uint32 per slot). */
+static size_t compact_bytes(size_t n) {
+    return 3 * 64 + BC_PTS * n * (sizeof(ge_p3) + 32) + 4 * n * sizeof(uint32_t);
+}
+
 size_t seqvrf_verify_batchcompat_batch_scratch_bytes(size_t n) {
-    return sv_rlc_layout(NULL, NULL, n, BC_PTS);
+    const size_t base = sv_rlc_layout(NULL, NULL, n, BC_PTS);
+    return base == 0 ? 0 : base + compact_bytes(n);
+}
+
+static uint8_t *align64b(uint8_t *p) {
+    return (uint8_t *)(((uintptr_t)p + 63u) & ~(uintptr_t)63u);
+}
+
+/* The first check over the whole batch, with the Y terms of items sharing a key merged
+ * (one point per distinct key, its scalar the sum of z_i c_i): in an election a few
+ * hundred keys sign thousands of proofs, so this removes most of the Y points.  Same
+ * combination, same coefficients as the per-item layout used by the bisection. */
+static int bc_compact_check(const sv_rlc *x, const seqvrf_pubkey *const *keys, size_t n, uint8_t *extra) {
+    ge_p3 *P = (ge_p3 *)(void *)align64b(extra);
+    uint8_t(*A)[32] = (uint8_t(*)[32])(void *)align64b((uint8_t *)(P + BC_PTS * n));
+    uint32_t *slot = (uint32_t *)(void *)align64b((uint8_t *)(A + BC_PTS * n));
+    const size_t nslots = 2 * n;
+    uint8_t bsum[32];
+    size_t i, j, m = 0;
+    ge_p3 M, Bt, S, S8;
+    memset(slot, 0xff, 2 * nslots * sizeof *slot);
+    memset(bsum, 0, 32);
+    for (i = 0; i < n; i++) {
+        const pk_int *k;
+        size_t h;
+        if (!x->items[i].ok) continue;
+        sv_sc_add(bsum, bsum, x->items[i].bsc);
+        for (j = 1; j < BC_PTS; j++) {
+            P[m] = x->pts[i * BC_PTS + j];
+            memcpy(A[m++], x->sc[i * BC_PTS + j], 32);
+        }
+        k = (const pk_int *)(const void *)keys[i];
+        h = (size_t)(((uint32_t)k->bytes[0] | (uint32_t)k->bytes[1] << 8 | (uint32_t)k->bytes[2] << 16 |
+                      (uint32_t)k->bytes[3] << 24) % nslots);
+        for (;;) { /* open addressing; a slot holds (point index, item index) */
+            const uint32_t s = slot[2 * h];
+            if (s == UINT32_MAX) {
+                slot[2 * h] = (uint32_t)m;
+                slot[2 * h + 1] = (uint32_t)i;
+                P[m] = x->pts[i * BC_PTS];
+                memcpy(A[m++], x->sc[i * BC_PTS], 32);
+                break;
+            }
+            if (!memcmp(((const pk_int *)(const void *)keys[slot[2 * h + 1]])->bytes, k->bytes, 32)) {
+                sv_sc_add(A[s], A[s], x->sc[i * BC_PTS]); /* same key: z_i c_i added to its scalar */
+                break;
+            }
+            h = (h + 1) % nslots;
+        }
+    }
+    if (m == 0) return 1;
+    if (!sv_ge_msm_vartime(&M, (const uint8_t(*)[32])A, P, m, x->msm, x->msm_len)) return 0;
+    sv_ge_scalarmult_base(&Bt, bsum);
+    sv_ge_add(&S, &M, &Bt);
+    sv_ge_mul8(&S8, &S);
+    return sv_ge_is_identity_vartime(&S8);
 }
 
 typedef struct {
@@ -746,7 +807,7 @@ int seqvrf_verify_batchcompat_batch(uint8_t *betas, int *statuses, const seqvrf_
         ok = n <= SIZE_MAX / 256 && betas != NULL && statuses != NULL && keys != NULL && proofs != NULL &&
              alpha_offsets != NULL && coeffs != NULL && scratch != NULL;
         if (ok) {
-            need = sv_rlc_layout(NULL, NULL, n, BC_PTS);
+            need = seqvrf_verify_batchcompat_batch_scratch_bytes(n);
             ok = need != 0 && scratch_len >= need && alpha_offsets[0] == 0;
         }
         for (i = 0; ok && i < n; i++) ok = alpha_offsets[i + 1] >= alpha_offsets[i];
@@ -803,7 +864,8 @@ int seqvrf_verify_batchcompat_batch(uint8_t *betas, int *statuses, const seqvrf_
         x.items[i].ok = 1;
     }
     ectx.keys = keys; ectx.proofs = proofs; ectx.alphas = alphas; ectx.off = alpha_offsets; ectx.suite = suite;
-    sv_rlc_verify(&x, n, bc_exact, &ectx);
+    if (!bc_compact_check(&x, keys, n, (uint8_t *)scratch + sv_rlc_layout(NULL, NULL, n, BC_PTS)))
+        sv_rlc_verify(&x, n, bc_exact, &ectx);
     for (i = 0; i < n; i++) {
         if (!x.items[i].ok) continue;
         beta_from_g8(betas + i * 64, suite, x.items[i].aux);

@@ -49,7 +49,12 @@ __attribute__((noinline)) static int run(int which) {
     static const uint8_t alpha[3] = {1, 2, 3};
     if (which == 0) { if (seqvrf_prove(pi, secrets[0], alpha, 3, 3) != 0) return -1; }
     else if (which == 1) { if (seqvrf_public_key(pk, secrets[0]) != 0) return -1; }
-    else {
+    else if (which == 3) {
+        uint8_t bc[128];
+        if (seqvrf_prove_batchcompat(bc, secrets[0], alpha, 3, SEQVRF_SUITE_EDWARDS25519_SHA512_ELL2) != 0) return -1;
+    } else if (which == 4) {
+        if (seqvrf_prove(pi, secrets[0], alpha, 3, SEQVRF_SUITE_DRAFT03_EDWARDS25519_SHA512_ELL2) != 0) return -1;
+    } else {
         seqvrf_secret sk; /* in this frame: the wipe must clear it */
         if (seqvrf_secret_expand(&sk, secrets[0]) != 0) return -1;
         if (seqvrf_prove_expanded(pi, &sk, alpha, 3, 3) != 0) return -1;
@@ -79,8 +84,10 @@ int main(void) {
     for (int i = 0; i < 32; i++) if (secrets[0][i] != (uint8_t)(0xA5 ^ (i * 29))) return 2;
     int total = 0;
     clear_probe_stack();
-    static const char *what[3] = {"seqvrf_prove", "seqvrf_public_key", "seqvrf_secret_expand + prove_expanded + wipe"};
-    for (int which = 0; which < 3; which++) {
+    static const char *what[5] = {"seqvrf_prove", "seqvrf_public_key", "seqvrf_secret_expand + prove_expanded + wipe",
+                                  "seqvrf_prove_batchcompat (ELL2; k differs, seed/x/prefix checked)",
+                                  "seqvrf_prove draft-03 ELL2 (k differs, seed/x/prefix checked)"};
+    for (int which = 0; which < 5; which++) {
         printf("%s:\n", what[which]);
         clear_probe_stack();
         if (run(which) != 0) return 2;

@@ -7,7 +7,7 @@
  *       [8]( (sum bsc) * B + sum a_j * P_j ) = O.
  *   The callers (ECVRF batch-compatible proofs, Ed25519) build each item's terms from
  *   random coefficients, so a range holding an invalid item passes with probability about
- *   2^-124 or less.  sv_rlc_bisect splits failing ranges and decides single items with the
+ *   2^-128 or less.  sv_rlc_verify bisects failing ranges and decides single items with the
  *   caller's exact (one-by-one) rule, dropping the items that fail it.
  *   All memory is caller-provided scratch (sv_rlc_layout), no heap.
  */

@@ -182,7 +182,7 @@ SEQVRF_WUR int seqvrf_proof_to_hash_batchcompat(uint8_t beta[64], const uint8_t 
  * from a CSPRNG, never reused, unknown to whoever made the proofs.  If the combination fails,
  * the batch is bisected; a single item is decided by seqvrf_verify_batchcompat_parsed's exact
  * check, so the result equals one-by-one verification except with probability about
- * 2^-124 per call (a bad item hidden by an unlucky combination).  Items and statuses as in
+ * 2^-116 per call of up to 1,024 items (2^-128 per combination evaluated).  Items and statuses as in
  * seqvrf_verify_batch (proofs are 128 bytes each).  scratch: caller-provided memory of at
  * least seqvrf_verify_batchcompat_batch_scratch_bytes(n) bytes (no heap here).  Returns
  * SEQVRF_ERR_ARG (every status ERR_ARG, betas zeroed) for unusable arrays, coeffs NULL with

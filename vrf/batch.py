@@ -149,7 +149,7 @@ def verify_batch(items: Iterable[Item], suite: Suite) -> list[bytes | None]:
     cofactored: ``[8] sum_i z_i (s_i B - c_i Y_i - U_i) + w_i (s_i H_i - c_i Gamma_i - V_i) = O``.
     If it fails, the batch is bisected down to single proofs, which are decided by the same
     rule as ``PublicKey.verify``.  The result therefore equals one-by-one verification (a bad
-    proof slips through only if the random combination cancels it: probability < 2^-120 per
+    proof slips through only if the random combination cancels it: probability < 2^-116 per
     call).  Other proofs (80 bytes, any suite) are verified one by one.  Keys are validated
     (RFC 9381 section 5.4.5).
 

@@ -55,7 +55,7 @@ def ed25519_verify_batch(items: Iterable[tuple[bytes, bytes, bytes]]) -> list[bo
     """Check many ``(public_key_32_bytes, message_bytes, signature_64_bytes)`` items at once.
 
     Returns exactly what ``[ed25519_verify(*item) for item in items]`` would (except with
-    probability < 2^-120 per call of 1,024, a bad signature hidden by the random combination),
+    probability < 2^-116 per call of 1,024, a bad signature hidden by the random combination),
     several times faster for large batches.
 
     Returns:

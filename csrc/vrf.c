@@ -828,40 +828,85 @@ int seqvrf_verify_batchcompat_batch(uint8_t *betas, int *statuses, const seqvrf_
     }
     if (n == 0) return SEQVRF_OK;
     (void)sv_rlc_layout(&x, scratch, n, BC_PTS);
-    /* per item: decode, hash to curve, challenge, scalars */
-    for (i = 0; i < n; i++) {
-        pk_int k;
-        ge_p3 G, U, V, H, G8;
-        const ge_p3 *pts[2];
-        uint8_t enc[2][32], c[32], z[32], w[32];
-        const uint8_t *pi = proofs + i * 128, *s = pi + 96;
-        ge_p3 *P = &x.pts[i * BC_PTS];
-        uint8_t(*A)[32] = &x.sc[i * BC_PTS];
-        sv_rlc_drop(&x, i);
-        statuses[i] = SEQVRF_ERR_PROOF;
-        memset(betas + i * 64, 0, 64);
-        if (keys[i] == NULL) { statuses[i] = SEQVRF_ERR_ARG; continue; }
-        memcpy(&k, keys[i], sizeof k);
-        if (k.magic != PK_MAGIC) { statuses[i] = SEQVRF_ERR_ARG; continue; }
-        if (!decode_proof_bc(&G, &U, &V, pi)) continue;
-        if (!hash_to_curve(&H, suite, k.bytes, alphas != NULL ? alphas + alpha_offsets[i] : NULL,
-                           alpha_offsets[i + 1] - alpha_offsets[i]))
-            continue;
-        sv_ge_mul8(&G8, &G);
-        pts[0] = &H; pts[1] = &G8;
-        sv_ge_encode_batch(enc, pts, 2);
-        memset(c, 0, 32);
-        challenge(c, suite, k.bytes, enc[0], pi, pi + 32, pi + 64);
-        set_coeff(z, coeffs + i * 32);
-        set_coeff(w, coeffs + i * 32 + 16);
-        sv_ge_neg(&P[0], &k.Y);  sv_sc_mul(A[0], z, c);   /* -Y     * z c */
-        sv_ge_neg(&P[1], &U);    memcpy(A[1], z, 32);      /* -U     * z   */
-        sv_ge_neg(&P[2], &V);    memcpy(A[2], w, 32);      /* -V     * w   */
-        P[3] = H;                sv_sc_mul(A[3], w, s);   /*  H     * w s */
-        sv_ge_neg(&P[4], &G);    sv_sc_mul(A[4], w, c);   /* -Gamma * w c */
-        sv_sc_mul(x.items[i].bsc, z, s);                  /*  B     * z s */
-        memcpy(x.items[i].aux, enc[1], 32);
-        x.items[i].ok = 1;
+    {
+        /* The compact-check region (bc_compact_check uses it later) first serves as temporary
+         * space: T holds H and 8*Gamma of each decoded item, encoded together with one field
+         * inversion for the whole batch (Montgomery's trick) instead of one per item. */
+        uint8_t *extra = (uint8_t *)scratch + sv_rlc_layout(NULL, NULL, n, BC_PTS);
+        ge_p3 *T = (ge_p3 *)(void *)align64b(extra);
+        uint8_t *areaA = align64b((uint8_t *)(T + BC_PTS * n));
+        fe *acc = (fe *)(void *)areaA;
+        uint8_t(*enc)[32] = (uint8_t(*)[32])(void *)(areaA + 2 * n * sizeof(fe));
+        uint32_t *idx = (uint32_t *)(void *)align64b(areaA + BC_PTS * n * 32);
+        size_t m = 0, j;
+        fe inv, zi, xx, yy;
+        /* pass 1: decode, hash to curve, points */
+        for (i = 0; i < n; i++) {
+            const pk_int *k;
+            ge_p3 G, U, V, H;
+            const uint8_t *pi = proofs + i * 128;
+            ge_p3 *P = &x.pts[i * BC_PTS];
+            sv_rlc_drop(&x, i);
+            statuses[i] = SEQVRF_ERR_PROOF;
+            memset(betas + i * 64, 0, 64);
+            if (keys[i] == NULL || ((const pk_int *)(const void *)keys[i])->magic != PK_MAGIC) {
+                statuses[i] = SEQVRF_ERR_ARG;
+                continue;
+            }
+            k = (const pk_int *)(const void *)keys[i];
+            if (!decode_proof_bc(&G, &U, &V, pi)) continue;
+            if (!hash_to_curve(&H, suite, k->bytes, alphas != NULL ? alphas + alpha_offsets[i] : NULL,
+                               alpha_offsets[i + 1] - alpha_offsets[i]))
+                continue;
+            sv_ge_neg(&P[0], &k->Y);
+            sv_ge_neg(&P[1], &U);
+            sv_ge_neg(&P[2], &V);
+            P[3] = H;
+            sv_ge_neg(&P[4], &G);
+            T[2 * m] = H;
+            sv_ge_mul8(&T[2 * m + 1], &G);
+            idx[m++] = (uint32_t)i;
+        }
+        /* pass 2: encode the 2m points of T with one inversion */
+        if (m > 0) {
+            acc[0] = T[0].Z;
+            for (j = 1; j < 2 * m; j++) fe_mul(&acc[j], &acc[j - 1], &T[j].Z);
+            fe_invert(&inv, &acc[2 * m - 1]);
+            for (j = 2 * m; j-- > 0;) {
+                if (j > 0) {
+                    fe_mul(&zi, &inv, &acc[j - 1]);
+                    fe_mul(&inv, &inv, &T[j].Z);
+                } else {
+                    zi = inv;
+                }
+                fe_mul(&xx, &T[j].X, &zi);
+                fe_mul(&yy, &T[j].Y, &zi);
+                fe_tobytes(enc[j], &yy);
+                enc[j][31] ^= (uint8_t)(fe_is_negative(&xx) << 7);
+            }
+        }
+        /* pass 3: challenges and scalars */
+        for (j = 0; j < m; j++) {
+            uint8_t c[32], z[32], w[32];
+            const uint8_t *pi, *sc;
+            uint8_t(*A)[32];
+            i = idx[j];
+            pi = proofs + i * 128;
+            sc = pi + 96;
+            A = &x.sc[i * BC_PTS];
+            memset(c, 0, 32);
+            challenge(c, suite, ((const pk_int *)(const void *)keys[i])->bytes, enc[2 * j], pi, pi + 32, pi + 64);
+            set_coeff(z, coeffs + i * 32);
+            set_coeff(w, coeffs + i * 32 + 16);
+            sv_sc_mul(A[0], z, c);             /* -Y     * z c */
+            memcpy(A[1], z, 32);               /* -U     * z   */
+            memcpy(A[2], w, 32);               /* -V     * w   */
+            sv_sc_mul(A[3], w, sc);            /*  H     * w s */
+            sv_sc_mul(A[4], w, c);             /* -Gamma * w c */
+            sv_sc_mul(x.items[i].bsc, z, sc);  /*  B     * z s */
+            memcpy(x.items[i].aux, enc[2 * j + 1], 32);
+            x.items[i].ok = 1;
+        }
     }
     ectx.keys = keys; ectx.proofs = proofs; ectx.alphas = alphas; ectx.off = alpha_offsets; ectx.suite = suite;
     if (!bc_compact_check(&x, keys, n, (uint8_t *)scratch + sv_rlc_layout(NULL, NULL, n, BC_PTS)))

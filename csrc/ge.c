@@ -609,7 +609,7 @@ size_t sv_ge_msm_scratch_bytes(size_t n) {
     const size_t buckets = (size_t)1 << (w - 1);
     if (n > ((size_t)1 << 40)) return 0; /* no such batch: keeps the arithmetic below exact */
     /* two 64-byte alignment pads: the start, and the buckets after the int16 digits */
-    return 128 + n * sizeof(ge_precomp) + n * sizeof(fe) + n * (size_t)MSM_WINDOWS(w) * sizeof(int16_t) +
+    return 128 + n * sizeof(ge_precomp) + 2 * n * sizeof(fe) + n * (size_t)MSM_WINDOWS(w) * sizeof(int16_t) +
            buckets * (sizeof(ge_p3) + 1);
 }
 
@@ -658,7 +658,7 @@ int sv_ge_msm_vartime(ge_p3 *r, const uint8_t (*a)[32], const ge_p3 *P, size_t n
     const int w = msm_width(n), nw = MSM_WINDOWS(w);
     const size_t nb = (size_t)1 << (w - 1);
     ge_precomp *pc;
-    fe *acc_z;
+    fe *acc_z, *ys; /* acc_z: prefix products of Z, then the affine x of each point */
     int16_t *dig;
     ge_p3 *bucket;
     uint8_t *used;
@@ -673,7 +673,8 @@ int sv_ge_msm_vartime(ge_p3 *r, const uint8_t (*a)[32], const ge_p3 *P, size_t n
     if (n == 0) return 1;
     pc = (ge_precomp *)align64(scratch);
     acc_z = (fe *)(void *)(pc + n);
-    dig = (int16_t *)(void *)(acc_z + n);
+    ys = acc_z + n;
+    dig = (int16_t *)(void *)(ys + n);
     bucket = (ge_p3 *)align64(dig + n * (size_t)nw);
     used = (uint8_t *)(void *)(bucket + nb);
     /* affine form of every point with one inversion (Montgomery's trick) */
@@ -693,6 +694,8 @@ int sv_ge_msm_vartime(ge_p3 *r, const uint8_t (*a)[32], const ge_p3 *P, size_t n
         fe_sub(&pc[i].ymx, &y, &x);
         fe_mul(&pc[i].xy2d, &x, &y);
         fe_mul(&pc[i].xy2d, &pc[i].xy2d, &FE_D2);
+        acc_z[i] = x; /* acc_z[i] was last read at step i + 1 */
+        ys[i] = y;
     }
     for (i = 0; i < n; i++) msm_recode(dig + i * (size_t)nw, a[i], w);
     sv_ge_identity(&acc);
@@ -712,9 +715,19 @@ int sv_ge_msm_vartime(ge_p3 *r, const uint8_t (*a)[32], const ge_p3 *P, size_t n
             size_t idx;
             if (d == 0) continue;
             idx = (size_t)(d > 0 ? d : -d) - 1;
-            if (!used[idx]) {
-                sv_ge_identity(&bucket[idx]);
+            if (!used[idx]) { /* first point of this bucket: a copy of +-P (affine), not an addition */
+                ge_p3 *bk = &bucket[idx];
+                bk->X = acc_z[i];
+                bk->Y = ys[i];
+                fe_1(&bk->Z);
+                fe_mul(&bk->T, &acc_z[i], &ys[i]);
+                if (d < 0) {
+                    fe_neg(&bk->X, &bk->X);
+                    fe_neg(&bk->T, &bk->T);
+                }
                 used[idx] = 1;
+                any = 1;
+                continue;
             }
             if (d > 0) add_precomp(&t, &bucket[idx], &pc[i]);
             else sub_precomp(&t, &bucket[idx], &pc[i]);

@@ -177,3 +177,21 @@ def test_c_batch_argument_checks() -> None:
         assert run(**kw) == lib.SEQVRF_ERR_ARG, kw
         assert list(st) == [lib.SEQVRF_ERR_ARG] * 3
     assert run(n=0) == lib.SEQVRF_OK
+
+
+def test_chunking_keeps_order_and_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls are split into chunks (fresh coefficients each); results stay in item order."""
+    import vrf.batch
+    import vrf.ed25519
+
+    items = _items(11, random.Random(9))
+    items[4] = (items[4][0], items[4][1] + b"!", items[4][2])
+    monkeypatch.setattr(vrf.batch, "RLC_CHUNK", 3)
+    assert vrf.verify_batch(items, ELL2) == _single(items)
+    import nacl.signing
+
+    sk = nacl.signing.SigningKey(bytes(32))
+    sigs = [(bytes(sk.verify_key), b"%d" % i, sk.sign(b"%d" % i).signature) for i in range(7)]
+    sigs[5] = (sigs[5][0], b"other", sigs[5][2])
+    monkeypatch.setattr(vrf.ed25519, "BATCH_CHUNK", 2)
+    assert vrf.ed25519_verify_batch(iter(sigs)) == [i != 5 for i in range(7)]

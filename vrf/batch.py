@@ -79,10 +79,13 @@ def verify_many(
 
     Keys are validated (RFC 9381 section 5.4.5). A bad key, a proof of the wrong
     length or an invalid proof gives ``None`` for that item; nothing is raised
-    for them.
+    for them.  For ``Suite.EDWARDS25519_SHA512_ELL2``, 128-byte batch-compatible
+    proofs are checked per worker chunk by random linear combination (as in
+    ``verify_batch``; same results as one-by-one).
 
     Args:
-        items: triples of (``PublicKey`` or 32 key bytes, alpha, 80-byte proof).
+        items: triples of (``PublicKey`` or 32 key bytes, alpha, proof: 80 bytes, or
+            128 for the ELL2 suite's batch-compatible form).
         suite: the suite of every proof.
         workers: threads to use; default ``os.cpu_count()``. ``1`` runs in the caller's thread.
 

@@ -35,3 +35,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any)
     tr.write_sep("=", "seqvrf: medians per operation and ratio to the same-run anchor")
     for name, median, note in rows:
         tr.write_line(f"{name:<48} {median * 1e6:12.2f} us   {note}")
+    ranged = [b for b in session.benchmarks if "ratio_range" in b.extra_info]
+    if ranged:
+        tr.write_sep("=", "seqvrf: interleaved same-run ratios (batch per item / single per item), min-max")
+        for b in ranged:
+            lo, med, hi = b.extra_info["ratio_range"]
+            tr.write_line(f"{b.name:<48} {lo:6.3f} - {hi:6.3f} (median {med:.3f}) vs {b.extra_info['baseline']}")

@@ -44,4 +44,16 @@ void sv_ge_double_scalarmult_vartime(ge_p3 *r, const uint8_t a[32], const uint8_
 void sv_ge_vrf_u_vartime(ge_p3 *U, const uint8_t s[32], const uint8_t c[16], const ge_cached Ytab[8]);
 void sv_ge_vrf_v_vartime(ge_p3 *V, const uint8_t s[32], const uint8_t c[16], const ge_p3 *H, const ge_p3 *G);
 
+/* ZIP-215 decoding (public input): RFC 8032 5.1.3 without the canonicity checks -- a
+ * y >= p is reduced mod p and x = 0 with the sign bit set is accepted.  1 on success. */
+int sv_ge_decode_zip215_vartime(ge_p3 *h, const uint8_t s[32]);
+/* r = -p */
+void sv_ge_neg(ge_p3 *r, const ge_p3 *p);
+/* Multi-scalar multiplication r = sum a[i] * P[i] (Pippenger, signed buckets), PUBLIC inputs
+ * only.  a[i] are 256-bit little-endian values (any; reduce them mod q for speed).  Works in
+ * caller-provided scratch of at least sv_ge_msm_scratch_bytes(n) bytes (no heap here);
+ * returns 0 (r untouched) if the scratch is missing or too small, else 1. */
+size_t sv_ge_msm_scratch_bytes(size_t n);
+int sv_ge_msm_vartime(ge_p3 *r, const uint8_t (*a)[32], const ge_p3 *P, size_t n, void *scratch,
+                      size_t scratch_len);
 #endif

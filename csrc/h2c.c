@@ -4,10 +4,20 @@
 #include "fe_consts.h"
 #include "sha512.h"
 
+/* RFC 9381 5.4.1.1 step 5 C-D and the loop condition: H = cofactor * decode(h[0:32]); 0 when
+ * the string does not decode OR H is the identity (an encoding of a small-order point: the
+ * loop must then go on; probability 8 / 2^255 per counter, so no hash input is known to
+ * reach it: c_tests and seqvrf_debug_tai_candidate test this function directly). */
+int sv_h2c_tai_candidate(ge_p3 *H, const uint8_t h[32]) {
+    ge_p3 P;
+    if (!sv_ge_decode(&P, h)) return 0;
+    sv_ge_mul8(H, &P);
+    return !sv_ge_is_identity_vartime(H);
+}
+
 int sv_h2c_tai(ge_p3 *H, uint8_t suite, const uint8_t pk[32], const uint8_t *alpha, size_t alpha_len) {
     static const uint8_t one = 0x01, zero = 0x00;
     uint8_t h[64];
-    ge_p3 P;
     unsigned int ctr;
     for (ctr = 0; ctr < 256; ctr++) {
         sv_sha512_ctx c;
@@ -20,10 +30,7 @@ int sv_h2c_tai(ge_p3 *H, uint8_t suite, const uint8_t pk[32], const uint8_t *alp
         sv_sha512_update(&c, &cb, 1);
         sv_sha512_update(&c, &zero, 1);
         sv_sha512_final(&c, h);
-        if (sv_ge_decode(&P, h)) {
-            sv_ge_mul8(H, &P);
-            return 1;
-        }
+        if (sv_h2c_tai_candidate(H, h)) return 1;
     }
     sv_ge_identity(H);
     return 0;
@@ -155,4 +162,88 @@ void sv_h2c_ell2(ge_p3 *H, uint8_t suite, const uint8_t pk[32], const uint8_t *a
     field_from_48be(&u, ub);
     map_ell2_edwards(&P, &u);
     sv_ge_mul8(H, &P);
+}
+
+/* ---- draft-irtf-cfrg-vrf-03 (the suites of the Algorand and IOHK libsodium forks) ---- */
+
+/* draft-03 5.4.1.1: as RFC 9381 but without the trailing 0x00 (the counter is the last
+ * byte hashed); same loop condition (INVALID or the point at infinity). */
+int sv_h2c_tai_draft03(ge_p3 *H, uint8_t suite, const uint8_t pk[32], const uint8_t *alpha, size_t alpha_len) {
+    static const uint8_t one = 0x01;
+    uint8_t h[64];
+    unsigned int ctr;
+    for (ctr = 0; ctr < 256; ctr++) {
+        sv_sha512_ctx c;
+        const uint8_t cb = (uint8_t)ctr;
+        sv_sha512_init(&c);
+        sv_sha512_update(&c, &suite, 1);
+        sv_sha512_update(&c, &one, 1);
+        sv_sha512_update(&c, pk, 32);
+        sv_sha512_update(&c, alpha, alpha_len);
+        sv_sha512_update(&c, &cb, 1);
+        sv_sha512_final(&c, h);
+        if (sv_h2c_tai_candidate(H, h)) return 1;
+    }
+    sv_ge_identity(H);
+    return 0;
+}
+
+/* draft-03 5.4.1.2 ECVRF_hash_to_curve_elligator2_25519, step by step:
+ *   r = SHA-512(suite || 0x01 || pk || alpha)[0:32] with bit 255 cleared (the draft saves it
+ *       as x0, but the Algorand/IOHK code -- and every published vector -- use sign 0)
+ *   u = -A / (1 + 2 r^2); w = u (u^2 + A u + 1); e = Legendre(w)
+ *   final_u = u if e == 1 else -A - u; y = (final_u - 1) / (final_u + 1)
+ *   H = cofactor * string_to_point(y, sign 0).
+ * Inputs are public (variable time is allowed; this code is straight-line anyway except for
+ * the decode, which cannot fail for a y that comes from a curve25519 point). */
+int sv_h2c_ell2_draft03(ge_p3 *H, uint8_t suite, const uint8_t pk[32], const uint8_t *alpha, size_t alpha_len) {
+    static const uint8_t one_b = 0x01;
+    uint8_t h[64], ys[32];
+    sv_sha512_ctx c;
+    fe r, u, w, t, e, a, one, other;
+    ge_p3 P;
+    unsigned int is_sq;
+    sv_sha512_init(&c);
+    sv_sha512_update(&c, &suite, 1);
+    sv_sha512_update(&c, &one_b, 1);
+    sv_sha512_update(&c, pk, 32);
+    sv_sha512_update(&c, alpha, alpha_len);
+    sv_sha512_final(&c, h);
+    h[31] &= 0x7f;
+    fe_frombytes(&r, h);
+    fe_1(&one);
+    fe_0(&a);
+    a.v[0] = 486662;
+    fe_sq(&t, &r);
+    fe_add(&t, &t, &t);
+    fe_add(&t, &t, &one);          /* 1 + 2 r^2, never 0 (2 is not a square) */
+    fe_invert(&t, &t);
+    fe_mul(&u, &a, &t);
+    fe_neg(&u, &u);                /* u = -A / (1 + 2 r^2) */
+    fe_sq(&t, &u);
+    fe_mul(&w, &a, &u);
+    fe_add(&t, &t, &w);
+    fe_add(&t, &t, &one);
+    fe_mul(&w, &u, &t);            /* w = u (u^2 + A u + 1) */
+    /* e = w^((p-1)/2) = (w^((p-5)/8))^4 * w^2 */
+    fe_pow22523(&e, &w);
+    fe_sq(&e, &e);
+    fe_sq(&e, &e);
+    fe_sq(&t, &w);
+    fe_mul(&e, &e, &t);
+    is_sq = (unsigned int)fe_eq(&e, &one);
+    fe_add(&other, &u, &a);
+    fe_neg(&other, &other);        /* -A - u */
+    fe_cmov(&other, &u, is_sq);    /* final_u */
+    fe_sub(&t, &other, &one);
+    fe_add(&w, &other, &one);
+    fe_invert(&w, &w);
+    fe_mul(&t, &t, &w);            /* y = (final_u - 1) / (final_u + 1) */
+    fe_tobytes(ys, &t);            /* sign bit 0 */
+    if (!sv_ge_decode(&P, ys)) {
+        sv_ge_identity(H);
+        return 0;
+    }
+    sv_ge_mul8(H, &P);
+    return 1;
 }

@@ -140,4 +140,87 @@ SEQVRF_WUR int seqvrf_debug_scalar_muladd(uint8_t out[32], const uint8_t a[32],
 /* out = SHA-512(msg). */
 SEQVRF_WUR int seqvrf_debug_sha512(uint8_t out[64], const uint8_t *msg, size_t len);
 
+/* ==== draft-03 suites, batch-compatible proofs, batch verification, Ed25519 ====
+ *
+ * Conventions as above.  In addition, every single-item function in this header reads all
+ * of its inputs before it writes any output, so an output buffer may overlap (alias) its
+ * inputs (e.g. seqvrf_prove(buf, seed, buf, 32, suite) proves over the bytes buf held on
+ * entry).  The batch functions write item i's outputs before they read item i+1's inputs:
+ * there, outputs overlapping any input are detected and rejected with SEQVRF_ERR_ARG.
+ * (The debug primitives do not promise either; do not alias them.) */
+
+/* draft-irtf-cfrg-vrf-03 suites (the Algorand and IOHK/Cardano libsodium forks):
+ * ECVRF-ED25519-SHA512-TAI and ECVRF-ED25519-SHA512-Elligator2.  The API identifier is
+ * 0x100 | suite_string: above 0xff it can never equal an RFC 9381 suite_string octet
+ * (0x01..0x04), and its low byte is the octet the draft hashes (0x03, 0x04).  Every function
+ * above that takes a suite accepts them (80-byte proofs, same key handling and validation as
+ * the RFC suites, s >= q rejected). */
+#define SEQVRF_SUITE_DRAFT03_EDWARDS25519_SHA512_TAI 0x103
+#define SEQVRF_SUITE_DRAFT03_EDWARDS25519_SHA512_ELL2 0x104
+
+/* Batch-compatible proofs (the 128-byte form IOHK/Cardano ship for the RFC 9381 ELL2 suite):
+ * pi = Gamma || U || V || s with U = k*B, V = k*H; the challenge c is recomputed by the
+ * verifier from (Y, H, Gamma, U, V) exactly as RFC 9381 5.4.3 does; beta is the RFC 9381
+ * beta of the same Gamma.  Only suite SEQVRF_SUITE_EDWARDS25519_SHA512_ELL2.
+ * Verification checks the two equations cofactored, [8](s*B - c*Y - U) = O and
+ * [8](s*H - c*Gamma - V) = O, so that one-by-one and batch verification accept exactly the
+ * same proofs (see docs/vrf-batch.md). */
+#define SEQVRF_BATCHCOMPAT_PROOF_BYTES 128
+SEQVRF_WUR int seqvrf_prove_batchcompat(uint8_t pi[128], const uint8_t seed[32], const uint8_t *alpha,
+                                        size_t alpha_len, int suite);
+SEQVRF_WUR int seqvrf_prove_batchcompat_expanded(uint8_t pi[128], const seqvrf_secret *sk, const uint8_t *alpha,
+                                                 size_t alpha_len, int suite);
+SEQVRF_WUR int seqvrf_verify_batchcompat_parsed(uint8_t beta[64], const seqvrf_pubkey *pk, const uint8_t pi[128],
+                                                const uint8_t *alpha, size_t alpha_len, int suite);
+/* beta from a 128-byte proof (does NOT verify; Gamma, U, V must decode and s < q). */
+SEQVRF_WUR int seqvrf_proof_to_hash_batchcompat(uint8_t beta[64], const uint8_t pi[128], int suite);
+
+/* Batch verification of n batch-compatible proofs by one random linear combination,
+ * evaluated with a variable-time multi-scalar multiplication (Pippenger):
+ *   [8] sum_i ( z_i (s_i B - c_i Y_i - U_i) + w_i (s_i H_i - c_i Gamma_i - V_i) ) = O.
+ * coeffs holds 32 bytes per item: z_i (16 bytes LE) then w_i (16 bytes LE), uniformly random
+ * from a CSPRNG, never reused, unknown to whoever made the proofs.  If the combination fails,
+ * the batch is bisected; a single item is decided by seqvrf_verify_batchcompat_parsed's exact
+ * check, so the result equals one-by-one verification except with probability about
+ * 2^-116 per call of up to 1,024 items (2^-128 per combination evaluated).  Items and statuses as in
+ * seqvrf_verify_batch (proofs are 128 bytes each).  scratch: caller-provided memory of at
+ * least seqvrf_verify_batchcompat_batch_scratch_bytes(n) bytes (no heap here).  Returns
+ * SEQVRF_ERR_ARG (every status ERR_ARG, betas zeroed) for unusable arrays, coeffs NULL with
+ * n > 0, short scratch, or outputs overlapping inputs.  Variable-time: inputs are public. */
+size_t seqvrf_verify_batchcompat_batch_scratch_bytes(size_t n);
+SEQVRF_WUR int seqvrf_verify_batchcompat_batch(uint8_t *betas /* n*64 */, int *statuses /* n */,
+                                               const seqvrf_pubkey *const *keys /* n */,
+                                               const uint8_t *proofs /* n*128 */, const uint8_t *alphas,
+                                               const size_t *alpha_offsets /* n+1 */, size_t n, int suite,
+                                               const uint8_t *coeffs /* n*32 */, void *scratch,
+                                               size_t scratch_len);
+
+/* Ed25519 signature verification, one rule for single and batch (ZIP-215):
+ *   A and R are decoded without canonicity checks (y >= p is reduced mod p; x = 0 with the
+ *   sign bit set is accepted); they must lie on the curve; small-order A and R are allowed;
+ *   s must be < L (canonical); k = SHA-512(R_bytes || A_bytes || M) mod L over the bytes as
+ *   given; accept iff [8](s*B - R - k*A) = O (cofactored).
+ * seqvrf_ed25519_verify: SEQVRF_OK, SEQVRF_ERR_KEY (A is not on the curve), SEQVRF_ERR_PROOF
+ * (R not on the curve, s >= L, or the equation fails), SEQVRF_ERR_ARG (NULL). */
+SEQVRF_WUR int seqvrf_ed25519_verify(const uint8_t pk[32], const uint8_t *msg, size_t msg_len,
+                                     const uint8_t sig[64]);
+/* Batch: item i = (pks[32i..], msgs[msg_offsets[i] .. msg_offsets[i+1]), sigs[64i..]);
+ * statuses[i] as seqvrf_ed25519_verify would return.  coeffs: 16 random bytes per item
+ * (z_i); [8] sum z_i (s_i B - R_i - k_i A_i) = O is checked with the MSM, bisected on failure,
+ * single items decided exactly.  Scratch and error rules as seqvrf_verify_batchcompat_batch. */
+size_t seqvrf_ed25519_verify_batch_scratch_bytes(size_t n);
+SEQVRF_WUR int seqvrf_ed25519_verify_batch(int *statuses /* n */, const uint8_t *pks /* n*32 */,
+                                           const uint8_t *msgs, const size_t *msg_offsets /* n+1 */,
+                                           const uint8_t *sigs /* n*64 */, size_t n,
+                                           const uint8_t *coeffs /* n*16 */, void *scratch, size_t scratch_len);
+
+/* Debug: RFC 9381 5.4.1.1 step 5C-D on one candidate string: h = cofactor * decode(cand);
+ * SEQVRF_ERR_PROOF when cand does not decode or h is the identity (the loop must go on). */
+SEQVRF_WUR int seqvrf_debug_tai_candidate(uint8_t h[32], const uint8_t cand[32]);
+/* Debug: out = sum a[i] * P[i] with the MSM (n points of 32 bytes, n scalars of 32 bytes);
+ * SEQVRF_ERR_KEY if a point does not decode. */
+size_t seqvrf_debug_msm_scratch_bytes(size_t n);
+SEQVRF_WUR int seqvrf_debug_msm(uint8_t out[32], const uint8_t *scalars, const uint8_t *points, size_t n,
+                                void *scratch, size_t scratch_len);
+
 #endif /* SEQVRF_H */

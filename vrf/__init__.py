@@ -40,3 +40,18 @@ __all__ = [
     "proof_to_hash",
     "verify_many",
 ]
+
+# draft-03 suites, batch-compatible proofs, batch verification, Ed25519 (appended block)
+from vrf.batch import verify_batch  # noqa: E402
+from vrf.ed25519 import ed25519_verify, ed25519_verify_batch  # noqa: E402
+from vrf.suites import BATCH_COMPATIBLE_SUITES  # noqa: E402
+
+BATCHCOMPAT_PROOF_BYTES = 128
+
+__all__ += [
+    "BATCHCOMPAT_PROOF_BYTES",
+    "BATCH_COMPATIBLE_SUITES",
+    "ed25519_verify",
+    "ed25519_verify_batch",
+    "verify_batch",
+]

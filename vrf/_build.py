@@ -53,6 +53,33 @@ int seqvrf_debug_scalar_muladd(uint8_t out[32], const uint8_t a[32], const uint8
 int seqvrf_debug_sha512(uint8_t out[64], const uint8_t *msg, size_t len);
 """
 
+# draft-03 suites, batch-compatible proofs, batch verification, Ed25519 (seqvrf.h, appended block)
+CDEF += """
+#define SEQVRF_SUITE_DRAFT03_EDWARDS25519_SHA512_TAI 259
+#define SEQVRF_SUITE_DRAFT03_EDWARDS25519_SHA512_ELL2 260
+#define SEQVRF_BATCHCOMPAT_PROOF_BYTES 128
+int seqvrf_prove_batchcompat(uint8_t pi[128], const uint8_t seed[32], const uint8_t *alpha, size_t alpha_len,
+                             int suite);
+int seqvrf_prove_batchcompat_expanded(uint8_t pi[128], const seqvrf_secret *sk, const uint8_t *alpha,
+                                      size_t alpha_len, int suite);
+int seqvrf_verify_batchcompat_parsed(uint8_t beta[64], const seqvrf_pubkey *pk, const uint8_t pi[128],
+                                     const uint8_t *alpha, size_t alpha_len, int suite);
+int seqvrf_proof_to_hash_batchcompat(uint8_t beta[64], const uint8_t pi[128], int suite);
+size_t seqvrf_verify_batchcompat_batch_scratch_bytes(size_t n);
+int seqvrf_verify_batchcompat_batch(uint8_t *betas, int *statuses, const seqvrf_pubkey *const *keys,
+                                    const uint8_t *proofs, const uint8_t *alphas, const size_t *alpha_offsets,
+                                    size_t n, int suite, const uint8_t *coeffs, void *scratch, size_t scratch_len);
+int seqvrf_ed25519_verify(const uint8_t pk[32], const uint8_t *msg, size_t msg_len, const uint8_t sig[64]);
+size_t seqvrf_ed25519_verify_batch_scratch_bytes(size_t n);
+int seqvrf_ed25519_verify_batch(int *statuses, const uint8_t *pks, const uint8_t *msgs, const size_t *msg_offsets,
+                                const uint8_t *sigs, size_t n, const uint8_t *coeffs, void *scratch,
+                                size_t scratch_len);
+int seqvrf_debug_tai_candidate(uint8_t h[32], const uint8_t cand[32]);
+size_t seqvrf_debug_msm_scratch_bytes(size_t n);
+int seqvrf_debug_msm(uint8_t out[32], const uint8_t *scalars, const uint8_t *points, size_t n, void *scratch,
+                     size_t scratch_len);
+"""
+
 
 def _sources() -> list[str]:
     # Relative paths keep setuptools happy; sorted for a reproducible build.

@@ -20,12 +20,13 @@ import hmac
 import secrets
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from vrf import _lowlevel as ll
-from vrf.errors import InvalidKey, InvalidProof
-from vrf.suites import DEFAULT_SUITE, Suite
+from vrf.errors import InvalidInputType, InvalidKey, InvalidProof
+from vrf.suites import BATCH_COMPATIBLE_SUITES, DEFAULT_SUITE, Suite
 
 # Domain tag for SecretKey.derive; changing it changes every derived key.
 _DERIVE_TAG = b"seqvrf/v1/vrf-key-from-identity-seed"
@@ -90,7 +91,8 @@ class PublicKey:
 
         Args:
             alpha: the VRF input.
-            proof: the 80-byte proof.
+            proof: the 80-byte proof, or for ``Suite.EDWARDS25519_SHA512_ELL2`` also the
+                128-byte batch-compatible form (the length tells them apart).
             suite: the cipher suite the proof was made for.
             validate_key: run key validation (section 5.4.5) first; default on.
 
@@ -107,8 +109,14 @@ class PublicKey:
         suite_n = ll.check_suite(suite)
         if validate_key and self._valid is not True:
             self.validate()
+        if len(proof_b) == ll.BATCHCOMPAT_PROOF_BYTES and suite_n in BATCH_COMPATIBLE_SUITES:
+            beta = ll.verify_batchcompat_parsed(self._parsed, alpha_b, proof_b, suite_n)
+            if beta is None:
+                raise InvalidProof("proof is not valid for this public key, input and suite")
+            return beta
         if len(proof_b) != ll.PROOF_BYTES:
-            raise InvalidProof(f"proof must be {ll.PROOF_BYTES} bytes, got {len(proof_b)}")
+            also = f" (or {ll.BATCHCOMPAT_PROOF_BYTES})" if suite_n in BATCH_COMPATIBLE_SUITES else ""
+            raise InvalidProof(f"proof must be {ll.PROOF_BYTES}{also} bytes, got {len(proof_b)}")
         beta = ll.verify_parsed(self._parsed, alpha_b, proof_b, suite_n)
         if beta is None:
             raise InvalidProof("proof is not valid for this public key, input and suite")
@@ -119,11 +127,13 @@ class PublicKey:
         """Load a SubjectPublicKeyInfo PEM holding an Ed25519 public key.
 
         Raises:
-            InvalidKey: the PEM does not hold an Ed25519 public key.
+            InvalidKey: the PEM does not hold an Ed25519 public key (including an
+                algorithm ``cryptography`` does not support, e.g. an unknown key OID).
         """
+        pem = ll.as_bytes(data, "PEM data")
         try:
-            key = serialization.load_pem_public_key(ll.as_bytes(data, "PEM data"))
-        except ValueError as exc:
+            key = serialization.load_pem_public_key(pem)
+        except (ValueError, UnsupportedAlgorithm) as exc:
             raise InvalidKey(f"not a PEM public key: {exc}") from None
         if not isinstance(key, ed25519.Ed25519PublicKey):
             raise InvalidKey(f"PEM holds a {type(key).__name__}, expected an Ed25519 public key")
@@ -197,13 +207,39 @@ class SecretKey:
         """The 32-byte seed.  Handle it as a secret."""
         return self._seed
 
-    def prove(self, alpha: bytes, suite: Suite = DEFAULT_SUITE) -> bytes:
-        """RFC 9381 section 5.1: an 80-byte proof for ``alpha``.
+    def prove(self, alpha: bytes, suite: Suite = DEFAULT_SUITE, *, batch_compatible: bool = False) -> bytes:
+        """RFC 9381 section 5.1 (draft-03 5.1 for the DRAFT03 suites): a proof for ``alpha``.
+
+        Args:
+            alpha: the VRF input.
+            suite: the cipher suite.
+            batch_compatible: return the 128-byte form Gamma || U || V || s (IOHK/Cardano's
+                batch-compatible encoding, same beta) instead of Gamma || c || s; only for
+                ``Suite.EDWARDS25519_SHA512_ELL2``.  Such proofs can be batch-verified (with
+                ``vrf.verify_batch``).  Converting an 80-byte proof needs no secret, but it
+                needs more than the proof: U = s*B - c*Y and V = s*H - c*Gamma depend on the
+                public key Y and on H = encode_to_curve(Y, alpha), and computing them is two
+                scalar multiplications, i.e. the whole cost of verifying the proof once.  So a
+                verifier gains nothing by converting 80-byte proofs to batch them (and the
+                proof bytes alone, without Y and alpha, cannot be converted at all); only the
+                prover, who has U = k*B and V = k*H for free, should emit this form.
+
+        Returns:
+            80 bytes, or 128 with ``batch_compatible``.
 
         Raises:
-            InvalidInputType: ``alpha`` is not bytes or ``suite`` is not a Suite.
+            InvalidInputType: ``alpha`` is not bytes, ``suite`` is not a Suite, or
+                ``batch_compatible`` is asked for a suite that has no such form.
         """
-        return ll.prove_expanded(self._expanded, ll.as_bytes(alpha, "alpha"), ll.check_suite(suite))
+        alpha_b = ll.as_bytes(alpha, "alpha")
+        suite_n = ll.check_suite(suite)
+        if batch_compatible is True:
+            if suite_n not in BATCH_COMPATIBLE_SUITES:
+                raise InvalidInputType(f"batch-compatible proofs exist only for {Suite.EDWARDS25519_SHA512_ELL2!r}")
+            return ll.prove_batchcompat_expanded(self._expanded, alpha_b, suite_n)
+        if batch_compatible is not False:
+            raise InvalidInputType(f"batch_compatible must be a bool, got {batch_compatible!r}")
+        return ll.prove_expanded(self._expanded, alpha_b, suite_n)
 
     def __repr__(self) -> str:
         # Never print the seed: only the public half identifies the key.
@@ -213,11 +249,26 @@ class SecretKey:
         raise TypeError("SecretKey is not picklable; save it with to_pem() on purpose")
 
     def to_pem(self, password: bytes | None = None) -> bytes:
-        """The seed as a PKCS#8 PEM (an Ed25519 private key), encrypted if ``password`` is given."""
+        """The seed as a PKCS#8 PEM (an Ed25519 private key), encrypted if ``password`` is given.
+
+        Args:
+            password: ``None`` for an unencrypted PEM, or non-empty bytes to encrypt it.
+
+        Raises:
+            InvalidInputType: ``password`` is neither ``None`` nor bytes-like (e.g. a ``str``:
+                encode it yourself, so the bytes that protect the key are the ones you chose).
+            InvalidKey: ``password`` is empty (an empty password would silently give an
+                unencrypted key).
+        """
+        enc: serialization.KeySerializationEncryption
+        if password is None:
+            enc = serialization.NoEncryption()
+        else:
+            pw = ll.as_bytes(password, "password")
+            if not pw:
+                raise InvalidKey("password must be non-empty bytes; pass None for an unencrypted PEM")
+            enc = serialization.BestAvailableEncryption(pw)
         key = ed25519.Ed25519PrivateKey.from_private_bytes(self._seed)
-        enc: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
-        )
         return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
 
     @classmethod
@@ -225,11 +276,15 @@ class SecretKey:
         """Load a PKCS#8 PEM holding an Ed25519 private key.
 
         Raises:
-            InvalidKey: not a PEM private key, wrong password, or not Ed25519.
+            InvalidKey: not a PEM private key, wrong or missing password, an algorithm
+                ``cryptography`` does not support (unknown key OID), or not Ed25519.
+            InvalidInputType: ``data`` or ``password`` is not bytes-like.
         """
+        pem = ll.as_bytes(data, "PEM data")
+        pw = None if password is None else ll.as_bytes(password, "password")
         try:
-            key = serialization.load_pem_private_key(ll.as_bytes(data, "PEM data"), password)
-        except (ValueError, TypeError) as exc:
+            key = serialization.load_pem_private_key(pem, pw)
+        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
             raise InvalidKey(f"cannot load PEM private key: {exc}") from None
         if not isinstance(key, ed25519.Ed25519PrivateKey):
             raise InvalidKey(f"PEM holds a {type(key).__name__}, expected an Ed25519 private key")
@@ -245,7 +300,15 @@ def proof_to_hash(proof: bytes, suite: Suite = DEFAULT_SUITE) -> bytes:
     Only use this on a proof that has been verified (``PublicKey.verify`` already
     returns beta).
 
+    Args:
+        proof: an 80-byte proof, or a 128-byte batch-compatible one for the ELL2 suite.
+        suite: the proof's suite.
+
     Raises:
-        InvalidProof: wrong length, Gamma does not decode, or s >= q.
+        InvalidProof: wrong length, Gamma (or U, V) does not decode, or s >= q.
     """
-    return ll.proof_to_hash(ll.as_bytes(proof, "proof"), ll.check_suite(suite))
+    proof_b = ll.as_bytes(proof, "proof")
+    suite_n = ll.check_suite(suite)
+    if len(proof_b) == ll.BATCHCOMPAT_PROOF_BYTES and suite_n in BATCH_COMPATIBLE_SUITES:
+        return ll.proof_to_hash_batchcompat(proof_b, suite_n)
+    return ll.proof_to_hash(proof_b, suite_n)

@@ -12,6 +12,7 @@ Sections referenced below are RFC 9381 unless stated otherwise.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 # ---------------------------------------------------------------------------
 # edwards25519 (RFC 8032 section 5.1)
@@ -145,13 +146,25 @@ def public_key(sk: bytes) -> bytes:
 
 
 def encode_to_curve_tai(encode_to_curve_salt: bytes, alpha: bytes) -> tuple[Point, int]:
-    """Returns H and the counter value that produced it."""
+    """Returns H and the counter value that produced it.
+
+    Step 5: "While H is INVALID or H is the identity element of the elliptic curve
+    group": a hash string that decodes to a small-order point gives cofactor * H = the
+    identity, and the loop goes on with the next counter (probability 8/2^255 per try).
+    """
     front, back = b"\x01", b"\x00"
-    for ctr in range(256):
-        hash_string = _h(bytes([SUITE_TAI]) + front + encode_to_curve_salt + alpha + bytes([ctr]) + back)
-        h = string_to_point(hash_string[:PT_LEN])  # interpret_hash_value_as_a_point
-        if h is not None:
-            return scalar_mult(COFACTOR, h), ctr
+    return _tai_loop(lambda ctr: _h(bytes([SUITE_TAI]) + front + encode_to_curve_salt + alpha + bytes([ctr]) + back))
+
+
+def _tai_loop(hash_for_ctr: Callable[[int], bytes]) -> tuple[Point, int]:
+    """5.4.1.1 steps 4-6 given step 5B's hash_string as a function of ctr."""
+    for ctr in range(256):  # step 5 A-E
+        h = string_to_point(hash_for_ctr(ctr)[:PT_LEN])  # C: interpret_hash_value_as_a_point
+        if h is None:
+            continue
+        h = scalar_mult(COFACTOR, h)  # D
+        if not point_equal(h, IDENTITY):
+            return h, ctr
     raise ValueError("try-and-increment found no point in 256 tries")  # probability ~2^-256
 
 
@@ -339,3 +352,178 @@ def verify(pk: bytes, alpha: bytes, pi: bytes, suite: int = SUITE_TAI, validate:
     if c != c_prime:  # step 10
         return None
     return proof_to_hash(pi, suite)
+
+
+# ---------------------------------------------------------------------------
+# draft-irtf-cfrg-vrf-03: ECVRF-ED25519-SHA512-TAI and -Elligator2 (section 5.5)
+# The suites of Algorand's and IOHK/Cardano's libsodium forks.  Differences from RFC 9381:
+#   * hash to curve: TAI hashes suite || 0x01 || PK || alpha || ctr (no trailing 0x00);
+#     Elligator2 is the draft's own map (5.4.1.2), not RFC 9380's;
+#   * challenge: ECVRF_hash_points(H, Gamma, U, V) -- no Y, no trailing 0x00 (5.4.2);
+#   * proof_to_hash: Hash(suite || 0x03 || cofactor * Gamma) -- no trailing 0x00 (5.2);
+#   * suite_string octets 0x03 (TAI) and 0x04 (Elligator2).  In this package their Suite
+#     values are 0x103 and 0x104 (0x100 | octet) so they cannot collide with RFC 9381's.
+# ---------------------------------------------------------------------------
+
+SUITE_DRAFT03_TAI = 0x103
+SUITE_DRAFT03_ELL2 = 0x104
+_MONT_A_D3 = 486662
+
+
+def draft03_hash_to_curve_tai(suite_octet: int, pk: bytes, alpha: bytes) -> tuple[Point, int]:
+    """draft-03 5.4.1.1 (with a one-octet ctr_string, as the vectors and both forks use it)."""
+    return _tai_loop(lambda ctr: _h(bytes([suite_octet, 0x01]) + pk + alpha + bytes([ctr])))
+
+
+def draft03_elligator2_r(suite_octet: int, pk: bytes, alpha: bytes) -> int:
+    """Steps 1-9: r, the hash with the high bit of octet 31 cleared."""
+    truncated_h_string = bytearray(_h(bytes([suite_octet, 0x01]) + pk + alpha)[:32])  # steps 3-4
+    truncated_h_string[31] &= 0x7F  # step 8 (the saved x0 of step 7 is not used: see below)
+    return int.from_bytes(truncated_h_string, "little")  # step 9
+
+
+def draft03_hash_to_curve_elligator2(suite_octet: int, pk: bytes, alpha: bytes) -> Point:
+    """draft-03 5.4.1.2 ECVRF_hash_to_curve_elligator2_25519.
+
+    Step 15B would OR the saved bit x0 into the encoding (choosing the sign of x).  draft-03's
+    published vectors (A.4) and both libsodium forks encode the point with sign bit 0; the
+    vectors are the interoperability target, so x0 is dropped here as there.
+    """
+    r = draft03_elligator2_r(suite_octet, pk, alpha)
+    a = _MONT_A_D3
+    u = (-a * _inv(1 + 2 * r * r)) % P  # step 10
+    w = u * (u * u + a * u + 1) % P  # step 11
+    e = pow(w, (P - 1) // 2, P)  # step 12 (Legendre symbol: 1, p - 1, or 0 if w == 0)
+    final_u = u if e == 1 else (-a - u) % P  # step 13
+    y_coordinate = (final_u - 1) * _inv(final_u + 1) % P  # step 14
+    h = string_to_point(int.to_bytes(y_coordinate, 32, "little"))  # steps 15-16, sign bit 0
+    if h is None:  # impossible: y comes from a curve25519 point
+        raise ValueError("draft-03 Elligator2: y does not decode")
+    return scalar_mult(COFACTOR, h)  # step 17
+
+
+def draft03_hash_to_curve(suite: int, pk: bytes, alpha: bytes) -> Point:
+    if suite == SUITE_DRAFT03_TAI:
+        return draft03_hash_to_curve_tai(suite & 0xFF, pk, alpha)[0]
+    if suite == SUITE_DRAFT03_ELL2:
+        return draft03_hash_to_curve_elligator2(suite & 0xFF, pk, alpha)
+    raise ValueError(f"unknown draft-03 suite {suite:#x}")
+
+
+def draft03_hash_points(suite: int, points: list[Point]) -> int:
+    """draft-03 5.4.2: first n = 16 octets of Hash(suite || 0x02 || P1 || ... || Pm)."""
+    s = bytes([suite & 0xFF, 0x02]) + b"".join(point_to_string(p) for p in points)
+    return int.from_bytes(_h(s)[:C_LEN], "little")
+
+
+def draft03_prove(sk: bytes, alpha: bytes, suite: int = SUITE_DRAFT03_ELL2) -> bytes:
+    """draft-03 5.1."""
+    x, _ = expand_secret(sk)
+    pk = point_to_string(scalar_mult(x, B))
+    h = draft03_hash_to_curve(suite, pk, alpha)  # step 1
+    h_string = point_to_string(h)  # step 2
+    gamma = scalar_mult(x, h)  # step 3
+    k = nonce_generation(sk, h_string)  # step 4 (RFC 8032 style, as RFC 9381 5.4.2.2)
+    c = draft03_hash_points(suite, [h, gamma, scalar_mult(k, B), scalar_mult(k, h)])  # step 5
+    s = (k + c * x) % Q  # step 6
+    return point_to_string(gamma) + c.to_bytes(C_LEN, "little") + s.to_bytes(Q_LEN, "little")  # step 7
+
+
+def draft03_proof_to_hash(pi: bytes, suite: int = SUITE_DRAFT03_ELL2) -> bytes | None:
+    """draft-03 5.2 (this package also rejects s >= q in decode_proof; the draft does not check s)."""
+    decoded = decode_proof(pi)
+    if decoded is None:
+        return None
+    return _h(bytes([suite & 0xFF, 0x03]) + point_to_string(scalar_mult(COFACTOR, decoded[0])))
+
+
+def draft03_verify(pk: bytes, alpha: bytes, pi: bytes, suite: int = SUITE_DRAFT03_ELL2,
+                   validate: bool = True) -> bytes | None:
+    """draft-03 5.3, with 5.6.1 key validation first when ``validate``."""
+    y_point = string_to_point(pk)
+    if y_point is None or (validate and not validate_key(pk)):
+        return None
+    decoded = decode_proof(pi)  # steps 1-3
+    if decoded is None:
+        return None
+    gamma, c, s = decoded
+    u = point_add(scalar_mult(s, B), point_neg(scalar_mult(c, y_point)))  # step 4
+    h = draft03_hash_to_curve(suite, pk, alpha)  # step 5
+    v = point_add(scalar_mult(s, h), point_neg(scalar_mult(c, gamma)))  # step 6
+    if c != draft03_hash_points(suite, [h, gamma, u, v]):  # steps 7-8
+        return None
+    return draft03_proof_to_hash(pi, suite)
+
+
+# ---------------------------------------------------------------------------
+# Batch-compatible proofs (IOHK/Cardano) for RFC 9381 ECVRF-EDWARDS25519-SHA512-ELL2:
+# pi = Gamma || U || V || s, U = k*B, V = k*H; c is recomputed from (Y, H, Gamma, U, V).
+# This package checks both equations cofactored ([8](s*B - c*Y - U) = O and
+# [8](s*H - c*Gamma - V) = O) so that batch and single verification agree.
+# ---------------------------------------------------------------------------
+
+
+def batchcompat_prove(sk: bytes, alpha: bytes) -> bytes:
+    x, _ = expand_secret(sk)
+    y_point = scalar_mult(x, B)
+    pk = point_to_string(y_point)
+    h = encode_to_curve(SUITE_ELL2, pk, alpha)
+    gamma = scalar_mult(x, h)
+    k = nonce_generation(sk, point_to_string(h))
+    u, v = scalar_mult(k, B), scalar_mult(k, h)
+    c = challenge_generation(SUITE_ELL2, [y_point, h, gamma, u, v])
+    s = (k + c * x) % Q
+    return point_to_string(gamma) + point_to_string(u) + point_to_string(v) + s.to_bytes(Q_LEN, "little")
+
+
+def batchcompat_verify(pk: bytes, alpha: bytes, pi: bytes, validate: bool = True) -> bytes | None:
+    y_point = string_to_point(pk)
+    if y_point is None or (validate and not validate_key(pk)) or len(pi) != 128:
+        return None
+    gamma, u, v = (string_to_point(pi[i : i + 32]) for i in (0, 32, 64))
+    s = int.from_bytes(pi[96:], "little")
+    if gamma is None or u is None or v is None or s >= Q:
+        return None
+    h = encode_to_curve(SUITE_ELL2, pk, alpha)
+    c = challenge_generation(SUITE_ELL2, [y_point, h, gamma, u, v])
+    d_u = point_add(point_add(scalar_mult(s, B), point_neg(scalar_mult(c, y_point))), point_neg(u))
+    d_v = point_add(point_add(scalar_mult(s, h), point_neg(scalar_mult(c, gamma))), point_neg(v))
+    for d in (d_u, d_v):
+        if not point_equal(scalar_mult(COFACTOR, d), IDENTITY):
+            return None
+    return _h(bytes([SUITE_ELL2]) + b"\x03" + point_to_string(scalar_mult(COFACTOR, gamma)) + b"\x00")
+
+
+# ---------------------------------------------------------------------------
+# Ed25519 verification, ZIP-215 rule (see vrf.ed25519)
+# ---------------------------------------------------------------------------
+
+
+def zip215_decode(s: bytes) -> Point | None:
+    """RFC 8032 5.1.3 without the canonicity checks: y mod p, x = 0 with sign 1 accepted."""
+    if len(s) != 32:
+        return None
+    y = int.from_bytes(s, "little")
+    sign = y >> 255
+    y = (y & ((1 << 255) - 1)) % P
+    x2 = (y * y - 1) * _inv(D * y * y + 1) % P
+    x = pow(x2, (P + 3) // 8, P)
+    if (x * x - x2) % P != 0:
+        x = x * SQRT_M1 % P
+    if (x * x - x2) % P != 0:
+        return None
+    if (x & 1) != sign:
+        x = (P - x) % P
+    return (x, y, 1, x * y % P)
+
+
+def ed25519_verify_zip215(pk: bytes, msg: bytes, sig: bytes) -> bool:
+    if len(pk) != 32 or len(sig) != 64:
+        return False
+    a, r = zip215_decode(pk), zip215_decode(sig[:32])
+    s = int.from_bytes(sig[32:], "little")
+    if a is None or r is None or s >= Q:
+        return False
+    k = int.from_bytes(_h(sig[:32] + pk + msg), "little") % Q
+    d = point_add(point_add(scalar_mult(s, B), point_neg(r)), point_neg(scalar_mult(k, a)))
+    return point_equal(scalar_mult(COFACTOR, d), IDENTITY)

@@ -176,6 +176,85 @@ int main(int argc, char **argv) {
         CHECK(!nonzero, "wipe zeroes the key");
         CHECK(seqvrf_prove_expanded(pi, &esk, NULL, 0, 3) == SEQVRF_ERR_ARG, "prove_expanded wiped key");
     }
+    /* ---- draft-03 vectors, batch-compatible vector, batch verification, Ed25519 ---- */
+    {
+        static const struct vec D03[] = {
+            {SEQVRF_SUITE_DRAFT03_EDWARDS25519_SHA512_ELL2, "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "", "1c5672d919cc0a800970cd7e05cb36ed27ed354c33519948e5a9eaf89aee12b7", "b6b4699f87d56126c9117a7da55bd0085246f4c56dbc95d20172612e9d38e8d7ca65e573a126ed88d4e30a46f80a666854d675cf3ba81de0de043c3774f061560f55edc256a787afe701677c0f602900", "5b49b554d05c0cd5a5325376b3387de59d924fd1e13ded44648ab33c21349a603f25b84ec5ed887995b33da5e3bfcb87cd2f64521c4c62cf825cffabbe5d31cc"},
+        };
+        uint8_t sk[32], pk[32], alpha[16], h[32], pi[80], beta[64], o32[32], o80[80], o64[64], bc[128];
+        size_t alen;
+        const struct vec *v = &D03[0];
+        unhex(sk, v->sk); unhex(pk, v->pk); alen = unhex(alpha, v->alpha);
+        unhex(h, v->h); unhex(pi, v->pi); unhex(beta, v->beta);
+        CHECK(seqvrf_debug_hash_to_curve(o32, pk, alpha, alen, v->suite) == 0 && !memcmp(o32, h, 32), "draft03 H");
+        CHECK(seqvrf_prove(o80, sk, alpha, alen, v->suite) == 0 && !memcmp(o80, pi, 80), "draft03 pi");
+        CHECK(seqvrf_verify(o64, pk, pi, alpha, alen, v->suite, 1) == 0 && !memcmp(o64, beta, 64), "draft03 beta");
+        /* batch-compatible: RFC 9381 example 19 re-encoded (batchcompat.json cardano-standard-10) */
+        CHECK(seqvrf_prove_batchcompat(bc, sk, alpha, alen, 4) == 0, "batchcompat prove");
+        {
+            static const char *bc_hex = "7d9c633ffeee27349264cf5c667579fc583b4bda63ab71d001f89c10003ab46f762f5c178b68f0cddcc1157918edf45ec334ac8e8286601a3256c3bbf858edd94652eba1c4612e6fce762977a59420b451e12964adbe4fbecd58a7aeff5860afcafa73589b023d14311c331a9ad15ff2fb37831e00f0acaa6d73bc9997b06501";
+            uint8_t want[128];
+            seqvrf_pubkey ppk;
+            unhex(want, bc_hex);
+            CHECK(!memcmp(bc, want, 128), "batchcompat vector");
+            CHECK(seqvrf_pubkey_parse(&ppk, pk, 1) == 0, "parse");
+            CHECK(seqvrf_verify_batchcompat_parsed(o64, &ppk, bc, alpha, alen, 4) == 0, "batchcompat verify");
+        }
+    }
+    {   /* batch verification: 24 random items, two made bad, against one-by-one */
+        enum { N = 24 };
+        static seqvrf_pubkey keys[4];
+        static uint8_t proofs[N * 128], betas[N * 64], alphas[N * 4], coeffs[N * 32], scratch[1 << 20];
+        const seqvrf_pubkey *kp[N];
+        size_t offs[N + 1], need;
+        int st[N], k, bad;
+        uint8_t seeds[4][32], pkb[32];
+        for (k = 0; k < 4; k++) {
+            for (t = 0; t < 32; t++) seeds[k][t] = rnd8();
+            CHECK(seqvrf_public_key(pkb, seeds[k]) == 0 && seqvrf_pubkey_parse(&keys[k], pkb, 1) == 0, "batch key");
+        }
+        for (i = 0; i < N; i++) {
+            for (t = 0; t < 4; t++) alphas[4 * i + (size_t)t] = rnd8();
+            offs[i] = 4 * i;
+            kp[i] = &keys[i % 4];
+            CHECK(seqvrf_prove_batchcompat(proofs + 128 * i, seeds[i % 4], alphas + 4 * i, 4, 4) == 0, "batch prove");
+        }
+        offs[N] = 4 * N;
+        for (t = 0; t < N * 32; t++) coeffs[t] = rnd8();
+        proofs[128 * 5 + 100] ^= 1;  /* s changed */
+        alphas[4 * 17] ^= 1;         /* input changed */
+        need = seqvrf_verify_batchcompat_batch_scratch_bytes(N);
+        CHECK(need > 0 && need <= sizeof scratch, "batch scratch size");
+        CHECK(seqvrf_verify_batchcompat_batch(betas, st, kp, proofs, alphas, offs, N, 4, coeffs, scratch, need) == 0,
+              "batch call");
+        for (i = 0; i < N; i++) {
+            uint8_t b1[64];
+            bad = seqvrf_verify_batchcompat_parsed(b1, kp[i], proofs + 128 * i, alphas + 4 * i, 4, 4) != 0;
+            CHECK(bad == (i == 5 || i == 17), "batch single %zu", i);
+            CHECK((st[i] != 0) == bad && (bad || !memcmp(b1, betas + 64 * i, 64)), "batch item %zu", i);
+        }
+        CHECK(seqvrf_verify_batchcompat_batch(betas, st, kp, proofs, alphas, offs, N, 4, coeffs, scratch, need - 1) ==
+              SEQVRF_ERR_ARG, "batch short scratch");
+    }
+    {   /* Ed25519: RFC 8032 test 1 and 2, single and batch, and one corrupted */
+        uint8_t pks[3 * 32], sigs[3 * 64], msgs[2] = {0x72, 0x72}, coeffs[3 * 16], scratch[1 << 16];
+        size_t offs[4] = {0, 0, 1, 2};
+        int st[3];
+        unhex(pks, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+        unhex(pks + 32, VECS[1].pk);
+        unhex(pks + 64, VECS[1].pk);
+        unhex(sigs, "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+        unhex(sigs + 64, "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00");
+        memcpy(sigs + 128, sigs + 64, 64);
+        sigs[128 + 40] ^= 1;
+        for (t = 0; t < 48; t++) coeffs[t] = rnd8();
+        CHECK(seqvrf_ed25519_verify(pks, NULL, 0, sigs) == 0, "ed25519 test 1");
+        CHECK(seqvrf_ed25519_verify(pks + 32, msgs, 1, sigs + 64) == 0, "ed25519 test 2");
+        CHECK(seqvrf_ed25519_verify(pks + 64, msgs, 1, sigs + 128) == SEQVRF_ERR_PROOF, "ed25519 corrupted");
+        CHECK(seqvrf_ed25519_verify_batch_scratch_bytes(3) <= sizeof scratch, "ed scratch");
+        CHECK(seqvrf_ed25519_verify_batch(st, pks, msgs, offs, sigs, 3, coeffs, scratch, sizeof scratch) == 0 &&
+              st[0] == 0 && st[1] == 0 && st[2] == SEQVRF_ERR_PROOF, "ed25519 batch");
+    }
     printf("c_tests: %s (%d failures)\n", fails ? "FAILED" : "ok", fails);
     return fails ? 1 : 0;
 }

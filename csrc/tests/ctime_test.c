@@ -50,6 +50,43 @@ int main(void) {
         VALGRIND_MAKE_MEM_DEFINED(pi2, sizeof pi2);
         if (rc != SEQVRF_OK || memcmp(pi, pi2, 80) != 0) fails++;
     }
+    /* draft-03 suites (same prove path, other hash to curve / challenge) */
+    {
+        static const int d03[2] = {SEQVRF_SUITE_DRAFT03_EDWARDS25519_SHA512_TAI,
+                                   SEQVRF_SUITE_DRAFT03_EDWARDS25519_SHA512_ELL2};
+        for (i = 0; i < 2; i++) {
+            VALGRIND_MAKE_MEM_UNDEFINED(seed, sizeof seed);
+            rc = seqvrf_prove(pi, seed, alpha, sizeof alpha, d03[i]);
+            VALGRIND_MAKE_MEM_DEFINED(&rc, sizeof rc);
+            VALGRIND_MAKE_MEM_DEFINED(pi, sizeof pi);
+            if (rc != SEQVRF_OK) fails++;
+            if (seqvrf_verify(beta, pk, pi, alpha, sizeof alpha, d03[i], 1) != SEQVRF_OK) fails++;
+            VALGRIND_MAKE_MEM_UNDEFINED(&sk, sizeof sk);
+            rc = seqvrf_prove_expanded(pi2, &sk, alpha, sizeof alpha, d03[i]);
+            VALGRIND_MAKE_MEM_DEFINED(&rc, sizeof rc);
+            VALGRIND_MAKE_MEM_DEFINED(pi2, sizeof pi2);
+            if (rc != SEQVRF_OK || memcmp(pi, pi2, 80) != 0) fails++;
+        }
+    }
+    /* batch-compatible proofs (Gamma || U || V || s) */
+    {
+        uint8_t bc[128], bc2[128];
+        seqvrf_pubkey ppk;
+        VALGRIND_MAKE_MEM_UNDEFINED(seed, sizeof seed);
+        rc = seqvrf_prove_batchcompat(bc, seed, alpha, sizeof alpha, SEQVRF_SUITE_EDWARDS25519_SHA512_ELL2);
+        VALGRIND_MAKE_MEM_DEFINED(&rc, sizeof rc);
+        VALGRIND_MAKE_MEM_DEFINED(bc, sizeof bc);
+        if (rc != SEQVRF_OK) fails++;
+        VALGRIND_MAKE_MEM_UNDEFINED(&sk, sizeof sk);
+        rc = seqvrf_prove_batchcompat_expanded(bc2, &sk, alpha, sizeof alpha, SEQVRF_SUITE_EDWARDS25519_SHA512_ELL2);
+        VALGRIND_MAKE_MEM_DEFINED(&rc, sizeof rc);
+        VALGRIND_MAKE_MEM_DEFINED(bc2, sizeof bc2);
+        if (rc != SEQVRF_OK || memcmp(bc, bc2, 128) != 0) fails++;
+        if (seqvrf_pubkey_parse(&ppk, pk, 1) != SEQVRF_OK ||
+            seqvrf_verify_batchcompat_parsed(beta, &ppk, bc, alpha, sizeof alpha,
+                                             SEQVRF_SUITE_EDWARDS25519_SHA512_ELL2) != SEQVRF_OK)
+            fails++;
+    }
     seqvrf_secret_wipe(&sk);
     VALGRIND_MAKE_MEM_DEFINED(seed, sizeof seed);
     printf("ctime_test: %s\n", fails ? "FAILED" : "ok");

@@ -6,7 +6,8 @@
  * scalar x (clamped or reduced), the nonce prefix or the nonce k, and counts the non-zero
  * bytes deeper than 4 KB below the caller (where the field and group formulas ran; vrf.c
  * scrubs that region).  Fails on any secret copy or more than 256 such bytes.
- * Stack-layout dependent (gcc, -O2, x86-64 and aarch64 tested); not for sanitizer builds.
+ * Stack-layout dependent (gcc -O0/-O1/-O2/-O3/-Os, x86-64 and aarch64 tested); not for sanitizer
+ * builds.  run_wipe_probe.sh builds and runs it at every optimisation level.
  * Run with csrc/tests/run_wipe_probe.sh.
  */
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -14,10 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "seqvrf.h"
-#include "sha512.h"
-#include "sc.h"
 
-#define SCAN 32768
+#define SCAN 196608 /* more than the largest scrub (128 KB at -O0) */
 static uint8_t secrets[5][32];
 static const char *names[5] = {"seed", "x", "prefix", "k", "x_unreduced"};
 
@@ -37,12 +36,25 @@ __attribute__((noinline)) static int scan(void) {
     return hits;
 }
 
+/* The probe computes the secrets it looks for with the library's own SHA-512 (in main's
+ * callees' frames); clear that region first so only the calls under test can leave residue. */
+__attribute__((noinline)) static void clear_probe_stack(void) {
+    volatile uint8_t buf[SCAN];
+    for (int i = 0; i < SCAN; i++) buf[i] = 0;
+    (void)buf[0];
+}
+
 __attribute__((noinline)) static int run(int which) {
     uint8_t pi[80], pk[32];
     static const uint8_t alpha[3] = {1, 2, 3};
     if (which == 0) { if (seqvrf_prove(pi, secrets[0], alpha, 3, 3) != 0) return -1; }
     else if (which == 1) { if (seqvrf_public_key(pk, secrets[0]) != 0) return -1; }
-    else {
+    else if (which == 3) {
+        uint8_t bc[128];
+        if (seqvrf_prove_batchcompat(bc, secrets[0], alpha, 3, SEQVRF_SUITE_EDWARDS25519_SHA512_ELL2) != 0) return -1;
+    } else if (which == 4) {
+        if (seqvrf_prove(pi, secrets[0], alpha, 3, SEQVRF_SUITE_DRAFT03_EDWARDS25519_SHA512_ELL2) != 0) return -1;
+    } else {
         seqvrf_secret sk; /* in this frame: the wipe must clear it */
         if (seqvrf_secret_expand(&sk, secrets[0]) != 0) return -1;
         if (seqvrf_prove_expanded(pi, &sk, alpha, 3, 3) != 0) return -1;
@@ -51,25 +63,33 @@ __attribute__((noinline)) static int run(int which) {
     return 0;
 }
 
+/* The secrets of the fixed seed below, computed offline (python -c with vrf.reference) and
+ * embedded: computing them here with the library's SHA-512 would leave them in main's
+ * callee frames and callee-saved registers, which the calls under test then push. */
+static const char *const secret_hex[5] = {
+    "a5b89ff2d1340b6e4da0879af9dc33167548af82e1c4db3e1d7057aa89ecc326", /* seed */
+    "4ffde991f80e97fe2d8cfdb402d7982e3ae01cd1ba0680b758634de52ef57e0e", /* x = clamped mod q */
+    "1f4c745666810d1f11fa53a47b12e67303e1a3ccac75744124e21b4cfc3b6cb6", /* nonce prefix */
+    "9ff63479fc554ce3a7093469a9adcd19318657173f6168ecc5a7b4261b628f09", /* k for alpha 010203, TAI */
+    "f020b7627cfef2b65d9cd3e35bb8f3963ae01cd1ba0680b758634de52ef57e5e", /* x clamped, unreduced */
+};
+
 int main(void) {
-    uint8_t h[64], kh[64], hstr[32];
-    for (int i = 0; i < 32; i++) secrets[0][i] = (uint8_t)(0xA5 ^ (i * 29));
-    sv_sha512(h, secrets[0], 32);
-    h[0] &= 248; h[31] &= 127; h[31] |= 64;
-    memcpy(secrets[4], h, 32);
-    memcpy(secrets[2], h + 32, 32);
-    memset(h + 32, 0, 32);
-    sv_sc_reduce64(secrets[1], h);
-    if (seqvrf_debug_hash_to_curve(hstr, (uint8_t[32]){0}, (const uint8_t *)"\1\2\3", 3, 3) != 0) return 2;
-    { uint8_t pk[32]; sv_sha512_ctx c;
-      if (seqvrf_public_key(pk, secrets[0]) != 0) return 2;
-      if (seqvrf_debug_hash_to_curve(hstr, pk, (const uint8_t *)"\1\2\3", 3, 3) != 0) return 2;
-      sv_sha512_init(&c); sv_sha512_update(&c, secrets[2], 32); sv_sha512_update(&c, hstr, 32);
-      sv_sha512_final(&c, kh); sv_sc_reduce64(secrets[3], kh); }
+    for (int s = 0; s < 5; s++)
+        for (int i = 0; i < 32; i++) {
+            unsigned int b;
+            if (sscanf(secret_hex[s] + 2 * i, "%2x", &b) != 1) return 2;
+            secrets[s][i] = (uint8_t)b;
+        }
+    for (int i = 0; i < 32; i++) if (secrets[0][i] != (uint8_t)(0xA5 ^ (i * 29))) return 2;
     int total = 0;
-    static const char *what[3] = {"seqvrf_prove", "seqvrf_public_key", "seqvrf_secret_expand + prove_expanded + wipe"};
-    for (int which = 0; which < 3; which++) {
+    clear_probe_stack();
+    static const char *what[5] = {"seqvrf_prove", "seqvrf_public_key", "seqvrf_secret_expand + prove_expanded + wipe",
+                                  "seqvrf_prove_batchcompat (ELL2; k differs, seed/x/prefix checked)",
+                                  "seqvrf_prove draft-03 ELL2 (k differs, seed/x/prefix checked)"};
+    for (int which = 0; which < 5; which++) {
         printf("%s:\n", what[which]);
+        clear_probe_stack();
         if (run(which) != 0) return 2;
         total += scan();
     }

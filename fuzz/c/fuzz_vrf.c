@@ -37,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     op = data[0];
     data++, size--;
     int suite = (op & 1) ? SEQVRF_SUITE_EDWARDS25519_SHA512_ELL2 : SEQVRF_SUITE_EDWARDS25519_SHA512_TAI;
+    if (op & 0x40) suite |= 0x100; /* the draft-03 suites, 0x103 and 0x104 */
     int validate = (op >> 1) & 1;
     switch ((op >> 2) % 6) {
     case 0: { /* verify: pk || pi || alpha (rest, on the heap so ASan sees its exact size) */

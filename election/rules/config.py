@@ -88,11 +88,11 @@ class ElectionConfig(JsonForm):
         inactivity_threshold: None (default: the inactivity rule is off and nothing
             changes) or a percentage in [1, 100]: a validator that missed at least this
             share of its primary slots in epoch ``e`` has its weight divided by
-            ``inactivity_divisor`` in the effective stake table of epoch ``e + 2``
-            (docs/spec.md section 19; rotation mode only).
+            ``inactivity_divisor`` (down to one slot's worth at least) in the effective
+            stake table of epoch ``e + 2`` (docs/spec.md section 19; rotation mode only).
         inactivity_divisor: with the rule on, the divisor ``D`` in [2, 2**32 - 1] of a
-            reduced validator's weight (``max(1, stake // D)``); None means 64.  Must be
-            None when the rule is off.
+            reduced validator's weight (``min(s, max(s // D, ceil(S / L)))``); None
+            means 64.  Must be None when the rule is off.
         inactivity_finality: with the rule on, ``"chain"`` (None means this: epoch
             ``e``'s outcomes count once final by the chain's own rules) or ``"l1"`` (they
             count only when an external finality signal has confirmed epoch ``e``).

@@ -17,11 +17,12 @@ from the chain:
   to the base table of ``e + 2``; if it would hold every validator of that table it is
   empty instead (reducing everyone changes nothing but the rounding);
 * the effective table of ``e + 2`` is the base table with each reduced validator's stake
-  replaced by ``max(1, stake // D)`` (``D = inactivity_divisor``).
+  ``s`` replaced by ``min(s, max(s // D, ceil(S / L)))`` (``D = inactivity_divisor``,
+  ``S`` the base total stake, ``L`` the epoch length).
 
-A reduced validator stays in the table with a small weight: it keeps being drawn as a
-primary or backup now and then, and one canonical block at any rank (with no primary
-share missed) brings it back to its full stake two epochs later.  Everything is integers
+A reduced validator stays in the table with a small weight, never below one slot's worth
+(``ceil(S / L)``), so it keeps at least one primary slot per epoch: once it is back, it
+produces that slot, is proven live, and has its full stake again two epochs later.  Everything is integers
 and sets of ids; no order of a hash table matters.
 
 With ``inactivity_finality = "l1"`` epoch ``e``'s outcomes are used only when the external
@@ -141,10 +142,14 @@ def next_reduced(config: ElectionConfig, base_next: StakeTable, outcomes: Mappin
 
 
 def effective_table(config: ElectionConfig, base: StakeTable, reduced: Iterable[str]) -> StakeTable:
-    """The base table with each reduced validator's stake replaced by ``max(1, stake // D)``.
+    """The base table with each reduced validator's stake ``s`` replaced by
+    ``min(s, max(s // D, ceil(S / L)))`` (``S`` the base total, ``L`` the epoch length).
 
-    Ids of ``reduced`` that are not in ``base`` are ignored.  With nothing reduced this is
-    ``base`` itself (same object, same digest).
+    The floor ``ceil(S / L)`` keeps at least one primary slot per epoch for every reduced
+    validator whose stake reaches it (systematic sampling gives ``floor(L * w / S')`` or
+    more slots, and ``L * ceil(S / L) >= S >= S'``): a validator that is back proves it in
+    its next epoch.  Ids of ``reduced`` not in ``base`` are ignored.  With nothing reduced
+    this is ``base`` itself (same object, same digest).
 
     Raises:
         InactivityError: the rule is off.
@@ -155,7 +160,9 @@ def effective_table(config: ElectionConfig, base: StakeTable, reduced: Iterable[
     cut = frozenset(reduced)
     if not cut.intersection(base.ids):
         return base
-    return base.with_stakes([max(1, v.stake // divisor) if v.id in cut else v.stake for v in base])
+    floor = -(-base.total_stake // config.epoch_length)  # ceil(S / L): one slot's worth of stake
+    return base.with_stakes([min(v.stake, max(v.stake // divisor, floor)) if v.id in cut else v.stake
+                             for v in base])
 
 
 def epoch_outcomes(scheduled: Mapping[str, int], blocks: Iterable[tuple[int, str]]) -> dict[str, Outcome]:

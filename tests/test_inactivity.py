@@ -265,3 +265,23 @@ def test_the_l1_gate_lets_only_the_finalized_side_recover() -> None:
     a, b = _partition("l1")
     assert a.filled[4:] == [60, 60] and a.certified_slots()
     assert b.filled[4:] == [24, 24] and not b.certified_slots() and not b.reduced
+
+
+def test_cli_audit_takes_the_l1_finality_signal(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from election.chain.formats import HistoryWriter
+    from election.cli import main
+
+    table, keys = dev_table([1000] * 10)
+    cfg = ElectionConfig(b"partition", epoch_length=60, inactivity_threshold=50, inactivity_finality="l1")
+    genesis = GenesisFile.single(cfg, bytes(32), table)
+    l1 = {e: e - 2 for e in range(2, 8)}
+    side = side_chain(genesis, keys, table.ids[:6], 120, 359, l1)
+    genesis.save(tmp_path / "genesis.json")
+    with HistoryWriter(tmp_path / "history.jsonl") as w:
+        w.write_all(side.records)
+    (tmp_path / "l1.json").write_text(json.dumps({str(k): v for k, v in l1.items()}))
+    (tmp_path / "bad.json").write_text('{"01": 3}')
+    args = [str(tmp_path / "genesis.json"), str(tmp_path / "history.jsonl")]
+    assert main(["audit", *args, "--l1-finality", str(tmp_path / "l1.json")]) == 0
+    assert main(["audit", *args]) == 1          # without the signal nothing is finalized: takeovers invalid
+    assert main(["audit", *args, "--l1-finality", str(tmp_path / "bad.json")]) == 2

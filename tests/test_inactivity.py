@@ -285,3 +285,24 @@ def test_cli_audit_takes_the_l1_finality_signal(tmp_path) -> None:  # type: igno
     assert main(["audit", *args, "--l1-finality", str(tmp_path / "l1.json")]) == 0
     assert main(["audit", *args]) == 1          # without the signal nothing is finalized: takeovers invalid
     assert main(["audit", *args, "--l1-finality", str(tmp_path / "bad.json")]) == 2
+
+
+def test_record_empty_equals_record_with_every_slot_missed(rng) -> None:  # type: ignore[no-untyped-def]
+    table = dev_table([rng.randrange(1, 50) for _ in range(12)])[0]
+    for finality in ("chain", "l1"):
+        cfg = ElectionConfig(b"x", epoch_length=30, inactivity_threshold=rng.randrange(1, 101),
+                             inactivity_finality=finality)
+        slow, fast = (InactivityState(cfg, lambda e: table) for _ in range(2))
+        for epoch in range(12):
+            counts = [rng.choice([0, 0, 1, 3]) for _ in table.ids]
+            l1 = rng.choice([None, epoch - 1, epoch])
+            if rng.random() < 0.5:
+                slow.record(epoch, {v: Outcome(n, n, 0) for v, n in zip(table.ids, counts, strict=True)}, l1)
+                fast.record_empty(epoch, table.ids, counts, l1)
+            else:  # a non-empty epoch in between, the same for both
+                outs = {v: Outcome(n, rng.randrange(n + 1), rng.randrange(3)) for v, n in zip(table.ids, counts,
+                                                                                               strict=True)}
+                slow.record(epoch, outs, l1)
+                fast.record(epoch, outs, l1)
+            assert slow.reduced(epoch + 2) == fast.reduced(epoch + 2)
+            assert slow.table(epoch + 2) == fast.table(epoch + 2)

@@ -722,7 +722,8 @@ class _Auditor:
             offset = primary_offset(config, table, e, seed)
             tally.add(offset)
             if self.inactivity is not None:  # no block: every primary slot of the epoch is missed
-                self._record(e, table, primary_counts(table.stakes, self.length, offset), [])
+                self.inactivity.record_empty(e, table.ids, primary_counts(table.stakes, self.length, offset),
+                                             self.l1_finalized.get(e + 2))
             self._table_tally(table).slots += self.length
             self.epochs.append_empty(e, seed, digest, nxt)
             seed = nxt

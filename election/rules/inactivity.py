@@ -278,13 +278,46 @@ class InactivityState:
         Raises:
             InactivityError: out of order, or epoch ``epoch + 1``'s set is unknown.
         """
+        prev, finalized = self._start(epoch, l1_finalized_epoch)
+        cut = next_reduced(self.config, self.base_table_for(epoch + 2), outcomes, prev, finalized)
+        self._store(epoch, cut, prev, finalized)
+
+    def record_empty(self, epoch: int, ids: Iterable[str], counts: Iterable[int],
+                     l1_finalized_epoch: int | None = None) -> None:
+        """Record an epoch without any canonical block: the same result as :meth:`record`
+        with ``Outcome(n, n, 0)`` for every validator (``n`` its primary slots), computed
+        with set operations only (the audit walks runs of empty epochs this way).
+
+        Args:
+            epoch: the epoch.
+            ids: the ids of its table, in canonical order.
+            counts: their primary slots in the epoch, in the same order.
+            l1_finalized_epoch: as :meth:`record`.
+
+        Raises:
+            InactivityError: as :meth:`record`.
+        """
+        prev, finalized = self._start(epoch, l1_finalized_epoch)
+        base = self.base_table_for(epoch + 2)
+        if finalized:  # every validator with a primary slot missed all of them; nobody is proven live
+            lazy = {vid for vid, n in zip(ids, counts, strict=True) if n}
+            cut = frozenset(v for v in base.ids if v in lazy or v in prev)
+        else:
+            cut = frozenset(v for v in base.ids if v in prev)
+        if len(cut) == len(base):
+            cut = frozenset()
+        self._store(epoch, cut, prev, finalized)
+
+    def _start(self, epoch: int, l1_finalized_epoch: int | None) -> tuple[frozenset[str], bool]:
         if epoch + 2 in self._reduced:
             raise InactivityError(f"epoch {epoch}'s outcomes were already recorded")
         prev = self.reduced(epoch + 1)
         finalized = True
         if self.config.inactivity_finality == "l1":
             finalized = l1_finalized_epoch is not None and l1_finalized_epoch >= epoch
-        cut = next_reduced(self.config, self.base_table_for(epoch + 2), outcomes, prev, finalized)
+        return prev, finalized
+
+    def _store(self, epoch: int, cut: frozenset[str], prev: frozenset[str], finalized: bool) -> None:
         self._reduced[epoch + 2] = cut
         if cut:
             self.reduced_epochs += 1

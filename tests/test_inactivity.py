@@ -306,3 +306,19 @@ def test_record_empty_equals_record_with_every_slot_missed(rng) -> None:  # type
                 fast.record(epoch, outs, l1)
             assert slow.reduced(epoch + 2) == fast.reduced(epoch + 2)
             assert slow.table(epoch + 2) == fast.table(epoch + 2)
+
+
+def test_cli_simulate_recovery_flag(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from election.cli import main
+
+    args = ["simulate", "--validators", "12", "--epochs", "5", "--epoch-length", "30", "--stake", "equal",
+            "--seed", "3", "--faults", "outage:stake=0.4,at=120,for=100000", "--out", str(tmp_path), "--quiet"]
+    assert main([*args, "--recovery"]) == 0
+    text = capsys.readouterr().out
+    assert "recovery        inactivity rule on" in text and "epoch 4: 5 (41.7% of stake)" in text
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["params"]["recovery"] is True and summary["epochs"][4]["filled"] == 30
+    genesis = json.loads((tmp_path / "genesis.json").read_text())
+    assert genesis["config"]["inactivity_threshold"] == 50
+    assert main(args) == 0
+    assert "recovery" not in json.loads((tmp_path / "summary.json").read_text())

@@ -241,4 +241,11 @@ def human_summary(summary: dict[str, Any]) -> str:
         lines.append(f"  seed grinding   attackers {g['stake_share']:.1%} of stake: objective mean "
                      f"{g['mean_realized']} vs {g['mean_if_published']} if published "
                      f"(honest expectation {g['expected_honest']}), bias {g['measured_bias']}")
+    rec = s.get("recovery")
+    if rec is not None:
+        filled = ", ".join(f"{100 * e['fraction']:.0f} %" for e in s["epochs"])
+        reduced = ", ".join(f"epoch {r['epoch']}: {r['count']} ({r['stake_share']:.1%} of stake)"
+                            for r in rec["reduced"]) or "none"
+        lines.append(f"  recovery        inactivity rule on (threshold {rec['threshold_percent']} %, divisor "
+                     f"{rec['divisor']}): reduced {reduced}; filled per epoch {filled}")
     return "\n".join(lines)

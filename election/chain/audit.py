@@ -509,7 +509,8 @@ class _Epoch:
         self.epoch = epoch
         self.seed = seed
         self.table = genesis.table_for(epoch) if table is None else table
-        self.blocks: list[tuple[int, str]] = []  # (rank, producer) of valid blocks, inactivity rule only
+        # valid blocks per (0 for rank 0 else 1, producer), inactivity rule only: O(validators) memory
+        self.blocks: dict[tuple[int, str], int] = {}
         self._config = genesis.config
         self._schedule: Schedule | None = None
         self.acc = SeedAccumulator(genesis.config, epoch, seed)
@@ -644,12 +645,13 @@ class _Auditor:
         return self.inactivity.table(epoch)
 
     def _record(self, epoch: int, table: StakeTable, counts: Sequence[int] | dict[str, int],
-                blocks: list[tuple[int, str]]) -> None:
+                blocks: dict[tuple[int, str], int]) -> None:
         """Inactivity rule: epoch ``epoch``'s outcomes fix the reduced set of ``epoch + 2``."""
         if self.inactivity is None:
             return
         scheduled = counts if isinstance(counts, dict) else dict(zip(table.ids, counts, strict=True))
-        self.inactivity.record(epoch, epoch_outcomes(scheduled, blocks), self.l1_finalized.get(epoch + 2))
+        each = ((rank, vid) for (rank, vid), n in blocks.items() for _ in range(n))
+        self.inactivity.record(epoch, epoch_outcomes(scheduled, each), self.l1_finalized.get(epoch + 2))
 
     # -- feeding ------------------------------------------------------------------------
     def feed(self, rec: HistoryRecord) -> None:
@@ -790,7 +792,8 @@ class _Auditor:
         tally[0] += 1
         tally[1 if rank == 0 else 2] += 1
         if self.inactivity is not None:
-            cur.blocks.append((rank, claim.validator_id))
+            key = (0 if rank == 0 else 1, claim.validator_id)
+            cur.blocks[key] = cur.blocks.get(key, 0) + 1
 
     def _reject(self, rec: HistoryRecord, code: str, reason: str) -> None:
         claim = rec.claim

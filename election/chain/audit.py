@@ -24,7 +24,7 @@ import json
 import os
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, overload
@@ -39,6 +39,7 @@ from ..rules.errors import ElectionError, InvalidClaim
 from ..rules.evidence import Evidence, HeaderEquivocation, ProduceAfterVote, VoteEquivocation, evidence_to_dict
 from ..rules.forkchoice import canonical_index
 from ..rules.headers import HEADER_REASONS, InvalidHeader
+from ..rules.inactivity import InactivityState, epoch_outcomes
 from ..rules.schedule import Schedule, primary_counts, primary_offset
 from ..rules.seeds import SeedAccumulator
 from ..rules.stake import StakeTable
@@ -358,6 +359,10 @@ class AuditReport:
     stale_parents: int = 0
     equivocations: list[dict[str, Any]] = field(default_factory=list)
     observed: dict[str, Any] | None = None
+    inactivity: dict[str, Any] | None = None
+    """With the inactivity rule on (docs/spec.md section 19): the epochs whose effective
+    table reduced validators, ``{"threshold", "divisor", "finality", "reduced_epochs",
+    "epochs": [{"epoch", "reduced", "finalized"}, ...]}``; None when the rule is off."""
 
     @property
     def authorship(self) -> str:
@@ -414,6 +419,7 @@ class AuditReport:
             "equivocations": self.equivocations,
             "observed": self.observed,
             "health": None if self.health is None else self.health.to_dict(),
+            **({} if self.inactivity is None else {"inactivity": self.inactivity}),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
         }
 
@@ -470,6 +476,11 @@ class AuditReport:
             o = self.observed
             out.append(f"observed blocks: {o['blocks']} read, {o['valid']} valid, {o['superseding']} superseding "
                        f"a history block, {o['unlisted']} for slots the history leaves empty")
+        if self.inactivity is not None:
+            i = self.inactivity
+            last = i["epochs"][-1] if i["epochs"] else None
+            out.append(f"inactivity rule: {i['reduced_epochs']} epoch(s) with reduced validators"
+                       + ("" if last is None else f"; last: epoch {last['epoch']}, {len(last['reduced'])} reduced"))
         if self.epochs:
             e = self.epochs[-1]
             final = "" if e.next_seed_final else " (provisional: history ends before the cutoff)"
@@ -498,12 +509,14 @@ class _Epoch:
     """Per-epoch state while its blocks stream through.  The schedule is built on first
     use: an epoch whose lines are all rejected before the claim checks never needs it."""
 
-    __slots__ = ("epoch", "seed", "table", "_schedule", "acc", "produced", "_config", "blocks")
+    __slots__ = ("epoch", "seed", "table", "_schedule", "acc", "produced", "_config", "blocks", "producers")
 
-    def __init__(self, genesis: GenesisFile, epoch: int, seed: bytes) -> None:
+    def __init__(self, genesis: GenesisFile, epoch: int, seed: bytes, table: StakeTable | None = None) -> None:
         self.epoch = epoch
         self.seed = seed
-        self.table = genesis.table_for(epoch)
+        self.table = genesis.table_for(epoch) if table is None else table
+        # valid blocks per (0 for rank 0 else 1, producer), inactivity rule only: O(validators) memory
+        self.producers: dict[tuple[int, str], int] = {}
         self._config = genesis.config
         self._schedule: Schedule | None = None
         self.acc = SeedAccumulator(genesis.config, epoch, seed)
@@ -593,15 +606,19 @@ def _slim(rec: HistoryRecord) -> HistoryRecord:
 
 
 class _Auditor:
-    def __init__(self, genesis: GenesisFile, workers: int | None, max_empty_epochs: int = MAX_EMPTY_EPOCHS) -> None:
+    def __init__(self, genesis: GenesisFile, workers: int | None, max_empty_epochs: int = MAX_EMPTY_EPOCHS,
+                 l1_finalized: Mapping[int, int] | None = None) -> None:
         self.genesis = genesis
+        self.inactivity = (InactivityState(genesis.config, genesis.table_for, genesis.start_epoch)
+                           if genesis.config.inactivity else None)
+        self.l1_finalized = l1_finalized or {}
         self.max_empty_epochs = max_empty_epochs
         self.config = genesis.config
         self.length = genesis.config.epoch_length
         self.suite = genesis.config.suite
         self.workers = workers
         self.first_slot = genesis.config.first_slot(genesis.start_epoch)
-        self.cur = _Epoch(genesis, genesis.start_epoch, genesis.initial_seed)
+        self.cur = _Epoch(genesis, genesis.start_epoch, genesis.initial_seed, self.table_for(genesis.start_epoch))
         self.pending: list[_Item] = []
         self.triples: list[tuple[vrf.PublicKey, bytes, bytes]] = []
         self.last_slot: int | None = None          # highest slot of a block in order
@@ -627,6 +644,22 @@ class _Auditor:
         self.watch: set[int] = set()                # slots with observed blocks
         self.kept: dict[int, tuple[HistoryRecord, bool]] = {}  # their history record, and if it is valid
         self.outcomes = OutcomeLog()
+
+    def table_for(self, epoch: int) -> StakeTable:
+        """The stake table of an audited epoch: the genesis table, or with the inactivity
+        rule on the effective one (docs/spec.md section 19)."""
+        if self.inactivity is None:
+            return self.genesis.table_for(epoch)
+        return self.inactivity.table(epoch)
+
+    def _record(self, epoch: int, table: StakeTable, counts: Sequence[int] | dict[str, int],
+                blocks: dict[tuple[int, str], int]) -> None:
+        """Inactivity rule: epoch ``epoch``'s outcomes fix the reduced set of ``epoch + 2``."""
+        if self.inactivity is None:
+            return
+        scheduled = counts if isinstance(counts, dict) else dict(zip(table.ids, counts, strict=True))
+        each = ((rank, vid) for (rank, vid), n in blocks.items() for _ in range(n))
+        self.inactivity.record(epoch, epoch_outcomes(scheduled, each), self.l1_finalized.get(epoch + 2))
 
     # -- feeding ------------------------------------------------------------------------
     def feed(self, rec: HistoryRecord) -> None:
@@ -690,17 +723,21 @@ class _Auditor:
         config = self.config
         seed = self.epochs.last_next_seed
         for e in range(self.cur.epoch + 1, epoch):
-            table = self.genesis.table_for(e)
+            table = self.table_for(e)
             digest = table.digest()
             nxt = SeedAccumulator(config, e, seed).finish()
             tally = self.empty_tallies.get(digest)
             if tally is None:
                 tally = self.empty_tallies[digest] = _PrimaryTally(table, self.length)
-            tally.add(primary_offset(config, table, e, seed))
+            offset = primary_offset(config, table, e, seed)
+            tally.add(offset)
+            if self.inactivity is not None:  # no block: every primary slot of the epoch is missed
+                self.inactivity.record_empty(e, table.ids, primary_counts(table.stakes, self.length, offset),
+                                             self.l1_finalized.get(e + 2))
             self._table_tally(table).slots += self.length
             self.epochs.append_empty(e, seed, digest, nxt)
             seed = nxt
-        self.cur = _Epoch(self.genesis, epoch, seed)
+        self.cur = _Epoch(self.genesis, epoch, seed, self.table_for(epoch))
 
     def _table_tally(self, table: StakeTable) -> _TableTally:
         digest = table.digest()
@@ -763,6 +800,9 @@ class _Auditor:
             tally = self.produced[claim.validator_id] = [0, 0, 0]
         tally[0] += 1
         tally[1 if rank == 0 else 2] += 1
+        if self.inactivity is not None:
+            key = (0 if rank == 0 else 1, claim.validator_id)
+            cur.producers[key] = cur.producers.get(key, 0) + 1
 
     def _reject(self, rec: HistoryRecord, code: str, reason: str) -> None:
         claim = rec.claim
@@ -796,8 +836,13 @@ class _Auditor:
             offset = primary_offset(self.config, cur.table, cur.epoch, cur.seed)
             counts = primary_counts(cur.table.stakes, self.length, offset)
             self._add_scheduled(dict(zip(cur.table.ids, counts, strict=True)))
+            if final:
+                self._record(cur.epoch, cur.table, counts, cur.producers)
         elif slots == self.length:
-            self._add_scheduled(cur.schedule.counts())
+            full = cur.schedule.counts()
+            self._add_scheduled(full)
+            if final:
+                self._record(cur.epoch, cur.table, full, cur.producers)
         else:
             partial = dict.fromkeys(cur.table.ids, 0)
             for vid in cur.schedule.leaders()[:slots]:
@@ -867,6 +912,10 @@ class _Auditor:
             history_version=self.version or 1,
             stale_parents=self.stale_parents,
             health=assess(self.outcomes, ids=[r.id for r in rows]) if last is not None else None,
+            inactivity=None if self.inactivity is None else {
+                "threshold": self.config.inactivity_threshold, "divisor": self.config.inactivity_divisor,
+                "finality": self.config.inactivity_finality, "reduced_epochs": self.inactivity.reduced_epochs,
+                "epochs": list(self.inactivity.log)},
         )
 
 
@@ -906,10 +955,12 @@ def _observed_evidence(blocks: list[SignedBlock], table: StakeTable) -> list[Evi
 
 
 def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, tuple[HistoryRecord, bool]],
-                    observed: list[HistoryRecord], workers: int | None) -> None:
+                    observed: list[HistoryRecord], workers: int | None,
+                    table_for: Callable[[int], StakeTable] | None = None) -> None:
     """Check observed blocks against the audited seed chain, apply the fork choice with the
     history's block of each slot, and collect proven equivocations into ``report``."""
     config = genesis.config
+    table_for = genesis.table_for if table_for is None else table_for
     chain = report.epochs  # one item per epoch from the start epoch on, in order
     schedules: dict[int, Schedule] = {}
     valid: dict[int, list[SignedBlock]] = {}
@@ -926,7 +977,7 @@ def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, t
         sched = schedules.get(epoch)
         if sched is None:
             item = chain[index]
-            sched = schedules[epoch] = Schedule(config, genesis.table_for(epoch), epoch, item.seed)
+            sched = schedules[epoch] = Schedule(config, table_for(epoch), epoch, item.seed)
         block = SignedBlock(rec.claim, rec.header)
         try:
             triples.append(check_block_static(block, sched, require_header=rec.header is not None)[:3])
@@ -957,7 +1008,7 @@ def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, t
             blocks = pool
         else:
             counts["unlisted"] += 1  # the history has no valid block for this slot
-        table = genesis.table_for(slot // config.epoch_length)
+        table = table_for(slot // config.epoch_length)
         for ev in _observed_evidence(blocks, table):
             ev.verify(table, config)  # built from verified statements; checked again, cheaply
             report.equivocations.append(evidence_to_dict(ev))
@@ -999,7 +1050,8 @@ def audit(genesis: GenesisFile | PathLike,
           history: HistorySource,
           workers: int | None = None, progress: ProgressCallback | None = None,
           batch_size: int = BATCH_SIZE, max_line_bytes: int | None = None,
-          max_empty_epochs: int = MAX_EMPTY_EPOCHS, observed: HistorySource | None = None) -> AuditReport:
+          max_empty_epochs: int = MAX_EMPTY_EPOCHS, observed: HistorySource | None = None,
+          l1_finalized: Mapping[int, int] | None = None) -> AuditReport:
     """Audit a chain's leader history against its genesis.
 
     Args:
@@ -1022,6 +1074,10 @@ def audit(genesis: GenesisFile | PathLike,
             seed chain, the fork choice is applied with the history's block of its slot
             (a history block it supersedes becomes invalid, code ``superseded``), and
             equivocations among them are reported with their evidence.
+        l1_finalized: with the inactivity rule on and ``inactivity_finality = "l1"``: for
+            an epoch ``E``, the external finality signal fixed for it (the highest epoch
+            the L1 had finalized when the table of ``E`` was fixed); an epoch absent from
+            it has nothing finalized (docs/spec.md section 19).  Ignored otherwise.
 
     Returns:
         The :class:`AuditReport`; ``report.ok`` is False if any block is invalid or
@@ -1056,7 +1112,7 @@ def audit(genesis: GenesisFile | PathLike,
     if observed is not None:
         observed_records = _read_observed(observed, max_line_bytes)
     lines, path = open_lines(history, max_line_bytes)
-    auditor = _Auditor(genesis, workers, max_empty_epochs)
+    auditor = _Auditor(genesis, workers, max_empty_epochs, l1_finalized)
     auditor.watch = {r.claim.slot for r in observed_records}
     errors: list[MalformedLine] = []
     bad = 0
@@ -1089,7 +1145,7 @@ def audit(genesis: GenesisFile | PathLike,
         raise MalformedHistory(errors, bad, path)
     report = auditor.finish(time.perf_counter() - started)
     if observed is not None:
-        _check_observed(genesis, report, auditor.kept, observed_records, workers)
+        _check_observed(genesis, report, auditor.kept, observed_records, workers, auditor.table_for)
         report.elapsed_seconds = time.perf_counter() - started
     if progress is not None:
         progress(auditor.blocks, read, total)

@@ -1,4 +1,5 @@
-"""``seqvrf audit GENESIS HISTORY [--json] [--workers N] [--max-line-bytes N] [--max-empty-epochs N]``:
+"""``seqvrf audit GENESIS HISTORY [--json] [--workers N] [--max-line-bytes N] [--max-empty-epochs N]
+[--observed FILE] [--l1-finality FILE]``:
 audit a chain's leader history.
 
 Prints a human summary (or, with ``--json``, the full report as JSON) on stdout.  A
@@ -18,10 +19,12 @@ from typing import IO, Any
 
 from ..chain.audit import MAX_EMPTY_EPOCHS, audit
 from ..chain.formats import MalformedGenesis, MalformedHistory
-from ..rules.errors import ElectionError
+from ..rules._codec import json_int, load_json
+from ..rules.config import MAX_SLOT
+from ..rules.errors import ElectionError, MalformedData
 from . import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, bounded_int, positive_int
 
-__all__ = ["register", "run", "ProgressBar"]
+__all__ = ["register", "run", "ProgressBar", "read_l1_finality"]
 
 
 def register(subparsers: Any) -> None:
@@ -41,6 +44,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--observed", metavar="FILE", default=None,
                    help="more blocks seen on the network (same line format, any order): checked, applied to "
                         "the fork choice, and searched for proven equivocations")
+    p.add_argument("--l1-finality", metavar="FILE", default=None,
+                   help="inactivity rule with inactivity_finality 'l1' (docs/spec.md section 19.6): a JSON object "
+                        "mapping an epoch (decimal string) to the L1-finalized epoch fixed for its table")
     p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="threads verifying VRF proofs (default: one per core)")
     p.add_argument("--max-line-bytes", type=bounded_int(1, 1 << 40), default=None, metavar="N",
@@ -88,14 +94,42 @@ class ProgressBar:
             self.stream.flush()
 
 
+MAX_L1_FINALITY_BYTES = 1 << 24
+"""Largest --l1-finality file read (16 MiB)."""
+
+
+def read_l1_finality(path: str) -> dict[int, int]:
+    """Read a ``{"epoch": l1_finalized_epoch}`` JSON object (epochs as decimal strings,
+    values integers in [0, 2**64 - 1]).
+
+    Raises:
+        MalformedData: not such an object (or larger than 16 MiB).
+        OSError: the file cannot be read.
+    """
+    with open(path, "rb") as f:
+        data = f.read(MAX_L1_FINALITY_BYTES + 1)
+    if len(data) > MAX_L1_FINALITY_BYTES:
+        raise MalformedData(f"--l1-finality: larger than {MAX_L1_FINALITY_BYTES} bytes")
+    obj = load_json(data, "l1 finality")
+    if not isinstance(obj, dict):
+        raise MalformedData(f"--l1-finality: expected a JSON object, got {type(obj).__name__}")
+    out: dict[int, int] = {}
+    for key, value in obj.items():
+        if not (key.isascii() and key.isdigit() and (key == "0" or key[0] != "0")):
+            raise MalformedData(f"--l1-finality: expected decimal epoch keys, got {key!r}")
+        out[json_int(int(key), "l1 finality epoch", 0, MAX_SLOT)] = json_int(value, f"l1 finality[{key}]", 0, MAX_SLOT)
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the audit for parsed arguments; returns the exit code."""
     err = sys.stderr
     bar = ProgressBar(err) if (not args.json and err.isatty()) else None
     try:
+        l1 = None if args.l1_finality is None else read_l1_finality(args.l1_finality)
         report = audit(args.genesis, args.history, workers=args.workers, progress=bar,
                        max_line_bytes=args.max_line_bytes, max_empty_epochs=args.max_empty_epochs,
-                       observed=args.observed)
+                       observed=args.observed, l1_finalized=l1)
     except MalformedHistory as exc:
         if bar:
             bar.close()

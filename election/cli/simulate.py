@@ -75,6 +75,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print summary.json on stdout instead of the text summary")
     p.add_argument("--plot", action="store_true", help="also write PNG plots (needs the 'plot' extra)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--recovery", action="store_true",
+                   help="turn the inactivity rule on (docs/spec.md section 19): validators that missed at least "
+                        "half their primary slots in epoch e lose weight in epoch e+2, so takeovers resume past "
+                        "one third down (off: a run is unchanged)")
     p.set_defaults(func=run)
 
 
@@ -119,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         params = SimParams(validators=args.validators, epochs=args.epochs, epoch_length=args.epoch_length,
                            stake=stake, stakes=stakes, slot_ms=args.slot_ms, timeout_ms=args.timeout_ms,
                            backups=args.backups, latency=args.latency, jitter=args.jitter, loss=args.loss,
-                           heartbeat=args.heartbeat, faults=faults, seed=args.seed)
+                           heartbeat=args.heartbeat, faults=faults, seed=args.seed, recovery=args.recovery)
         started = time.perf_counter()
 
         def progress(epoch: int, filled: int, slots: int) -> None:

@@ -130,6 +130,11 @@ def run_schedule(args: argparse.Namespace) -> int:
     except (ElectionError, OSError) as exc:
         print(f"seqvrf schedule: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if config.inactivity and epoch >= genesis.start_epoch + 2:
+        print(f"seqvrf schedule: note: the inactivity rule is on, so epoch {epoch}'s effective stake table "
+              f"depends on the history (epoch {epoch - 2}'s outcomes, docs/spec.md section 19); this is the "
+              "schedule on the genesis table (the audit's seed_chain gives the effective table's digest)",
+              file=sys.stderr)
     out = sys.stdout
     if args.json:  # streamed row by row, the same text as json.dumps(..., indent=2) of the whole
         out.write(f'{{\n  "epoch": {epoch},\n  "seed": "{seed.hex()}",\n  "slots": [')

@@ -16,7 +16,7 @@ from ._codec import JsonForm, check_hex, json_int, json_object, json_str
 from .errors import InvalidConfig, InvalidSlot, MalformedData
 
 __all__ = ["ElectionConfig", "MAX_CHAIN_ID_BYTES", "MAX_SLOT", "MAX_BACKUPS", "MAX_EPOCH_LENGTH", "MODES",
-           "MAX_PROPOSERS"]
+           "MAX_PROPOSERS", "INACTIVITY_FINALITY", "DEFAULT_INACTIVITY_DIVISOR", "MAX_INACTIVITY_DIVISOR"]
 
 MAX_CHAIN_ID_BYTES = 64
 """Longest chain id, in bytes."""
@@ -42,6 +42,12 @@ _MODE_KEYS: dict[str, frozenset[str]] = {
     "windowed": frozenset({"mode", "window"}),
     "secret": frozenset({"mode", "proposers"}),
 }
+_INACTIVITY_KEYS = frozenset({"inactivity_threshold", "inactivity_divisor", "inactivity_finality"})
+INACTIVITY_FINALITY = ("chain", "l1")
+"""Where the inactivity rule takes its outcomes' finality from (docs/spec.md section 19)."""
+DEFAULT_INACTIVITY_DIVISOR = 64
+"""Default weight divisor of a validator the inactivity rule reduces."""
+MAX_INACTIVITY_DIVISOR = 2**32 - 1
 
 
 def _check_int(name: str, value: object, lo: int, hi: int) -> int:
@@ -79,6 +85,18 @@ class ElectionConfig(JsonForm):
         proposers: secret mode only (None otherwise): ``k`` in [1, 255], the expected
             number of eligible proposers per slot; validator ``i`` is eligible with
             probability ``1 - exp(-k * stake_i / total)``.
+        inactivity_threshold: None (default: the inactivity rule is off and nothing
+            changes) or a percentage in [1, 100]: a validator that missed at least this
+            share of its primary slots in epoch ``e`` has its weight divided by
+            ``inactivity_divisor`` (down to one slot's worth at least) in the effective
+            stake table of epoch ``e + 2`` (docs/spec.md section 19; rotation mode only).
+        inactivity_divisor: with the rule on, the divisor ``D`` in [2, 2**32 - 1] of a
+            reduced validator's weight (``min(s, max(s // D, ceil(S / L)))``); None
+            means 64.  Must be None when the rule is off.
+        inactivity_finality: with the rule on, ``"chain"`` (None means this: epoch
+            ``e``'s outcomes count once final by the chain's own rules) or ``"l1"`` (they
+            count only when an external finality signal has confirmed epoch ``e``).
+            Must be None when the rule is off.
 
     Raises:
         InvalidConfig: any field out of range or of the wrong type.
@@ -94,6 +112,9 @@ class ElectionConfig(JsonForm):
     mode: str = "rotation"
     window: int | None = None
     proposers: int | None = None
+    inactivity_threshold: int | None = None
+    inactivity_divisor: int | None = None
+    inactivity_finality: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.chain_id, (bytes, bytearray)):
@@ -113,6 +134,39 @@ class ElectionConfig(JsonForm):
             raise InvalidConfig(f"suite: expected a vrf.Suite, got {type(self.suite).__name__}")
         object.__setattr__(self, "suite", _suite(self.suite))
         self._check_mode()
+        self._check_inactivity()
+
+    def _check_inactivity(self) -> None:
+        if self.inactivity_threshold is None:
+            for name in ("inactivity_divisor", "inactivity_finality"):
+                if getattr(self, name) is not None:
+                    raise InvalidConfig(f"{name}: only with inactivity_threshold set, got {getattr(self, name)!r}")
+            return
+        _check_int("inactivity_threshold", self.inactivity_threshold, 1, 100)
+        if self.mode != "rotation":
+            raise InvalidConfig(f"inactivity_threshold: the inactivity rule is for mode 'rotation', got {self.mode!r}")
+        if self.inactivity_divisor is None:
+            object.__setattr__(self, "inactivity_divisor", DEFAULT_INACTIVITY_DIVISOR)
+        else:
+            _check_int("inactivity_divisor", self.inactivity_divisor, 2, MAX_INACTIVITY_DIVISOR)
+        if self.inactivity_finality is None:
+            object.__setattr__(self, "inactivity_finality", "chain")
+        elif type(self.inactivity_finality) is not str or self.inactivity_finality not in INACTIVITY_FINALITY:
+            raise InvalidConfig(f"inactivity_finality: expected one of {list(INACTIVITY_FINALITY)}, "
+                                f"got {self.inactivity_finality!r}")
+        # Epoch e's outcomes must be final when the table of e + 2 is fixed (slot first(e+1) + c):
+        # the last slot of e closes its last window (backups + 1) * T after its start.
+        if (self.backups + 1) * self.failover_timeout_ms > (self.cutoff + 1) * self.slot_duration_ms:
+            raise InvalidConfig(
+                "inactivity_threshold: the takeover windows of an epoch's last slot, (backups + 1) * "
+                f"failover_timeout_ms = {(self.backups + 1) * self.failover_timeout_ms} ms, must close by the next "
+                "epoch's cutoff, (seed_cutoff + 1) * slot_duration_ms = "
+                f"{(self.cutoff + 1) * self.slot_duration_ms} ms")
+
+    @property
+    def inactivity(self) -> bool:
+        """Whether the inactivity rule (docs/spec.md section 19) is on."""
+        return self.inactivity_threshold is not None
 
     def _check_mode(self) -> None:
         if type(self.mode) is not str or self.mode not in MODES:
@@ -221,6 +275,10 @@ class ElectionConfig(JsonForm):
         elif self.mode == "secret":
             out["mode"] = self.mode
             out["proposers"] = self.proposers
+        if self.inactivity_threshold is not None:
+            out["inactivity_threshold"] = self.inactivity_threshold
+            out["inactivity_divisor"] = self.inactivity_divisor
+            out["inactivity_finality"] = self.inactivity_finality
         return out
 
     @classmethod
@@ -240,8 +298,13 @@ class ElectionConfig(JsonForm):
                     f"ElectionConfig.mode: expected 'windowed' or 'secret' (rotation has no key), got {mode!r}"
                 )
         keys = _BASE_KEYS | _MODE_KEYS[mode]
+        if isinstance(obj, dict) and "inactivity_threshold" in obj:
+            keys |= _INACTIVITY_KEYS  # the rule on: all three keys, resolved
         d = json_object(obj, "ElectionConfig", keys)
-        ints = {k: json_int(d[k], f"ElectionConfig.{k}", 0, 2**64) for k in keys - {"chain_id", "mode"}}
+        ints = {k: json_int(d[k], f"ElectionConfig.{k}", 0, 2**64)
+                for k in keys - {"chain_id", "mode", "inactivity_finality"}}
+        finality = json_str(d["inactivity_finality"], "ElectionConfig.inactivity_finality") \
+            if "inactivity_finality" in d else None
         return cls(
             chain_id=check_hex(d["chain_id"], "ElectionConfig.chain_id"),
             epoch_length=ints["epoch_length"],
@@ -253,6 +316,9 @@ class ElectionConfig(JsonForm):
             mode=mode,
             window=ints.get("window"),
             proposers=ints.get("proposers"),
+            inactivity_threshold=ints.get("inactivity_threshold"),
+            inactivity_divisor=ints.get("inactivity_divisor"),
+            inactivity_finality=finality,
         )
 
 

@@ -334,3 +334,49 @@ class StakeTable(JsonForm):
         if not isinstance(d["validators"], list):
             raise MalformedData(f"StakeTable.validators: expected a list, got {type(d['validators']).__name__}")
         return cls(Validator.from_dict(v) for v in d["validators"])
+
+    def with_stakes(self, stakes: Iterable[int]) -> StakeTable:
+        """The same validators (ids and keys) with other stakes, in canonical order.
+
+        The keys were validated when this table was built, so they are not parsed again:
+        O(n) without any curve operation (the effective tables of the inactivity rule,
+        docs/spec.md section 19, are built this way once per epoch).
+
+        Args:
+            stakes: one stake per validator, in canonical order.
+
+        Raises:
+            InvalidStakeTable: a stake out of [1, 2**64 - 1], the wrong number of stakes,
+                or a total above 2**64 - 1.
+        """
+        new = list(stakes)
+        if len(new) != len(self._validators):
+            raise InvalidStakeTable(f"with_stakes: expected {len(self._validators)} stakes, got {len(new)}")
+        vals = []
+        for v, s in zip(self._validators, new, strict=True):
+            if type(s) is not int or not 1 <= s <= MAX_STAKE:
+                raise InvalidStakeTable(f"validator {v.id!r}: stake must be an int in [1, 2**64-1], got {s!r}")
+            if s == v.stake:
+                vals.append(v)
+                continue
+            w = object.__new__(Validator)
+            for name in ("id", "vrf_key", "vote_key", "id_bytes", "vrf_public_key", "vote_public_key"):
+                object.__setattr__(w, name, getattr(v, name))
+            object.__setattr__(w, "stake", s)
+            vals.append(w)
+        total = 0
+        cumulative = []
+        for w in vals:
+            total += w.stake
+            cumulative.append(total)
+        if total > MAX_STAKE:
+            raise InvalidStakeTable(f"total stake must be at most 2**64-1, got {total}")
+        out = object.__new__(StakeTable)
+        out._validators = tuple(vals)
+        out._by_id = {w.id: w for w in vals}
+        out._index = dict(self._index)
+        out._total = total
+        out._cumulative = tuple(cumulative)
+        out._encoding = _TABLE_TAG + u32(len(vals)) + b"".join(w.to_bytes() for w in vals)
+        out._digest = hashlib.sha512(_DIGEST_TAG + out._encoding).digest()[:32]
+        return out

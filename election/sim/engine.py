@@ -64,6 +64,7 @@ from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError, InvalidClaim
 from ..rules.forkchoice import choose
 from ..rules.headers import InvalidHeader, SignedHeader, make_header, verify_header
+from ..rules.inactivity import InactivityState, epoch_outcomes
 from ..rules.schedule import Schedule
 from ..rules.seeds import next_seed
 from ..rules.stake import StakeTable
@@ -100,6 +101,10 @@ class SimParams:
         heartbeat: seconds between heartbeat rounds.
         faults: the fault models.
         seed: the run's seed (keys, stakes, faults, network, initial epoch seed).
+        recovery: turn the inactivity rule on (docs/spec.md section 19) with
+            ``inactivity_threshold = recovery_threshold`` and the default divisor; off by
+            default (the run is then byte-identical to a run without the option).
+        recovery_threshold: the percentage of missed primary slots that reduces a validator.
     """
 
     validators: int = 50
@@ -116,14 +121,18 @@ class SimParams:
     heartbeat: float = 0.5
     faults: FaultSpec = field(default_factory=FaultSpec)
     seed: int = 1
+    recovery: bool = False
+    recovery_threshold: int = 50
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form (for summary.json)."""
+        """JSON form (for summary.json); ``recovery`` only when on."""
+        extra: dict[str, Any] = {"recovery": True, "recovery_threshold": self.recovery_threshold} \
+            if self.recovery else {}
         return {"validators": self.validators, "epochs": self.epochs, "epoch_length": self.epoch_length,
                 "stake": self.stake if self.stakes is None else "explicit",
                 "slot_ms": self.slot_ms, "timeout_ms": self.timeout_ms, "backups": self.backups,
                 "latency": self.latency, "jitter": self.jitter, "loss": self.loss,
-                "heartbeat": self.heartbeat, "faults": self.faults.to_list(), "seed": self.seed}
+                "heartbeat": self.heartbeat, "faults": self.faults.to_list(), "seed": self.seed, **extra}
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,8 @@ class SimRun:
     end_time: float
     others: list[Published] = field(default_factory=list)
     """Valid blocks that lost the fork choice (superseded or equivocating), in slot order."""
+    reduced: dict[int, list[str]] = field(default_factory=dict)
+    """With ``recovery``: the reduced validators of each epoch that has some (docs/spec.md §19)."""
 
 
 class Simulation:
@@ -224,14 +235,18 @@ class Simulation:
         if not (p.latency >= 0 and p.jitter >= 0 and 0 <= p.loss < 1 and p.heartbeat > 0):
             raise SimError("latency, jitter and loss must be >= 0 (loss < 1), heartbeat > 0")
         try:
+            recovery: dict[str, Any] = {"inactivity_threshold": p.recovery_threshold} if p.recovery else {}
             self.config = ElectionConfig(b"seqvrf-sim", epoch_length=p.epoch_length, slot_duration_ms=p.slot_ms,
-                                         failover_timeout_ms=p.timeout_ms, backups=min(p.backups, len(stakes) - 1))
+                                         failover_timeout_ms=p.timeout_ms, backups=min(p.backups, len(stakes) - 1),
+                                         **recovery)
         except ElectionError as exc:
             raise SimError(str(exc)) from None
         self.table, self.secrets = dev_table(stakes, f"seqvrf-sim/{p.seed}".encode())
         self.ids = self.table.ids
         seed0 = hashlib.sha256(f"seqvrf-sim/{p.seed}/initial-seed".encode()).digest()
         self.genesis = GenesisFile.single(self.config, seed0, self.table)
+        base = self.table
+        self.inactivity = InactivityState(self.config, lambda e: base) if p.recovery else None
         self.slot_s = p.slot_ms / 1000
         self.t_s = p.timeout_ms / 1000
         self.patience = self.t_s / 4  # the controller's default grace past a window
@@ -423,6 +438,23 @@ class Simulation:
     def schedule(self, epoch: int) -> Schedule:
         """The schedule of a started (or next) epoch."""
         return self.schedules[epoch]
+
+    def table_of(self, epoch: int) -> StakeTable:
+        """The stake table of ``epoch``: the genesis table, or with ``recovery`` the
+        effective one, from the canonical outcomes of ``epoch - 2`` (settled long before)."""
+        state = self.inactivity
+        if state is None:
+            return self.table
+        if epoch >= 2 and not state.known(epoch):
+            prev = epoch - 2
+            first = prev * self.params.epoch_length
+            blocks = []
+            for s in range(first, first + self.params.epoch_length):
+                b = self._canonical(s)
+                if b is not None:
+                    blocks.append((b.claim.rank, b.claim.validator_id))
+            state.record(prev, epoch_outcomes(self.schedules[prev].counts(), blocks))
+        return state.table(epoch)
 
     def _boot(self, v: str) -> None:
         node = self.nodes[v]
@@ -714,7 +746,7 @@ class Simulation:
                 betas.append((s, b.beta))
         seed = next_seed(self.config, epoch, self.seeds[epoch], betas)
         self.seeds.append(seed)
-        self.schedules[epoch + 1] = Schedule(self.config, self.table, epoch + 1, seed)
+        self.schedules[epoch + 1] = Schedule(self.config, self.table_of(epoch + 1), epoch + 1, seed)
         self._install(epoch + 1)
         for g in self.grinding:
             if g["epoch"] == epoch:
@@ -733,7 +765,7 @@ class Simulation:
             if self.nodes[v].ctl is None or v == leader or sched.depth < 1:
                 continue
             dst = sched.at_rank(slot, 1)
-            vote = TimeoutVote.sign(self.config, self.table, epoch, slot, 1, v, self.secrets[v].vote_seed,
+            vote = TimeoutVote.sign(self.config, sched.table, epoch, slot, 1, v, self.secrets[v].vote_seed,
                                     seed=sched.seed)
             self.counters["false_votes_sent"] += 1
             if dst != v:
@@ -748,7 +780,7 @@ class Simulation:
             bad = LeaderClaim(self.config.chain_id, epoch, slot, 0, v, proof, None)
             self.counters["invalid_claims_sent"] += 1
             self.rejected.append(bad)
-            vote = TimeoutVote.sign(self.config, self.table, epoch, slot, 1, v, self.secrets[v].vote_seed,
+            vote = TimeoutVote.sign(self.config, sched.table, epoch, slot, 1, v, self.secrets[v].vote_seed,
                                     seed=sched.seed)
             forged = TimeoutVote(vote.chain_id, vote.epoch, vote.table_digest, vote.slot, vote.rank,
                                  vote.parent_hash, leader, vote.signature, vote.seed)
@@ -803,7 +835,7 @@ class Simulation:
         for mask in range((1 << k) - 1, -1, -1):  # all-published first
             betas = prefix + [(t, own[t]) for i, t in enumerate(run) if mask >> i & 1]
             seed = next_seed(self.config, epoch, self.seeds[epoch], betas)
-            nxt = Schedule(self.config, self.table, epoch + 1, seed)
+            nxt = Schedule(self.config, self.table_of(epoch + 1), epoch + 1, seed)
             obj = sum(1 for t in self._window(epoch + 1) if nxt.leader(t) in self._withholders)
             if mask == (1 << k) - 1:
                 honest_objective = obj
@@ -869,9 +901,15 @@ class Simulation:
                 canonical[s] = b
         self._count_slot_safety()
         others = [b for s in sorted(self.published) for b in self.published[s] if b is not canonical.get(s)]
+        reduced: dict[int, list[str]] = {}
+        if self.inactivity is not None:
+            for e in range(self.params.epochs):
+                cut = self.inactivity.reduced(e) if self.inactivity.known(e) else frozenset()
+                if cut:
+                    reduced[e] = sorted(cut, key=lambda s: s.encode("utf-8"))
         return SimRun(self.params, self.config, self.genesis, self.table, self.seeds, canonical,
                       self.rejected, self.roles, self.counters, self.primary_failed, self.grinding,
-                      self.downtime, self.end, others)
+                      self.downtime, self.end, others, reduced)
 
 
 def simulate(params: SimParams, progress: Callable[[int, int, int], None] | None = None) -> SimRun:

@@ -100,7 +100,7 @@ def summarize(run: SimRun) -> dict[str, Any]:
             "max_bound_factor": max((g["bound_factor"] for g in run.grinding), default=1),
             "withheld_blocks": c["withheld_blocks"],
         }
-    return {
+    out = {
         "format": SUMMARY_FORMAT, "version": 1,
         "params": p.to_dict(),
         "config": cfg.to_dict(),
@@ -137,6 +137,15 @@ def summarize(run: SimRun) -> dict[str, Any]:
                     "crashes": c["crashes"], "recoveries": c["recoveries"], "alerts": c["alerts"]},
         "seed_chain": [s.hex() for s in run.seeds],
     }
+    if p.recovery:  # only then: a run without it keeps its summary byte for byte
+        out["recovery"] = {
+            "rule": "docs/spec.md section 19 (inactivity and recovery)",
+            "threshold_percent": cfg.inactivity_threshold, "divisor": cfg.inactivity_divisor,
+            "finality": cfg.inactivity_finality,
+            "reduced": [{"epoch": e, "count": len(ids), "stake_share": _r(sum(run.table[v].stake for v in ids) / total),
+                         "ids": ids} for e, ids in sorted(run.reduced.items())],
+        }
+    return out
 
 
 def canonical_records(run: SimRun) -> list[HistoryRecord]:
@@ -232,4 +241,11 @@ def human_summary(summary: dict[str, Any]) -> str:
         lines.append(f"  seed grinding   attackers {g['stake_share']:.1%} of stake: objective mean "
                      f"{g['mean_realized']} vs {g['mean_if_published']} if published "
                      f"(honest expectation {g['expected_honest']}), bias {g['measured_bias']}")
+    rec = s.get("recovery")
+    if rec is not None:
+        filled = ", ".join(f"{100 * e['fraction']:.0f} %" for e in s["epochs"])
+        reduced = ", ".join(f"epoch {r['epoch']}: {r['count']} ({r['stake_share']:.1%} of stake)"
+                            for r in rec["reduced"]) or "none"
+        lines.append(f"  recovery        inactivity rule on (threshold {rec['threshold_percent']} %, divisor "
+                     f"{rec['divisor']}): reduced {reduced}; filled per epoch {filled}")
     return "\n".join(lines)

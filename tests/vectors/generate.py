@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate tests/vectors/election.json, modes.json and slot_safety.json from fixed seeds.
+"""Generate tests/vectors/election.json, modes.json, slot_safety.json and inactivity.json from fixed seeds.
 
 Usage: python3 tests/vectors/generate.py [--check]
 
@@ -47,6 +47,7 @@ from election.rules.windowed import WindowedSchedule, window_seed, window_source
 OUT = Path(__file__).resolve().parent / "election.json"
 MODES_OUT = Path(__file__).resolve().parent / "modes.json"
 SAFETY_OUT = Path(__file__).resolve().parent / "slot_safety.json"
+INACTIVITY_OUT = Path(__file__).resolve().parent / "inactivity.json"
 
 
 def seed_of(label: str) -> bytes:
@@ -452,8 +453,62 @@ def render_safety() -> str:
     return json.dumps(build_safety(), indent=1, sort_keys=True) + "\n"
 
 
+# -- inactivity.json: the inactivity rule (docs/spec.md section 19) ---------------------------
+
+# Epoch outcomes fed in order: (epoch, {id index: (scheduled, missed, produced)}, l1_finalized_epoch).
+# An index absent from an epoch has no primary slot and no block in it.
+INACTIVITY_STEPS: list[tuple[int, dict[int, tuple[int, int, int]], int | None]] = [
+    (0, {0: (3, 0, 3), 1: (4, 0, 5), 2: (5, 0, 5), 3: (6, 0, 6), 4: (2, 0, 2)}, 0),
+    (1, {0: (3, 3, 0), 1: (4, 2, 2), 2: (5, 0, 5), 3: (6, 0, 6), 4: (2, 1, 1)}, 1),  # 0 all missed; 1, 4 half
+    (2, {0: (1, 1, 0), 1: (2, 0, 2), 2: (5, 1, 4), 3: (6, 0, 7), 5: (0, 0, 1)}, 2),   # 4: no slot, no block: stays
+    (3, {0: (1, 0, 1), 1: (4, 1, 3), 2: (5, 0, 5), 3: (6, 0, 6)}, 2),                 # 0 back; l1 lags: gated
+    (4, {i: (2, 2, 0) for i in range(6)}, 4),                                          # everyone missed: nobody
+    (5, {0: (2, 0, 2), 1: (2, 0, 2), 2: (2, 0, 2), 3: (2, 2, 0), 4: (0, 0, 0), 5: (1, 1, 0)}, 5),
+]
+
+
+def build_inactivity() -> dict[str, Any]:
+    from election.rules.inactivity import InactivityState, Outcome
+
+    stakes = [100, 250, 400, 800, 37, 1200]
+    devs = dev_validators(stakes, b"inactivity")
+    table = StakeTable([d.validator for d in devs])
+    ids = [d.id for d in devs]
+    out: dict[str, Any] = {"table": table.to_dict(), "base_digest": table.digest().hex(), "runs": []}
+    for name, finality, divisor in (("chain", "chain", 8), ("l1", "l1", 8)):
+        config = ElectionConfig(b"seqvrf-vectors", epoch_length=200, backups=2, seed_cutoff=120,
+                                inactivity_threshold=50, inactivity_divisor=divisor, inactivity_finality=finality)
+        state = InactivityState(config, lambda e: table)
+        epochs = []
+        for epoch, raw, l1 in INACTIVITY_STEPS:
+            outcomes = {ids[i]: Outcome(*o) for i, o in raw.items()}
+            state.record(epoch, outcomes, l1)
+            eff = state.table(epoch + 2)
+            sched = Schedule(config, eff, epoch + 2, seed_of(f"inactivity {epoch + 2}"))
+            epochs.append({
+                "outcomes_epoch": epoch,
+                "outcomes": {ids[i]: list(o) for i, o in sorted(raw.items())},
+                "l1_finalized_epoch": l1,
+                "epoch": epoch + 2,
+                "reduced": sorted(state.reduced(epoch + 2)),
+                "stakes": list(eff.stakes),
+                "digest": eff.digest().hex(),
+                "seed": sched.seed.hex(),
+                "counts": [sched.counts()[v] for v in ids],
+                "leaders_first_24": sched.leaders()[:24],
+            })
+        out["runs"].append({"name": name, "config": config.to_dict(), "epochs": epochs})
+    return out
+
+
+def render_inactivity() -> str:
+    """The exact text of inactivity.json."""
+    return json.dumps(build_inactivity(), indent=1, sort_keys=True) + "\n"
+
+
 def main() -> int:
-    outputs = ((OUT, render()), (MODES_OUT, render_modes()), (SAFETY_OUT, render_safety()))
+    outputs = ((OUT, render()), (MODES_OUT, render_modes()), (SAFETY_OUT, render_safety()),
+               (INACTIVITY_OUT, render_inactivity()))
     if "--check" in sys.argv[1:]:
         ok = True
         for path, text in outputs:

@@ -13,7 +13,7 @@ from typing import Any
 
 from vrf._native import ffi, lib
 from vrf.errors import InvalidInputType, InvalidKey, InvalidProof, VRFError
-from vrf.suites import Suite
+from vrf.suites import P256_SUITES, Suite
 
 SEED_BYTES = 32
 PUBLIC_KEY_BYTES = 32
@@ -30,16 +30,30 @@ ExpandedSecret = Any  # a cffi ``seqvrf_secret *`` owned by ffi.gc; kept out of 
 
 
 def as_bytes(value: object, what: str) -> bytes:
-    """Return ``value`` as immutable bytes, or raise InvalidInputType naming ``what``."""
-    if isinstance(value, bytes):
+    """Return ``value`` as exact, immutable bytes, or raise InvalidInputType naming ``what``.
+
+    A subclass of bytes or bytearray is copied through the base type's own slicing, so
+    an overridden ``__len__``, ``__bytes__`` or ``__getitem__`` cannot make the length
+    checked here differ from the buffer C reads.
+    """
+    if type(value) is bytes:
         return value
-    if isinstance(value, (bytearray, memoryview)):
-        return bytes(value)
+    if isinstance(value, bytes):
+        return bytes.__getitem__(value, slice(None))
+    if isinstance(value, bytearray):
+        return bytes(bytearray.__getitem__(value, slice(None)))
+    if isinstance(value, memoryview):
+        try:
+            return value.tobytes()
+        except ValueError as exc:  # a released view
+            raise InvalidInputType(f"{what}: unusable memoryview ({exc})") from None
     raise InvalidInputType(f"{what} must be bytes, got {type(value).__name__}")
 
 
 def check_suite(suite: object) -> int:
-    """Return the suite byte, or raise InvalidInputType for anything but a Suite member."""
+    """Return the suite byte, or raise InvalidInputType for anything but an edwards25519 Suite member."""
+    if isinstance(suite, int) and not isinstance(suite, bool) and suite in P256_SUITES:
+        raise InvalidInputType(f"suite {Suite(suite).name} is a P-256 suite: use vrf.P256SecretKey / vrf.P256PublicKey")
     if isinstance(suite, Suite):
         return int(suite)
     if isinstance(suite, int) and not isinstance(suite, bool) and suite in Suite._value2member_map_:

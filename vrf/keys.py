@@ -24,8 +24,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from vrf import _lowlevel as ll
+from vrf import _lowlevel_p256 as ll_p256
 from vrf.errors import InvalidKey, InvalidProof
-from vrf.suites import DEFAULT_SUITE, Suite
+from vrf.suites import DEFAULT_SUITE, P256_SUITES, Suite
 
 # Domain tag for SecretKey.derive; changing it changes every derived key.
 _DERIVE_TAG = b"seqvrf/v1/vrf-key-from-identity-seed"
@@ -247,5 +248,9 @@ def proof_to_hash(proof: bytes, suite: Suite = DEFAULT_SUITE) -> bytes:
 
     Raises:
         InvalidProof: wrong length, Gamma does not decode, or s >= q.
+
+    For the P-256 suites the proof is 81 bytes and beta 32 bytes (``vrf.keys_p256``).
     """
+    if isinstance(suite, int) and not isinstance(suite, bool) and suite in P256_SUITES:
+        return ll_p256.proof_to_hash(ll.as_bytes(proof, "proof"), ll_p256.check_suite(suite))
     return ll.proof_to_hash(ll.as_bytes(proof, "proof"), ll.check_suite(suite))

@@ -86,7 +86,7 @@ static void g_of(p256_fe *gx, const p256_fe *x) { /* x^3 + A x + B */
 }
 
 /* RFC 9380 6.6.2 simplified SWU, written out as the RFC's numbered steps. */
-static void map_to_curve_sswu(p256_ge *Q, const p256_fe *u) {
+void sv_p256_map_to_curve_sswu_vartime(p256_ge *Q, const p256_fe *u) {
     p256_fe u2, zu2, tv1, t, x1, gx1, x2, gx2, x, y;
     p256_fe_sq(&u2, u);
     p256_fe_mul(&zu2, &SSWU_Z, &u2);              /* Z u^2 */
@@ -118,5 +118,5 @@ void sv_p256_h2c_sswu_vartime(p256_ge *H, uint8_t suite, const uint8_t pk[33], c
     p256_fe u;
     expand_48(uniform, suite, pk, alpha, alpha_len);
     p256_fe_from48(&u, uniform);
-    map_to_curve_sswu(H, &u); /* clear_cofactor: h_eff = 1 */
+    sv_p256_map_to_curve_sswu_vartime(H, &u); /* clear_cofactor: h_eff = 1 */
 }

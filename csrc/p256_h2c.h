@@ -22,5 +22,7 @@ int sv_p256_h2c_tai_vartime(p256_ge *H, uint8_t suite, const uint8_t pk[33], con
                             size_t alpha_len);
 void sv_p256_h2c_sswu_vartime(p256_ge *H, uint8_t suite, const uint8_t pk[33], const uint8_t *alpha,
                               size_t alpha_len);
+/* The map alone (RFC 9380 6.6.2, straight from the RFC's steps; exposed for tests). */
+void sv_p256_map_to_curve_sswu_vartime(p256_ge *Q, const p256_fe *u);
 
 #endif

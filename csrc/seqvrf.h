@@ -201,6 +201,8 @@ SEQVRF_WUR int seqvrf_p256_proof_to_hash(uint8_t beta[32], const uint8_t pi[81],
  * Points are 33-byte SEC1 compressed; outputs that are the identity are 33 zero bytes. */
 SEQVRF_WUR int seqvrf_p256_debug_hash_to_curve(uint8_t h[33], const uint8_t pk[33],
                                                const uint8_t *alpha, size_t alpha_len, int suite);
+/* RFC 9380 6.6.2 simplified SWU map of the field element u (32 bytes big-endian, < p). */
+SEQVRF_WUR int seqvrf_p256_debug_map_to_curve(uint8_t out[33], const uint8_t u[32]);
 /* RFC 6979 nonce k for secret sk and h_string h (SEQVRF_ERR_KEY if sk is not in [1, q-1]). */
 SEQVRF_WUR int seqvrf_p256_debug_nonce(uint8_t k[32], const uint8_t sk[32], const uint8_t h[33]);
 /* out = n*P, n any 32-byte big-endian integer; constant time in n. */

@@ -403,6 +403,18 @@ int seqvrf_p256_debug_hash_to_curve(uint8_t h[33], const uint8_t pk[33], const u
     return SEQVRF_OK;
 }
 
+int seqvrf_p256_debug_map_to_curve(uint8_t out[33], const uint8_t u[32]) {
+    p256_fe fu;
+    p256_ge Q;
+    if (out == NULL) return SEQVRF_ERR_ARG;
+    memset(out, 0, 33);
+    if (u == NULL) return SEQVRF_ERR_ARG;
+    if (!p256_fe_frombytes(&fu, u)) return SEQVRF_ERR_ARG;
+    sv_p256_map_to_curve_sswu_vartime(&Q, &fu);
+    (void)sv_p256_ge_encode(out, &Q);
+    return SEQVRF_OK;
+}
+
 int seqvrf_p256_debug_nonce(uint8_t k[32], const uint8_t sk[32], const uint8_t h[33]) {
     if (k == NULL) return SEQVRF_ERR_ARG;
     memset(k, 0, 32);

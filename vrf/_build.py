@@ -75,6 +75,7 @@ int seqvrf_p256_proof_to_hash(uint8_t beta[32], const uint8_t pi[81], int suite)
 
 int seqvrf_p256_debug_hash_to_curve(uint8_t h[33], const uint8_t pk[33], const uint8_t *alpha, size_t alpha_len,
                                     int suite);
+int seqvrf_p256_debug_map_to_curve(uint8_t out[33], const uint8_t u[32]);
 int seqvrf_p256_debug_nonce(uint8_t k[32], const uint8_t sk[32], const uint8_t h[33]);
 int seqvrf_p256_debug_scalarmult(uint8_t out[33], const uint8_t n[32], const uint8_t p[33]);
 int seqvrf_p256_debug_scalarmult_base(uint8_t out[33], const uint8_t n[32]);

@@ -38,6 +38,8 @@ static uint8_t rnd8(void) { /* xorshift64*, test only */
 static int fails = 0;
 #define CHECK(cond, ...) do { if (!(cond)) { fails++; printf("FAIL: " __VA_ARGS__); printf("\n"); } } while (0)
 
+#include "c_tests_p256.c"
+
 int main(int argc, char **argv) {
     size_t i;
     int t;
@@ -176,6 +178,7 @@ int main(int argc, char **argv) {
         CHECK(!nonzero, "wipe zeroes the key");
         CHECK(seqvrf_prove_expanded(pi, &esk, NULL, 0, 3) == SEQVRF_ERR_ARG, "prove_expanded wiped key");
     }
+    p256_tests();
     printf("c_tests: %s (%d failures)\n", fails ? "FAILED" : "ok", fails);
     return fails ? 1 : 0;
 }

@@ -3,7 +3,8 @@
  * (secret_expand + prove_expanded + secret_wipe) leave no secrets on the stack.
  * After each call returns, a function with a large uninitialised (volatile) array overlays
  * the dead frames of the call; the probe searches it for any 8-byte run of the seed, the
- * scalar x (clamped or reduced), the nonce prefix or the nonce k, and counts the non-zero
+ * scalar x (clamped or reduced), the nonce prefix or the nonce k (and for the P-256 suites
+ * the scalar x and the RFC 6979 nonce k, in byte and limb order), and counts the non-zero
  * bytes deeper than 4 KB below the caller (where the field and group formulas ran; vrf.c
  * scrubs that region).  Fails on any secret copy or more than 256 such bytes.
  * Stack-layout dependent (gcc, -O2, x86-64 and aarch64 tested); not for sanitizer builds.
@@ -18,13 +19,15 @@
 #include "sc.h"
 
 #define SCAN 32768
-static uint8_t secrets[5][32];
-static const char *names[5] = {"seed", "x", "prefix", "k", "x_unreduced"};
+#define NSECRETS 9
+static uint8_t secrets[NSECRETS][32];
+static const char *names[NSECRETS] = {"seed", "x", "prefix", "k", "x_unreduced",
+                                      "p256 x", "p256 x (limb order)", "p256 k", "p256 k (limb order)"};
 
 __attribute__((noinline)) static int scan(void) {
     volatile uint8_t buf[SCAN];  /* deliberately uninitialised: it overlays dead frames */
     int hits = 0;
-    for (int s = 0; s < 5; s++)
+    for (int s = 0; s < NSECRETS; s++)
         for (int off = 0; off + 8 <= SCAN; off++) {
             int eq = 1;
             for (int j = 0; j < 8 && eq; j++) eq = buf[off + j] == secrets[s][j + 8];
@@ -42,11 +45,20 @@ __attribute__((noinline)) static int run(int which) {
     static const uint8_t alpha[3] = {1, 2, 3};
     if (which == 0) { if (seqvrf_prove(pi, secrets[0], alpha, 3, 3) != 0) return -1; }
     else if (which == 1) { if (seqvrf_public_key(pk, secrets[0]) != 0) return -1; }
-    else {
+    else if (which == 2) {
         seqvrf_secret sk; /* in this frame: the wipe must clear it */
         if (seqvrf_secret_expand(&sk, secrets[0]) != 0) return -1;
         if (seqvrf_prove_expanded(pi, &sk, alpha, 3, 3) != 0) return -1;
         seqvrf_secret_wipe(&sk);
+    } else if (which == 3) { uint8_t ppi[81]; if (seqvrf_p256_prove(ppi, secrets[5], alpha, 3, 1) != 0) return -1; }
+    else if (which == 4) { uint8_t ppi[81]; if (seqvrf_p256_prove(ppi, secrets[5], alpha, 3, 2) != 0) return -1; }
+    else if (which == 5) { uint8_t ppk[33]; if (seqvrf_p256_public_key(ppk, secrets[5]) != 0) return -1; }
+    else {
+        uint8_t ppi[81];
+        seqvrf_p256_secret sk;
+        if (seqvrf_p256_secret_expand(&sk, secrets[5]) != 0) return -1;
+        if (seqvrf_p256_prove_expanded(ppi, &sk, alpha, 3, 1) != 0) return -1;
+        seqvrf_p256_secret_wipe(&sk);
     }
     return 0;
 }
@@ -66,9 +78,19 @@ int main(void) {
       if (seqvrf_debug_hash_to_curve(hstr, pk, (const uint8_t *)"\1\2\3", 3, 3) != 0) return 2;
       sv_sha512_init(&c); sv_sha512_update(&c, secrets[2], 32); sv_sha512_update(&c, hstr, 32);
       sv_sha512_final(&c, kh); sv_sc_reduce64(secrets[3], kh); }
+    { /* P-256: x big-endian and as little-endian limbs; k for the TAI proof of {1,2,3} */
+      uint8_t ppk[33], ph[33];
+      for (int i = 0; i < 32; i++) secrets[5][i] = (uint8_t)(0x3C ^ (i * 53));
+      secrets[5][0] &= 0x7f;
+      if (seqvrf_p256_public_key(ppk, secrets[5]) != 0) return 2;
+      if (seqvrf_p256_debug_hash_to_curve(ph, ppk, (const uint8_t *)"\1\2\3", 3, 1) != 0) return 2;
+      if (seqvrf_p256_debug_nonce(secrets[7], secrets[5], ph) != 0) return 2;
+      for (int i = 0; i < 32; i++) { secrets[6][i] = secrets[5][31 - i]; secrets[8][i] = secrets[7][31 - i]; } }
     int total = 0;
-    static const char *what[3] = {"seqvrf_prove", "seqvrf_public_key", "seqvrf_secret_expand + prove_expanded + wipe"};
-    for (int which = 0; which < 3; which++) {
+    static const char *what[7] = {"seqvrf_prove", "seqvrf_public_key", "seqvrf_secret_expand + prove_expanded + wipe",
+                                  "seqvrf_p256_prove (TAI)", "seqvrf_p256_prove (SSWU)", "seqvrf_p256_public_key",
+                                  "seqvrf_p256_secret_expand + prove_expanded + wipe"};
+    for (int which = 0; which < 7; which++) {
         printf("%s:\n", what[which]);
         if (run(which) != 0) return 2;
         total += scan();

@@ -1,6 +1,7 @@
 /* p256_ge.c -- the NIST P-256 group (see p256_ge.h). */
 #include "p256_ge.h"
 #include <string.h>
+#include "p256_tables.h"
 #include "sha512.h" /* sv_wipe */
 
 /* b and the generator's coordinates, in Montgomery form */
@@ -206,10 +207,64 @@ void sv_p256_ge_scalarmult(p256_ge *r, const uint8_t a[32], const p256_ge *P) {
     sv_wipe(&sel, sizeof sel);
 }
 
+/* Fixed base: a = sum a_i 16^i, so a*B = sum of SV_P256_COMB[i][a_i - 1] (identity for a_i = 0):
+ * 64 complete additions, no doublings.  Each digit's entry is selected by a masked scan of
+ * the 15 entries of its row, so neither the digit nor the entry leaks through the index. */
 void sv_p256_ge_scalarmult_base(p256_ge *r, const uint8_t a[32]) {
-    p256_ge B;
-    sv_p256_ge_base(&B);
-    sv_p256_ge_scalarmult(r, a, &B);
+    p256_ge acc, sel;
+    p256_fe one;
+    int i, j;
+    p256_fe_1(&one);
+    sv_p256_ge_identity(&acc);
+    for (i = 0; i < 64; i++) {
+        uint32_t nib = (uint32_t)(a[31 - i / 2] >> (4 * (i & 1))) & 15; /* least significant first */
+        sv_p256_ge_identity(&sel);
+        for (j = 1; j < 16; j++) {
+            uint64_t f = ct_eq_u32((uint32_t)j, nib);
+            p256_fe x, y;
+            memcpy(x.v, SV_P256_COMB[i][j - 1][0], sizeof x.v);
+            memcpy(y.v, SV_P256_COMB[i][j - 1][1], sizeof y.v);
+            p256_fe_cmov(&sel.X, &x, f);
+            p256_fe_cmov(&sel.Y, &y, f);
+            p256_fe_cmov(&sel.Z, &one, f);
+        }
+        sv_p256_ge_add(&acc, &acc, &sel);
+    }
+    *r = acc;
+    sv_wipe(&acc, sizeof acc);
+    sv_wipe(&sel, sizeof sel);
+}
+
+void sv_p256_ge_scalarmult_base_vartime(p256_ge *r, const uint8_t a[32]) {
+    p256_ge acc, e;
+    int i;
+    sv_p256_ge_identity(&acc);
+    p256_fe_1(&e.Z);
+    for (i = 0; i < 64; i++) {
+        unsigned int nib = (unsigned int)(a[31 - i / 2] >> (4 * (i & 1))) & 15;
+        if (nib == 0) continue;
+        memcpy(e.X.v, SV_P256_COMB[i][nib - 1][0], sizeof e.X.v);
+        memcpy(e.Y.v, SV_P256_COMB[i][nib - 1][1], sizeof e.Y.v);
+        sv_p256_ge_add(&acc, &acc, &e);
+    }
+    *r = acc;
+}
+
+void sv_p256_ge_scalarmult_table_vartime(p256_ge *r, const uint8_t b[32], const p256_ge_table *T) {
+    p256_ge acc;
+    int i, started = 0;
+    sv_p256_ge_identity(&acc);
+    for (i = 0; i < 64; i++) {
+        unsigned int nb = (unsigned int)(b[i / 2] >> (4 * (1 - (i & 1)))) & 15;
+        if (started) {
+            sv_p256_ge_dbl(&acc, &acc);
+            sv_p256_ge_dbl(&acc, &acc);
+            sv_p256_ge_dbl(&acc, &acc);
+            sv_p256_ge_dbl(&acc, &acc);
+        }
+        if (nb) { sv_p256_ge_add(&acc, &acc, &T->t[nb]); started = 1; }
+    }
+    *r = acc;
 }
 
 void sv_p256_ge_table_vartime(p256_ge_table *t, const p256_ge *P) {

@@ -112,6 +112,9 @@ static void hmac_k(uint8_t out[32], const uint8_t K[32], const uint8_t *a, size_
  * so bits2int is a plain big-endian read and bits2octets(h1) = h1 mod q.  The loop's exit
  * test reveals only whether a candidate was out of range (probability about 2^-32), which
  * says nothing about the k finally used: that one bit is declassified for valgrind. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline)) /* its frame must lie where the caller's stack_scrub reaches */
+#endif
 static void nonce_rfc6979(uint8_t k[32], const uint8_t x[32], const uint8_t hstr[33]) {
     static const uint8_t zero = 0x00, one = 0x01;
     uint8_t h1[32], bh[32], V[32], K[32];
@@ -321,8 +324,8 @@ static int decode_proof(p256_ge *G, const uint8_t pi[81]) {
 
 static int verify_core(uint8_t beta[32], const p256_pk_int *k, const uint8_t pi[81], const uint8_t *alpha,
                        size_t alpha_len, int suite) {
-    p256_ge G, H, U, V, nG, B;
-    p256_ge_table tb, th, tg;
+    p256_ge G, H, U, V, nG, cY;
+    p256_ge_table th, tg;
     uint8_t c[32], hstr[33], ustr[33], vstr[33], cc[16];
     const uint8_t *pts[5];
     size_t lens[5];
@@ -330,9 +333,9 @@ static int verify_core(uint8_t beta[32], const p256_pk_int *k, const uint8_t pi[
     if (!hash_to_curve(&H, suite, k->bytes, alpha, alpha_len)) return SEQVRF_ERR_PROOF; /* 6 */
     memset(c, 0, 16);
     memcpy(c + 16, pi + 33, 16);
-    sv_p256_ge_base(&B);
-    sv_p256_ge_table_vartime(&tb, &B);
-    sv_p256_ge_double_scalarmult_vartime(&U, pi + 49, &tb, c, &k->negY); /* 7. U = s*B - c*Y */
+    sv_p256_ge_scalarmult_base_vartime(&U, pi + 49);                     /* 7. U = s*B - c*Y */
+    sv_p256_ge_scalarmult_table_vartime(&cY, c, &k->negY);
+    sv_p256_ge_add(&U, &U, &cY);
     sv_p256_ge_table_vartime(&th, &H);
     sv_p256_ge_neg(&nG, &G);
     sv_p256_ge_table_vartime(&tg, &nG);
@@ -421,6 +424,7 @@ int seqvrf_p256_debug_nonce(uint8_t k[32], const uint8_t sk[32], const uint8_t h
     if (sk == NULL || h == NULL) return SEQVRF_ERR_ARG;
     if (!secret_ok(sk)) return SEQVRF_ERR_KEY;
     nonce_rfc6979(k, sk, h);
+    stack_scrub(); /* the HMAC state and candidate limbs are secret too */
     return SEQVRF_OK;
 }
 

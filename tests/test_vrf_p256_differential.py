@@ -264,3 +264,27 @@ def test_rfc6979_nonce_agrees_with_reference(rng: random.Random) -> None:
         h = ref.p256_point_to_string(_rand_point(rng)) if rng.random() < 0.5 else rng.randbytes(33)
         assert lib.seqvrf_p256_debug_nonce(out, _sk(x), h) == 0
         assert int.from_bytes(bytes(out), "big") == ref.p256_nonce_generation(_sk(x), h)
+
+
+def test_comb_table_is_current() -> None:
+    """csrc/p256_tables.h is exactly what csrc/gen_p256_tables.py generates."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    gen = root / "csrc" / "gen_p256_tables.py"
+    result = subprocess.run([sys.executable, str(gen), "--check"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_fixed_base_paths_agree(rng: random.Random) -> None:
+    """The comb (constant time, used by prove) and the generic ladder on B give the same point."""
+    out = ffi.new("uint8_t[33]")
+    out2 = ffi.new("uint8_t[33]")
+    g = ref.p256_point_to_string(ref.P256_G)
+    for n in [0, 1, 15, 16, 2**252, Q - 1, Q, 2**256 - 1] + [rng.randrange(2**256) for _ in range(10)]:
+        nb = n.to_bytes(32, "big")
+        assert lib.seqvrf_p256_debug_scalarmult_base(out, nb) == 0
+        assert lib.seqvrf_p256_debug_scalarmult(out2, nb, g) == 0
+        assert bytes(out) == bytes(out2) == _enc(ref.p256_mul(n % Q, ref.P256_G))

@@ -68,6 +68,15 @@ def main() -> None:
         cv.append(bytes([12 | suite]) + bytes.fromhex(v["pk"] + v["alpha"]))
         cv.append(bytes([16]) + bytes.fromhex(v["x"] + v["k"] + v["pk"]))
         cv.append(bytes([20]) + bytes.fromhex(v["k_string"]))
+    # P-256 ops of the C harness (op >= 0xC0): verify, key, proof_to_hash, hash to curve
+    p256_sk = vrf.P256SecretKey(bytes.fromhex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"))
+    p256_pk = p256_sk.public_key.to_bytes()
+    for suite_bit, suite in enumerate((vrf.Suite.P256_SHA256_TAI, vrf.Suite.P256_SHA256_SSWU)):
+        pi = p256_sk.prove(b"sample", suite)
+        cv.append(bytes([0xC2 | suite_bit]) + p256_pk + pi + b"sample")
+        cv.append(bytes([0xC4 | suite_bit]) + p256_pk)
+        cv.append(bytes([0xC8 | suite_bit]) + pi)
+        cv.append(bytes([0xCC | suite_bit]) + p256_pk + bytes(31) + b"\x07" + b"sample")
     write("c_vrf", cv)
 
     tables = ev["tables"]

@@ -181,8 +181,75 @@ static uint64_t ct_eq_u32(uint32_t a, uint32_t b) {
     return 1 ^ ((d | (0 - d)) >> 63);
 }
 
+/* ---- doubling chains in Jacobian coordinates ----
+ * The complete doubling above costs 8M + 3S + 2 multiplications by b.  Runs of doublings in
+ * the ladders below use Jacobian coordinates (x = X/Z^2, y = Y/Z^3) instead, where doubling
+ * with a = -3 is 3M + 5S (dbl-2001-b).  It has no exceptional case on this curve: there is
+ * no point of order 2 (y = 0), and the representation (0:0:0) that the identity takes here
+ * doubles to itself.  Each window's addition converts to homogeneous coordinates (3 mults),
+ * uses the complete addition, and converts back (3 mults): 52 instead of 66 multiplications
+ * per 4-bit window, with the completeness of the addition kept. */
+typedef struct { p256_fe X, Y, Z; } p256_jac;
+
+static void jac_dbl(p256_jac *r, const p256_jac *p) {
+    p256_fe delta, gamma, beta, alpha, t, u;
+    p256_fe_sq(&delta, &p->Z);                /* delta = Z^2 */
+    p256_fe_sq(&gamma, &p->Y);                /* gamma = Y^2 */
+    p256_fe_mul(&beta, &p->X, &gamma);        /* beta = X*gamma */
+    p256_fe_sub(&t, &p->X, &delta);
+    p256_fe_add(&u, &p->X, &delta);
+    p256_fe_mul(&alpha, &t, &u);
+    p256_fe_add(&t, &alpha, &alpha);
+    p256_fe_add(&alpha, &t, &alpha);          /* alpha = 3*(X - delta)*(X + delta) */
+    p256_fe_add(&t, &p->Y, &p->Z);
+    p256_fe_sq(&t, &t);
+    p256_fe_sub(&t, &t, &gamma);
+    p256_fe_sub(&r->Z, &t, &delta);           /* Z3 = (Y + Z)^2 - gamma - delta */
+    p256_fe_add(&beta, &beta, &beta);
+    p256_fe_add(&beta, &beta, &beta);         /* 4*beta */
+    p256_fe_sq(&t, &alpha);
+    p256_fe_add(&u, &beta, &beta);
+    p256_fe_sub(&r->X, &t, &u);               /* X3 = alpha^2 - 8*beta */
+    p256_fe_sub(&t, &beta, &r->X);
+    p256_fe_mul(&t, &alpha, &t);
+    p256_fe_sq(&gamma, &gamma);
+    p256_fe_add(&gamma, &gamma, &gamma);
+    p256_fe_add(&gamma, &gamma, &gamma);
+    p256_fe_add(&gamma, &gamma, &gamma);      /* 8*gamma^2 */
+    p256_fe_sub(&r->Y, &t, &gamma);           /* Y3 = alpha*(4*beta - X3) - 8*gamma^2 */
+}
+
+/* (X:Y:Z) Jacobian -> (X*Z : Y : Z^3) homogeneous; Z = 0 (the identity) -> (0:1:0), without a branch */
+static void jac_to_proj(p256_ge *r, const p256_jac *p) {
+    p256_fe z2, one;
+    uint64_t inf = p256_fe_is_zero(&p->Z);
+    p256_fe_sq(&z2, &p->Z);
+    p256_fe_mul(&r->X, &p->X, &p->Z);
+    p256_fe_mul(&r->Z, &z2, &p->Z);
+    r->Y = p->Y;
+    p256_fe_1(&one);
+    p256_fe_cmov(&r->Y, &one, inf);
+}
+
+/* (X:Y:Z) homogeneous -> (X*Z : Y*Z^2 : Z) Jacobian (the identity (0:1:0) -> (0:0:0)) */
+static void proj_to_jac(p256_jac *r, const p256_ge *p) {
+    p256_fe z2;
+    p256_fe_sq(&z2, &p->Z);
+    p256_fe_mul(&r->X, &p->X, &p->Z);
+    p256_fe_mul(&r->Y, &p->Y, &z2);
+    r->Z = p->Z;
+}
+
+static void jac_dbl4(p256_jac *a) {
+    jac_dbl(a, a);
+    jac_dbl(a, a);
+    jac_dbl(a, a);
+    jac_dbl(a, a);
+}
+
 void sv_p256_ge_scalarmult(p256_ge *r, const uint8_t a[32], const p256_ge *P) {
     p256_ge tab[16], acc, sel;
+    p256_jac jacc;
     int i, j;
     sv_p256_ge_identity(&tab[0]);
     tab[1] = *P;
@@ -191,19 +258,20 @@ void sv_p256_ge_scalarmult(p256_ge *r, const uint8_t a[32], const p256_ge *P) {
         else sv_p256_ge_dbl(&tab[i], &tab[i / 2]);
     }
     sv_p256_ge_identity(&acc);
+    proj_to_jac(&jacc, &acc);
     for (i = 0; i < 64; i++) {
         uint32_t nib = (uint32_t)(a[i / 2] >> (4 * (1 - (i & 1)))) & 15; /* most significant first */
-        sv_p256_ge_dbl(&acc, &acc);
-        sv_p256_ge_dbl(&acc, &acc);
-        sv_p256_ge_dbl(&acc, &acc);
-        sv_p256_ge_dbl(&acc, &acc);
+        jac_dbl4(&jacc);
         sel = tab[0];
         for (j = 1; j < 16; j++) ge_cmov(&sel, &tab[j], ct_eq_u32((uint32_t)j, nib));
+        jac_to_proj(&acc, &jacc);
         sv_p256_ge_add(&acc, &acc, &sel);
+        proj_to_jac(&jacc, &acc);
     }
     *r = acc;
     sv_wipe(tab, sizeof tab);
     sv_wipe(&acc, sizeof acc);
+    sv_wipe(&jacc, sizeof jacc);
     sv_wipe(&sel, sizeof sel);
 }
 
@@ -252,19 +320,21 @@ void sv_p256_ge_scalarmult_base_vartime(p256_ge *r, const uint8_t a[32]) {
 
 void sv_p256_ge_scalarmult_table_vartime(p256_ge *r, const uint8_t b[32], const p256_ge_table *T) {
     p256_ge acc;
+    p256_jac jacc;
     int i, started = 0;
     sv_p256_ge_identity(&acc);
+    proj_to_jac(&jacc, &acc);
     for (i = 0; i < 64; i++) {
         unsigned int nb = (unsigned int)(b[i / 2] >> (4 * (1 - (i & 1)))) & 15;
-        if (started) {
-            sv_p256_ge_dbl(&acc, &acc);
-            sv_p256_ge_dbl(&acc, &acc);
-            sv_p256_ge_dbl(&acc, &acc);
-            sv_p256_ge_dbl(&acc, &acc);
+        if (started) jac_dbl4(&jacc);
+        if (nb) {
+            jac_to_proj(&acc, &jacc);
+            sv_p256_ge_add(&acc, &acc, &T->t[nb]);
+            proj_to_jac(&jacc, &acc);
+            started = 1;
         }
-        if (nb) { sv_p256_ge_add(&acc, &acc, &T->t[nb]); started = 1; }
     }
-    *r = acc;
+    jac_to_proj(r, &jacc);
 }
 
 void sv_p256_ge_table_vartime(p256_ge_table *t, const p256_ge *P) {
@@ -280,19 +350,21 @@ void sv_p256_ge_table_vartime(p256_ge_table *t, const p256_ge *P) {
 void sv_p256_ge_double_scalarmult_vartime(p256_ge *r, const uint8_t a[32], const p256_ge_table *P,
                                           const uint8_t b[32], const p256_ge_table *Q) {
     p256_ge acc;
+    p256_jac jacc;
     int i, started = 0;
     sv_p256_ge_identity(&acc);
+    proj_to_jac(&jacc, &acc);
     for (i = 0; i < 64; i++) {
         unsigned int na = (unsigned int)(a[i / 2] >> (4 * (1 - (i & 1)))) & 15;
         unsigned int nb = (unsigned int)(b[i / 2] >> (4 * (1 - (i & 1)))) & 15;
-        if (started) {
-            sv_p256_ge_dbl(&acc, &acc);
-            sv_p256_ge_dbl(&acc, &acc);
-            sv_p256_ge_dbl(&acc, &acc);
-            sv_p256_ge_dbl(&acc, &acc);
+        if (started) jac_dbl4(&jacc);
+        if (na || nb) {
+            jac_to_proj(&acc, &jacc);
+            if (na) sv_p256_ge_add(&acc, &acc, &P->t[na]);
+            if (nb) sv_p256_ge_add(&acc, &acc, &Q->t[nb]);
+            proj_to_jac(&jacc, &acc);
+            started = 1;
         }
-        if (na) { sv_p256_ge_add(&acc, &acc, &P->t[na]); started = 1; }
-        if (nb) { sv_p256_ge_add(&acc, &acc, &Q->t[nb]); started = 1; }
     }
-    *r = acc;
+    jac_to_proj(r, &jacc);
 }

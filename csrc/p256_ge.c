@@ -167,6 +167,47 @@ size_t sv_p256_ge_encode(uint8_t s[33], const p256_ge *p) {
     return n;
 }
 
+/* Montgomery's trick: one inversion for n points.  A point at infinity takes Z = 1 in the
+ * product (selected with a mask) and is encoded as the single byte 0x00 as above. */
+void sv_p256_ge_encode_batch(uint8_t (*s)[33], size_t *lens, const p256_ge *const *pts, size_t n) {
+    p256_fe z[SV_P256_BATCH_MAX], prefix[SV_P256_BATCH_MAX], inv, zi, x, y, one;
+    uint64_t inf[SV_P256_BATCH_MAX];
+    uint8_t xb[32];
+    size_t i, j;
+    if (n == 0 || n > SV_P256_BATCH_MAX) return;
+    p256_fe_1(&one);
+    for (i = 0; i < n; i++) {
+        inf[i] = p256_fe_is_zero(&pts[i]->Z);
+        z[i] = pts[i]->Z;
+        p256_fe_cmov(&z[i], &one, inf[i]);
+        if (i == 0) prefix[0] = z[0];
+        else p256_fe_mul(&prefix[i], &prefix[i - 1], &z[i]);
+    }
+    p256_fe_invert(&inv, &prefix[n - 1]); /* 1 / (z_0 ... z_{n-1}) */
+    for (i = n; i-- > 0;) {
+        if (i > 0) {
+            p256_fe_mul(&zi, &inv, &prefix[i - 1]); /* 1 / z_i */
+            p256_fe_mul(&inv, &inv, &z[i]);         /* 1 / (z_0 ... z_{i-1}) */
+        } else {
+            zi = inv;
+        }
+        p256_fe_mul(&x, &pts[i]->X, &zi);
+        p256_fe_mul(&y, &pts[i]->Y, &zi);
+        p256_fe_tobytes(xb, &x);
+        s[i][0] = (uint8_t)(0x02 | p256_fe_is_odd(&y));
+        memcpy(s[i] + 1, xb, 32);
+        for (j = 0; j < 33; j++) s[i][j] = (uint8_t)(s[i][j] & (uint8_t)(inf[i] - 1));
+        lens[i] = (size_t)(33 - 32 * inf[i]);
+    }
+    sv_wipe(z, sizeof z);
+    sv_wipe(prefix, sizeof prefix);
+    sv_wipe(&inv, sizeof inv);
+    sv_wipe(&zi, sizeof zi);
+    sv_wipe(&x, sizeof x);
+    sv_wipe(&y, sizeof y);
+    sv_wipe(xb, sizeof xb);
+}
+
 int sv_p256_ge_is_identity_vartime(const p256_ge *p) { return (int)p256_fe_is_zero(&p->Z); }
 
 static void ge_cmov(p256_ge *r, const p256_ge *a, uint64_t flag) {

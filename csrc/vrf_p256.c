@@ -171,9 +171,10 @@ static int load_secret(p256_sk_int *k, const seqvrf_p256_secret *sk) {
 
 /* RFC 9381 5.1 with checked arguments and pi zeroed.  The caller scrubs the stack. */
 static int prove_core(uint8_t pi[81], const p256_sk_int *k, const uint8_t *alpha, size_t alpha_len, int suite) {
-    uint8_t hstr[33], nonce[32], gstr[33], kb[33], kh[33], c[32], ystr[33];
+    uint8_t hstr[33], nonce[32], enc[3][33], c[32], ystr[33];
     const uint8_t *pts[5];
-    size_t lens[5] = {33, 33, 33, 33, 33};
+    size_t lens[5] = {33, 33, 33, 33, 33}, elens[3];
+    const p256_ge *gpts[3];
     p256_ge H, G, kB, kH;
     int rc = SEQVRF_OK;
     memcpy(ystr, k->pk, 33);
@@ -186,19 +187,17 @@ static int prove_core(uint8_t pi[81], const p256_sk_int *k, const uint8_t *alpha
     nonce_rfc6979(nonce, k->x, hstr);           /* 5. k */
     sv_p256_ge_scalarmult_base(&kB, nonce);
     sv_p256_ge_scalarmult(&kH, nonce, &H);
-    (void)sv_p256_ge_encode(gstr, &G);          /* none is the identity: x, k in [1, q-1] */
-    (void)sv_p256_ge_encode(kb, &kB);
-    (void)sv_p256_ge_encode(kh, &kH);
-    pts[0] = ystr; pts[1] = hstr; pts[2] = gstr; pts[3] = kb; pts[4] = kh;
+    gpts[0] = &G; gpts[1] = &kB; gpts[2] = &kH; /* none is the identity: x, k in [1, q-1] */
+    sv_p256_ge_encode_batch(enc, elens, gpts, 3);
+    pts[0] = ystr; pts[1] = hstr; pts[2] = enc[0]; pts[3] = enc[1]; pts[4] = enc[2];
     memset(c, 0, 32);
     challenge(c + 16, suite, pts, lens);        /* 6. c, as a 32-byte big-endian integer */
-    memcpy(pi, gstr, 33);                       /* 8. pi = Gamma || c || s */
+    memcpy(pi, enc[0], 33);                     /* 8. pi = Gamma || c || s */
     memcpy(pi + 33, c + 16, 16);
     sv_p256_sc_muladd(pi + 49, c, k->x, nonce); /* 7. s = k + c*x mod q */
 done:
     sv_wipe(nonce, sizeof nonce);
-    sv_wipe(kb, sizeof kb);
-    sv_wipe(kh, sizeof kh);
+    sv_wipe(enc, sizeof enc);
     sv_wipe(&kB, sizeof kB);
     sv_wipe(&kH, sizeof kH);
     sv_wipe(&G, sizeof G);
@@ -326,9 +325,10 @@ static int verify_core(uint8_t beta[32], const p256_pk_int *k, const uint8_t pi[
                        size_t alpha_len, int suite) {
     p256_ge G, H, U, V, nG, cY;
     p256_ge_table th, tg;
-    uint8_t c[32], hstr[33], ustr[33], vstr[33], cc[16];
+    uint8_t c[32], enc[3][33], cc[16];
     const uint8_t *pts[5];
-    size_t lens[5];
+    size_t lens[5], elens[3];
+    const p256_ge *gpts[3];
     if (!decode_proof(&G, pi)) return SEQVRF_ERR_PROOF;                          /* 4-5 */
     if (!hash_to_curve(&H, suite, k->bytes, alpha, alpha_len)) return SEQVRF_ERR_PROOF; /* 6 */
     memset(c, 0, 16);
@@ -340,11 +340,13 @@ static int verify_core(uint8_t beta[32], const p256_pk_int *k, const uint8_t pi[
     sv_p256_ge_neg(&nG, &G);
     sv_p256_ge_table_vartime(&tg, &nG);
     sv_p256_ge_double_scalarmult_vartime(&V, pi + 49, &th, c, &tg);     /* 8. V = s*H - c*Gamma */
+    gpts[0] = &H; gpts[1] = &U; gpts[2] = &V; /* U or V may be the identity: one 0x00 byte */
+    sv_p256_ge_encode_batch(enc, elens, gpts, 3);
     pts[0] = k->bytes; lens[0] = 33;
-    pts[1] = hstr; lens[1] = sv_p256_ge_encode(hstr, &H);
+    pts[1] = enc[0]; lens[1] = elens[0];
     pts[2] = pi; lens[2] = 33; /* Gamma decoded, so its string is canonical */
-    pts[3] = ustr; lens[3] = sv_p256_ge_encode(ustr, &U);
-    pts[4] = vstr; lens[4] = sv_p256_ge_encode(vstr, &V);
+    pts[3] = enc[1]; lens[3] = elens[1];
+    pts[4] = enc[2]; lens[4] = elens[2];
     challenge(cc, suite, pts, lens);                                      /* 9 */
     if (memcmp(cc, pi + 33, 16) != 0) return SEQVRF_ERR_PROOF;           /* 10 (public data) */
     beta_from_gamma(beta, suite, pi);

@@ -52,7 +52,9 @@ static int suite_ok(int suite) {
     return suite == SEQVRF_SUITE_P256_SHA256_TAI || suite == SEQVRF_SUITE_P256_SHA256_SSWU;
 }
 
-static int hash_to_curve(p256_ge *H, int suite, const uint8_t pk[33], const uint8_t *alpha, size_t alpha_len) {
+/* Inputs public (the public key string and alpha), in prove as in verify. */
+static int hash_to_curve_vartime(p256_ge *H, int suite, const uint8_t pk[33], const uint8_t *alpha,
+                                 size_t alpha_len) {
     if (suite == SEQVRF_SUITE_P256_SHA256_TAI)
         return sv_p256_h2c_tai_vartime(H, (uint8_t)suite, pk, alpha, alpha_len);
     sv_p256_h2c_sswu_vartime(H, (uint8_t)suite, pk, alpha, alpha_len);
@@ -178,7 +180,7 @@ static int prove_core(uint8_t pi[81], const p256_sk_int *k, const uint8_t *alpha
     p256_ge H, G, kB, kH;
     int rc = SEQVRF_OK;
     memcpy(ystr, k->pk, 33);
-    if (!hash_to_curve(&H, suite, ystr, alpha, alpha_len)) { /* 2. (probability ~2^-256) */
+    if (!hash_to_curve_vartime(&H, suite, ystr, alpha, alpha_len)) { /* 2. (probability ~2^-256) */
         rc = SEQVRF_ERR_ARG;
         goto done;
     }
@@ -285,7 +287,7 @@ int seqvrf_p256_prove(uint8_t pi[81], const uint8_t sk[32], const uint8_t *alpha
 
 /* RFC 9381 5.4.5 for P-256: the key must decode (SEC1 compressed, x < p, on the curve);
  * the identity has no 33-byte encoding and the cofactor is 1, so that is all. */
-static int decode_key(p256_pk_int *k, const uint8_t pk[33]) {
+static int decode_key_vartime(p256_pk_int *k, const uint8_t pk[33]) {
     p256_ge nY;
     memset(k, 0, sizeof *k);
     if (!sv_p256_ge_decode_vartime(&k->Y, pk)) return SEQVRF_ERR_KEY;
@@ -308,20 +310,21 @@ int seqvrf_p256_pubkey_parse(seqvrf_p256_pubkey *out, const uint8_t pk[33]) {
     if (out == NULL) return SEQVRF_ERR_ARG;
     memset(out, 0, sizeof *out);
     if (pk == NULL) return SEQVRF_ERR_ARG;
-    rc = decode_key(&k, pk);
+    rc = decode_key_vartime(&k, pk);
     if (rc != SEQVRF_OK) return rc;
     memcpy(out, &k, sizeof k);
     return SEQVRF_OK;
 }
 
 /* 5.4.4 decode_proof: Gamma must decode, s < q (c is 16 bytes: < 2^128 by construction) */
-static int decode_proof(p256_ge *G, const uint8_t pi[81]) {
+static int decode_proof_vartime(p256_ge *G, const uint8_t pi[81]) {
     if (!sv_p256_ge_decode_vartime(G, pi)) return 0;
     if (!sv_p256_sc_is_canonical(pi + 49)) return 0;
     return 1;
 }
 
-static int verify_core(uint8_t beta[32], const p256_pk_int *k, const uint8_t pi[81], const uint8_t *alpha,
+/* Verification: every input is public. */
+static int verify_core_vartime(uint8_t beta[32], const p256_pk_int *k, const uint8_t pi[81], const uint8_t *alpha,
                        size_t alpha_len, int suite) {
     p256_ge G, H, U, V, nG, cY;
     p256_ge_table th, tg;
@@ -329,8 +332,8 @@ static int verify_core(uint8_t beta[32], const p256_pk_int *k, const uint8_t pi[
     const uint8_t *pts[5];
     size_t lens[5], elens[3];
     const p256_ge *gpts[3];
-    if (!decode_proof(&G, pi)) return SEQVRF_ERR_PROOF;                          /* 4-5 */
-    if (!hash_to_curve(&H, suite, k->bytes, alpha, alpha_len)) return SEQVRF_ERR_PROOF; /* 6 */
+    if (!decode_proof_vartime(&G, pi)) return SEQVRF_ERR_PROOF;                          /* 4-5 */
+    if (!hash_to_curve_vartime(&H, suite, k->bytes, alpha, alpha_len)) return SEQVRF_ERR_PROOF; /* 6 */
     memset(c, 0, 16);
     memcpy(c + 16, pi + 33, 16);
     sv_p256_ge_scalarmult_base_vartime(&U, pi + 49);                     /* 7. U = s*B - c*Y */
@@ -366,7 +369,7 @@ int seqvrf_p256_verify_parsed(uint8_t beta[32], const seqvrf_p256_pubkey *pk, co
     if (pk == NULL || !verify_args_ok(pi, alpha, alpha_len, suite)) return SEQVRF_ERR_ARG;
     memcpy(&k, pk, sizeof k);
     if (k.magic != P256_PK_MAGIC) return SEQVRF_ERR_ARG;
-    rc = verify_core(beta, &k, pi, alpha, alpha_len, suite);
+    rc = verify_core_vartime(beta, &k, pi, alpha, alpha_len, suite);
     if (rc != SEQVRF_OK) memset(beta, 0, 32);
     return rc;
 }
@@ -378,9 +381,9 @@ int seqvrf_p256_verify(uint8_t beta[32], const uint8_t pk[33], const uint8_t pi[
     if (beta == NULL) return SEQVRF_ERR_ARG;
     memset(beta, 0, 32);
     if (pk == NULL || !verify_args_ok(pi, alpha, alpha_len, suite)) return SEQVRF_ERR_ARG;
-    rc = decode_key(&k, pk);
+    rc = decode_key_vartime(&k, pk);
     if (rc != SEQVRF_OK) return rc;
-    rc = verify_core(beta, &k, pi, alpha, alpha_len, suite);
+    rc = verify_core_vartime(beta, &k, pi, alpha, alpha_len, suite);
     if (rc != SEQVRF_OK) memset(beta, 0, 32);
     return rc;
 }
@@ -390,7 +393,7 @@ int seqvrf_p256_proof_to_hash(uint8_t beta[32], const uint8_t pi[81], int suite)
     if (beta == NULL) return SEQVRF_ERR_ARG;
     memset(beta, 0, 32);
     if (pi == NULL || !suite_ok(suite)) return SEQVRF_ERR_ARG;
-    if (!decode_proof(&G, pi)) return SEQVRF_ERR_PROOF;
+    if (!decode_proof_vartime(&G, pi)) return SEQVRF_ERR_PROOF;
     beta_from_gamma(beta, suite, pi); /* decoded, so pi[0:33] is point_to_string(Gamma) */
     return SEQVRF_OK;
 }
@@ -403,7 +406,7 @@ int seqvrf_p256_debug_hash_to_curve(uint8_t h[33], const uint8_t pk[33], const u
     if (h == NULL) return SEQVRF_ERR_ARG;
     memset(h, 0, 33);
     if (pk == NULL || (alpha == NULL && alpha_len != 0) || !suite_ok(suite)) return SEQVRF_ERR_ARG;
-    if (!hash_to_curve(&H, suite, pk, alpha, alpha_len)) return SEQVRF_ERR_PROOF;
+    if (!hash_to_curve_vartime(&H, suite, pk, alpha, alpha_len)) return SEQVRF_ERR_PROOF;
     (void)sv_p256_ge_encode(h, &H);
     return SEQVRF_OK;
 }

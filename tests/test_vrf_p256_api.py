@@ -207,3 +207,16 @@ def test_error_hierarchy() -> None:
         SK.public_key.verify(b"", bytes(81))
     with pytest.raises(TypeError):
         SK.prove("x")  # type: ignore[arg-type]
+
+
+def test_verify_from_several_threads_agrees() -> None:
+    """The C calls release the GIL and share nothing mutable: threads give the serial results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    keys = [vrf.P256SecretKey((i * 7919 + 3).to_bytes(32, "big")) for i in range(4)]
+    items = [(k.public_key, bytes([i]), k.prove(bytes([i]), s), s) for i, k in enumerate(keys) for s in (TAI, SSWU)]
+    serial = [pk.verify(a, pi, s) for pk, a, pi, s in items]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda it: it[0].verify(it[1], it[2], it[3]), items * 3))
+    assert threaded == serial * 3
+    assert len(set(serial)) == len(serial)

@@ -121,14 +121,14 @@ def main() -> None:
             (d / hashlib.sha1(item).hexdigest()).write_bytes(item)
     # vrf_p256_verify: ctl || pk(33) || pi(81) || alpha; RFC 9381 examples 10-15 (the key
     # c9af...6721 over "sample" and "test", both suites), honest proofs with the reference
-    # oracle bits (0x28), and the XOR-into-honest mode with no change (0x10)
+    # oracle bits (0xA8), and the XOR-into-honest mode with no change (0x10)
     p256 = []
     rfc_sk = vrf.P256SecretKey(bytes.fromhex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"))
     for suite_bit, suite in enumerate((vrf.Suite.P256_SHA256_TAI, vrf.Suite.P256_SHA256_SSWU)):
         for alpha in (b"sample", b"test"):
             pi = rfc_sk.prove(alpha, suite)
             p256.append(bytes([suite_bit | 0x06]) + rfc_sk.public_key.to_bytes() + pi + alpha)
-            p256.append(bytes([suite_bit | 0x2E]) + rfc_sk.public_key.to_bytes() + pi + alpha)
+            p256.append(bytes([suite_bit | 0xAE]) + rfc_sk.public_key.to_bytes() + pi + alpha)
         p256.append(bytes([suite_bit | 0x10]) + bytes(114))
         p256.append(bytes([suite_bit | 0x50]) + bytes(114))
     p256.append(b"\x02" + bytes(33))

@@ -220,3 +220,17 @@ def test_verify_from_several_threads_agrees() -> None:
         threaded = list(pool.map(lambda it: it[0].verify(it[1], it[2], it[3]), items * 3))
     assert threaded == serial * 3
     assert len(set(serial)) == len(serial)
+
+
+def test_public_key_validate_is_a_no_op() -> None:
+    SK.public_key.validate()  # every instance decoded, and decoding is the whole of 5.4.5 here
+    assert vrf.P256PublicKey(SK.public_key.to_bytes()).validate() is None
+
+
+def test_p256_suites_are_not_election_suites() -> None:
+    from election import ElectionConfig, InvalidConfig
+
+    for suite in (TAI, SSWU, 1, 2):
+        with pytest.raises(InvalidConfig, match="expected one of"):
+            ElectionConfig(b"chain", suite=suite)  # type: ignore[arg-type]
+    assert ElectionConfig(b"chain", suite=vrf.Suite.EDWARDS25519_SHA512_ELL2).suite == 4

@@ -77,6 +77,10 @@ class P256PublicKey:
         """The 33-byte SEC1 compressed encoding."""
         return self._bytes
 
+    def validate(self) -> None:
+        """RFC 9381 section 5.4.5.  Nothing left to check: construction decoded the point, and
+        for these suites that is the whole validation (kept for parity with ``PublicKey``)."""
+
     def verify(self, alpha: bytes, proof: bytes, suite: Suite = DEFAULT_P256_SUITE) -> bytes:
         """RFC 9381 section 5.3: check ``proof`` for ``alpha`` under this key.
 

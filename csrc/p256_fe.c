@@ -44,8 +44,9 @@ uint64_t p256_fe_eq(const p256_fe *a, const p256_fe *b) {
     return p256_fe_is_zero(&d);
 }
 
-/* r = a^e for a public exponent e: fixed 4-bit windows, 256 squarings and 64
- * multiplications whatever e is (the table index is the public exponent's nibble). */
+/* r = a^e for a public exponent e (one of the constants above): 4-bit windows, 256
+ * squarings and one multiplication per nonzero nibble of e.  The branch and the table index
+ * depend on e only, never on a, so this is constant time in a. */
 static void fe_pow(p256_fe *r, const p256_fe *a, const uint64_t e[4]) {
     p256_fe tab[16], acc;
     int i, k;
@@ -56,7 +57,7 @@ static void fe_pow(p256_fe *r, const p256_fe *a, const uint64_t e[4]) {
     for (i = 63; i >= 0; i--) {
         unsigned int nib = (unsigned int)(e[i / 16] >> (4 * (i % 16))) & 15;
         for (k = 0; k < 4; k++) p256_fe_sq(&acc, &acc);
-        p256_fe_mul(&acc, &acc, &tab[nib]);
+        if (nib != 0) p256_fe_mul(&acc, &acc, &tab[nib]);
     }
     *r = acc;
 }

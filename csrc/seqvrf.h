@@ -142,8 +142,9 @@ SEQVRF_WUR int seqvrf_debug_sha512(uint8_t out[64], const uint8_t *msg, size_t l
 
 /* ==== draft-03 suites, batch-compatible proofs, batch verification, Ed25519 ====
  *
- * Conventions as above.  In addition, every single-item function in this header reads all
- * of its inputs before it writes any output, so an output buffer may overlap (alias) its
+ * Conventions as above.  In addition, every single-item edwards25519 function (above and in
+ * this block; not the P-256 block below) reads all of its inputs before it writes any
+ * output, so an output buffer may overlap (alias) its
  * inputs (e.g. seqvrf_prove(buf, seed, buf, 32, suite) proves over the bytes buf held on
  * entry).  The batch functions write item i's outputs before they read item i+1's inputs:
  * there, outputs overlapping any input are detected and rejected with SEQVRF_ERR_ARG.
@@ -222,5 +223,90 @@ SEQVRF_WUR int seqvrf_debug_tai_candidate(uint8_t h[32], const uint8_t cand[32])
 size_t seqvrf_debug_msm_scratch_bytes(size_t n);
 SEQVRF_WUR int seqvrf_debug_msm(uint8_t out[32], const uint8_t *scalars, const uint8_t *points, size_t n,
                                 void *scratch, size_t scratch_len);
+
+/* ==== RFC 9381 ECVRF over NIST P-256 with SHA-256 (csrc/vrf_p256.c) ====
+ *   suite 0x01  ECVRF-P256-SHA256-TAI   (try-and-increment hash to curve)
+ *   suite 0x02  ECVRF-P256-SHA256-SSWU  (RFC 9380 P256_XMD:SHA-256_SSWU_NU_)
+ * Same conventions as the top of this header, except aliasing: these functions zero their
+ * outputs before reading their inputs, so an output must not overlap any input (the aliasing
+ * promise of the draft-03 block is for the edwards25519 functions only).  These functions take
+ * only suites 1 and 2; the edwards25519 functions reject them.
+ * Encodings: points SEC1 compressed (33 bytes), integers
+ * big-endian; pi = Gamma(33) || c(16) || s(32); beta is 32 bytes.  The secret key is the
+ * scalar x (32 bytes big-endian); SEQVRF_ERR_KEY unless 1 <= x < q.  The nonce is RFC 6979
+ * (RFC 9381 5.4.2.1).  Key validation (5.4.5) is decoding: with cofactor 1 and no 33-byte
+ * encoding of the identity, every key that decodes is valid. */
+#define SEQVRF_SUITE_P256_SHA256_TAI 1
+#define SEQVRF_SUITE_P256_SHA256_SSWU 2
+
+#define SEQVRF_P256_SECRET_BYTES 32
+#define SEQVRF_P256_PUBLICKEY_BYTES 33
+#define SEQVRF_P256_PROOF_BYTES 81
+#define SEQVRF_P256_OUTPUT_BYTES 32
+
+/* A decoded P-256 public key (point, encoding, table for verification).  Opaque. */
+#define SEQVRF_P256_PUBKEY_WORDS 256
+typedef struct seqvrf_p256_pubkey {
+    uint64_t opaque[SEQVRF_P256_PUBKEY_WORDS];
+} seqvrf_p256_pubkey;
+
+/* A P-256 secret key with its public key computed once.  Opaque; holds the secret:
+ * wipe it with seqvrf_p256_secret_wipe. */
+#define SEQVRF_P256_SECRET_WORDS 12
+typedef struct seqvrf_p256_secret {
+    uint64_t opaque[SEQVRF_P256_SECRET_WORDS];
+} seqvrf_p256_secret;
+
+/* Check 1 <= x < q, compute Y = x*B.  On failure *out is zeroed (and not usable). */
+SEQVRF_WUR int seqvrf_p256_secret_expand(seqvrf_p256_secret *out, const uint8_t sk[32]);
+/* RFC 9381 5.1 with an expanded key.  SEQVRF_ERR_ARG if *sk was not filled by a successful
+ * seqvrf_p256_secret_expand (or, for TAI, if all 256 counters fail: probability ~2^-256). */
+SEQVRF_WUR int seqvrf_p256_prove_expanded(uint8_t pi[81], const seqvrf_p256_secret *sk,
+                                          const uint8_t *alpha, size_t alpha_len, int suite);
+SEQVRF_WUR int seqvrf_p256_secret_public_key(uint8_t pk[33], const seqvrf_p256_secret *sk);
+void seqvrf_p256_secret_wipe(seqvrf_p256_secret *sk);
+/* Y = x*B, SEC1 compressed. */
+SEQVRF_WUR int seqvrf_p256_public_key(uint8_t pk[33], const uint8_t sk[32]);
+/* RFC 9381 5.1 from the scalar (expands, proves, wipes). */
+SEQVRF_WUR int seqvrf_p256_prove(uint8_t pi[81], const uint8_t sk[32], const uint8_t *alpha,
+                                 size_t alpha_len, int suite);
+/* RFC 9381 5.4.5: SEQVRF_OK iff pk decodes (0x02/0x03 prefix, x < p, on the curve). */
+SEQVRF_WUR int seqvrf_p256_validate_key(const uint8_t pk[33]);
+/* Decode (= validate) a public key once for repeated verifies. */
+SEQVRF_WUR int seqvrf_p256_pubkey_parse(seqvrf_p256_pubkey *out, const uint8_t pk[33]);
+/* RFC 9381 5.3 verify with a parsed key; on success writes beta (5.2).  SEQVRF_ERR_ARG if
+ * *pk was not filled by a successful seqvrf_p256_pubkey_parse. */
+SEQVRF_WUR int seqvrf_p256_verify_parsed(uint8_t beta[32], const seqvrf_p256_pubkey *pk,
+                                         const uint8_t pi[81], const uint8_t *alpha, size_t alpha_len,
+                                         int suite);
+/* RFC 9381 5.3 verify from encoded key bytes (SEQVRF_ERR_KEY if the key does not decode). */
+SEQVRF_WUR int seqvrf_p256_verify(uint8_t beta[32], const uint8_t pk[33], const uint8_t pi[81],
+                                  const uint8_t *alpha, size_t alpha_len, int suite);
+/* RFC 9381 5.2 proof_to_hash (does NOT verify: Gamma must decode and s < q). */
+SEQVRF_WUR int seqvrf_p256_proof_to_hash(uint8_t beta[32], const uint8_t pi[81], int suite);
+
+/* ---- P-256 primitives exposed for differential tests (not part of the stable API) ----
+ * Points are 33-byte SEC1 compressed; outputs that are the identity are 33 zero bytes. */
+SEQVRF_WUR int seqvrf_p256_debug_hash_to_curve(uint8_t h[33], const uint8_t pk[33],
+                                               const uint8_t *alpha, size_t alpha_len, int suite);
+/* RFC 9380 6.6.2 simplified SWU map of the field element u (32 bytes big-endian, < p). */
+SEQVRF_WUR int seqvrf_p256_debug_map_to_curve(uint8_t out[33], const uint8_t u[32]);
+/* RFC 6979 nonce k for secret sk and h_string h (SEQVRF_ERR_KEY if sk is not in [1, q-1]). */
+SEQVRF_WUR int seqvrf_p256_debug_nonce(uint8_t k[32], const uint8_t sk[32], const uint8_t h[33]);
+/* out = n*P, n any 32-byte big-endian integer; constant time in n. */
+SEQVRF_WUR int seqvrf_p256_debug_scalarmult(uint8_t out[33], const uint8_t n[32], const uint8_t p[33]);
+SEQVRF_WUR int seqvrf_p256_debug_scalarmult_base(uint8_t out[33], const uint8_t n[32]);
+/* out = a*P + b*Q (variable time). */
+SEQVRF_WUR int seqvrf_p256_debug_double_scalarmult_vartime(uint8_t out[33], const uint8_t a[32],
+                                                           const uint8_t p[33], const uint8_t b[32],
+                                                           const uint8_t q[33]);
+/* out = P + Q with the complete addition, or 2P with the doubling formula if dbl != 0. */
+SEQVRF_WUR int seqvrf_p256_debug_add(uint8_t out[33], const uint8_t p[33], const uint8_t q[33], int dbl);
+/* out = a*b + c mod q (b, c < q, else SEQVRF_ERR_ARG; a any 32 bytes). */
+SEQVRF_WUR int seqvrf_p256_debug_scalar_muladd(uint8_t out[32], const uint8_t a[32], const uint8_t b[32],
+                                               const uint8_t c[32]);
+SEQVRF_WUR int seqvrf_p256_debug_sha256(uint8_t out[32], const uint8_t *msg, size_t len);
+SEQVRF_WUR int seqvrf_p256_debug_hmac_sha256(uint8_t out[32], const uint8_t *key, size_t key_len,
+                                             const uint8_t *msg, size_t len);
 
 #endif /* SEQVRF_H */

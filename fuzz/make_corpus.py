@@ -71,6 +71,15 @@ def main() -> None:
         cv.append(bytes([12 | suite]) + bytes.fromhex(v["pk"] + v["alpha"]))
         cv.append(bytes([16]) + bytes.fromhex(v["x"] + v["k"] + v["pk"]))
         cv.append(bytes([20]) + bytes.fromhex(v["k_string"]))
+    # P-256 ops of the C harness (op >= 0xC0): verify, key, proof_to_hash, hash to curve
+    p256_sk = vrf.P256SecretKey(bytes.fromhex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"))
+    p256_pk = p256_sk.public_key.to_bytes()
+    for suite_bit, suite in enumerate((vrf.Suite.P256_SHA256_TAI, vrf.Suite.P256_SHA256_SSWU)):
+        pi = p256_sk.prove(b"sample", suite)
+        cv.append(bytes([0xC2 | suite_bit]) + p256_pk + pi + b"sample")
+        cv.append(bytes([0xC4 | suite_bit]) + p256_pk)
+        cv.append(bytes([0xC8 | suite_bit]) + pi)
+        cv.append(bytes([0xCC | suite_bit]) + p256_pk + bytes(31) + b"\x07" + b"sample")
     write("c_vrf", cv)
 
     tables = ev["tables"]
@@ -160,6 +169,20 @@ def main() -> None:
     for c in extra:
         for item in (c.to_bytes(), c.to_json().encode()):
             (d / hashlib.sha1(item).hexdigest()).write_bytes(item)
+    # vrf_p256_verify: ctl || pk(33) || pi(81) || alpha; RFC 9381 examples 10-15 (the key
+    # c9af...6721 over "sample" and "test", both suites), honest proofs with the reference
+    # oracle bits (0xA8), and the XOR-into-honest mode with no change (0x10)
+    p256 = []
+    rfc_sk = vrf.P256SecretKey(bytes.fromhex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"))
+    for suite_bit, suite in enumerate((vrf.Suite.P256_SHA256_TAI, vrf.Suite.P256_SHA256_SSWU)):
+        for alpha in (b"sample", b"test"):
+            pi = rfc_sk.prove(alpha, suite)
+            p256.append(bytes([suite_bit | 0x06]) + rfc_sk.public_key.to_bytes() + pi + alpha)
+            p256.append(bytes([suite_bit | 0xAE]) + rfc_sk.public_key.to_bytes() + pi + alpha)
+        p256.append(bytes([suite_bit | 0x10]) + bytes(114))
+        p256.append(bytes([suite_bit | 0x50]) + bytes(114))
+    p256.append(b"\x02" + bytes(33))
+    write("vrf_p256_verify", p256)
     _ = (vrf, LeaderClaim)
 
     # guard_import (fuzz_guard_import.py uses this chain and validator): signing histories

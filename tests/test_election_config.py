@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import vrf
 from election import ElectionConfig, InvalidConfig, InvalidSlot, MalformedData
+from election.rules.config import ELECTION_SUITES
 
 
 @settings(max_examples=100, deadline=None)
@@ -20,7 +21,7 @@ from election import ElectionConfig, InvalidConfig, InvalidSlot, MalformedData
     st.integers(1, 2**32 - 1),
     st.integers(0, 255),
     st.data(),
-    st.sampled_from(list(vrf.Suite)),
+    st.sampled_from(list(ELECTION_SUITES)),
 )
 def test_round_trip(
     chain: bytes, length: int, slot_ms: int, fo_ms: int, backups: int, data: st.DataObject, suite: vrf.Suite
@@ -53,6 +54,19 @@ def test_config_validation() -> None:
     assert c.epoch_of(61) == 2 and c.first_slot(2) == 60 and c.slots(2) == range(60, 90)
     assert ElectionConfig(b"x", epoch_length=1).seed_cutoff == 1
     assert ElectionConfig(b"x", epoch_length=2**20).epoch_length == 2**20
+
+
+def test_only_the_rfc_edwards25519_suites_configure_an_election() -> None:
+    """P-256 suites need other keys; the draft-03 suites are for interop, not new elections."""
+    assert set(ELECTION_SUITES) == {vrf.Suite.EDWARDS25519_SHA512_TAI, vrf.Suite.EDWARDS25519_SHA512_ELL2}
+    good = ElectionConfig(b"x", epoch_length=30).to_dict()
+    for suite in set(vrf.Suite) - set(ELECTION_SUITES):
+        with pytest.raises(InvalidConfig, match="suite"):
+            ElectionConfig(b"x", suite=suite)
+        with pytest.raises(InvalidConfig, match="suite"):
+            ElectionConfig.from_dict({**good, "suite": int(suite)})
+    for suite in ELECTION_SUITES:
+        assert ElectionConfig.from_dict({**good, "suite": int(suite)}).suite is suite
 
 
 def test_package_example() -> None:

@@ -51,6 +51,40 @@ int seqvrf_debug_add(uint8_t out[32], const uint8_t p[32], const uint8_t q[32]);
 int seqvrf_debug_scalar_reduce64(uint8_t out[32], const uint8_t x[64]);
 int seqvrf_debug_scalar_muladd(uint8_t out[32], const uint8_t a[32], const uint8_t b[32], const uint8_t c[32]);
 int seqvrf_debug_sha512(uint8_t out[64], const uint8_t *msg, size_t len);
+
+/* ---- P-256 suites (csrc/vrf_p256.c) ---- */
+#define SEQVRF_P256_PUBKEY_WORDS 256
+typedef struct seqvrf_p256_pubkey { uint64_t opaque[256]; } seqvrf_p256_pubkey;
+#define SEQVRF_P256_SECRET_WORDS 12
+typedef struct seqvrf_p256_secret { uint64_t opaque[12]; } seqvrf_p256_secret;
+
+int seqvrf_p256_secret_expand(seqvrf_p256_secret *out, const uint8_t sk[32]);
+int seqvrf_p256_prove_expanded(uint8_t pi[81], const seqvrf_p256_secret *sk, const uint8_t *alpha, size_t alpha_len,
+                               int suite);
+int seqvrf_p256_secret_public_key(uint8_t pk[33], const seqvrf_p256_secret *sk);
+void seqvrf_p256_secret_wipe(seqvrf_p256_secret *sk);
+int seqvrf_p256_public_key(uint8_t pk[33], const uint8_t sk[32]);
+int seqvrf_p256_prove(uint8_t pi[81], const uint8_t sk[32], const uint8_t *alpha, size_t alpha_len, int suite);
+int seqvrf_p256_validate_key(const uint8_t pk[33]);
+int seqvrf_p256_pubkey_parse(seqvrf_p256_pubkey *out, const uint8_t pk[33]);
+int seqvrf_p256_verify_parsed(uint8_t beta[32], const seqvrf_p256_pubkey *pk, const uint8_t pi[81],
+                              const uint8_t *alpha, size_t alpha_len, int suite);
+int seqvrf_p256_verify(uint8_t beta[32], const uint8_t pk[33], const uint8_t pi[81], const uint8_t *alpha,
+                       size_t alpha_len, int suite);
+int seqvrf_p256_proof_to_hash(uint8_t beta[32], const uint8_t pi[81], int suite);
+
+int seqvrf_p256_debug_hash_to_curve(uint8_t h[33], const uint8_t pk[33], const uint8_t *alpha, size_t alpha_len,
+                                    int suite);
+int seqvrf_p256_debug_map_to_curve(uint8_t out[33], const uint8_t u[32]);
+int seqvrf_p256_debug_nonce(uint8_t k[32], const uint8_t sk[32], const uint8_t h[33]);
+int seqvrf_p256_debug_scalarmult(uint8_t out[33], const uint8_t n[32], const uint8_t p[33]);
+int seqvrf_p256_debug_scalarmult_base(uint8_t out[33], const uint8_t n[32]);
+int seqvrf_p256_debug_double_scalarmult_vartime(uint8_t out[33], const uint8_t a[32], const uint8_t p[33],
+                                                const uint8_t b[32], const uint8_t q[33]);
+int seqvrf_p256_debug_add(uint8_t out[33], const uint8_t p[33], const uint8_t q[33], int dbl);
+int seqvrf_p256_debug_scalar_muladd(uint8_t out[32], const uint8_t a[32], const uint8_t b[32], const uint8_t c[32]);
+int seqvrf_p256_debug_sha256(uint8_t out[32], const uint8_t *msg, size_t len);
+int seqvrf_p256_debug_hmac_sha256(uint8_t out[32], const uint8_t *key, size_t key_len, const uint8_t *msg, size_t len);
 """
 
 # draft-03 suites, batch-compatible proofs, batch verification, Ed25519 (seqvrf.h, appended block)

@@ -13,7 +13,7 @@ from typing import Any
 
 from vrf._native import ffi, lib
 from vrf.errors import InvalidInputType, InvalidKey, InvalidProof, VRFError
-from vrf.suites import Suite
+from vrf.suites import P256_SUITES, Suite
 
 SEED_BYTES = 32
 PUBLIC_KEY_BYTES = 32
@@ -32,21 +32,32 @@ ExpandedSecret = Any  # a cffi ``seqvrf_secret *`` owned by ffi.gc; kept out of 
 def as_bytes(value: object, what: str) -> bytes:
     """Return ``value`` as an exact, immutable ``bytes``, or raise InvalidInputType naming ``what``.
 
-    Only an object whose type is exactly ``bytes`` is passed through.  Subclasses of
-    bytes, bytearray and memoryview are copied through the buffer protocol, so every
-    later length check sees the length of the buffer C will read: a subclass cannot
-    report one length (``__len__``) while cffi passes a longer or shorter buffer.
+    Only an object whose type is exactly ``bytes`` is passed through.  A subclass of bytes
+    or bytearray is copied through the base type's own slicing, and a memoryview through
+    the buffer protocol, so every later length check sees the length of the buffer C will
+    read: an overridden ``__len__``, ``__bytes__``, ``__getitem__`` or ``__buffer__`` cannot
+    report one length while cffi passes a longer or shorter buffer.  A released memoryview
+    raises InvalidInputType.
     """
     if type(value) is bytes:
         return value
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        with memoryview(value) as view:
-            return view.tobytes()
+    if isinstance(value, bytes):
+        return bytes.__getitem__(value, slice(None))
+    if isinstance(value, bytearray):
+        return bytes(bytearray.__getitem__(value, slice(None)))
+    if isinstance(value, memoryview):
+        try:
+            with memoryview(value) as view:
+                return view.tobytes()
+        except ValueError as exc:  # a released view
+            raise InvalidInputType(f"{what}: unusable memoryview ({exc})") from None
     raise InvalidInputType(f"{what} must be bytes, got {type(value).__name__}")
 
 
 def check_suite(suite: object) -> int:
-    """Return the suite byte, or raise InvalidInputType for anything but a Suite member."""
+    """Return the suite byte, or raise InvalidInputType for anything but an edwards25519 Suite member."""
+    if isinstance(suite, int) and not isinstance(suite, bool) and suite in P256_SUITES:
+        raise InvalidInputType(f"suite {Suite(suite).name} is a P-256 suite: use vrf.P256SecretKey / vrf.P256PublicKey")
     if isinstance(suite, Suite):
         return int(suite)
     if isinstance(suite, int) and not isinstance(suite, bool) and suite in Suite._value2member_map_:

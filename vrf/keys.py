@@ -25,8 +25,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from vrf import _lowlevel as ll
+from vrf import _lowlevel_p256 as ll_p256
 from vrf.errors import InvalidInputType, InvalidKey, InvalidProof
-from vrf.suites import BATCH_COMPATIBLE_SUITES, DEFAULT_SUITE, Suite
+from vrf.suites import BATCH_COMPATIBLE_SUITES, DEFAULT_SUITE, P256_SUITES, Suite
 
 # Domain tag for SecretKey.derive; changing it changes every derived key.
 _DERIVE_TAG = b"seqvrf/v1/vrf-key-from-identity-seed"
@@ -306,8 +307,12 @@ def proof_to_hash(proof: bytes, suite: Suite = DEFAULT_SUITE) -> bytes:
 
     Raises:
         InvalidProof: wrong length, Gamma (or U, V) does not decode, or s >= q.
+
+    For the P-256 suites the proof is 81 bytes and beta 32 bytes (``vrf.keys_p256``).
     """
     proof_b = ll.as_bytes(proof, "proof")
+    if isinstance(suite, int) and not isinstance(suite, bool) and suite in P256_SUITES:
+        return ll_p256.proof_to_hash(proof_b, ll_p256.check_suite(suite))
     suite_n = ll.check_suite(suite)
     if len(proof_b) == ll.BATCHCOMPAT_PROOF_BYTES and suite_n in BATCH_COMPATIBLE_SUITES:
         return ll.proof_to_hash_batchcompat(proof_b, suite_n)

@@ -527,3 +527,283 @@ def ed25519_verify_zip215(pk: bytes, msg: bytes, sig: bytes) -> bool:
     k = int.from_bytes(_h(sig[:32] + pk + msg), "little") % Q
     d = point_add(point_add(scalar_mult(s, B), point_neg(r)), point_neg(scalar_mult(k, a)))
     return point_equal(scalar_mult(COFACTOR, d), IDENTITY)
+
+
+# ===========================================================================
+# ECVRF-P256-SHA256-TAI (0x01) and ECVRF-P256-SHA256-SSWU (0x02), RFC 9381 section 5.5
+# ---------------------------------------------------------------------------
+# NIST P-256 (FIPS 186-4 D.1.2.3 / SEC 2): y^2 = x^3 - 3x + b over GF(p), prime order q,
+# cofactor 1.  Integers are big-endian, points are SEC1 compressed (33 bytes), Hash is
+# SHA-256, cLen = 16, qLen = 32, ptLen = 33; the nonce is RFC 6979 (5.4.2.1).  Names are
+# prefixed p256_ so that the edwards25519 names above keep their meaning.
+# ===========================================================================
+
+import hmac  # noqa: E402
+
+P256_P = 2**256 - 2**224 + 2**192 + 2**96 - 1
+P256_Q = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+P256_A = P256_P - 3
+P256_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+P256_GX = 0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296
+P256_GY = 0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5
+
+P256_SUITE_TAI = 0x01
+P256_SUITE_SSWU = 0x02
+P256_C_LEN = 16
+P256_Q_LEN = 32
+P256_PT_LEN = 33
+
+P256Point = tuple[int, int] | None  # affine (x, y); None is the point at infinity
+P256_G: P256Point = (P256_GX, P256_GY)
+
+
+def p256_on_curve(pt: P256Point) -> bool:
+    if pt is None:
+        return True
+    x, y = pt
+    return (y * y - (x * x * x + P256_A * x + P256_B)) % P256_P == 0
+
+
+def p256_add(p1: P256Point, p2: P256Point) -> P256Point:
+    """Affine addition with the textbook case split (reference only; the C core uses complete formulas)."""
+    if p1 is None:
+        return p2
+    if p2 is None:
+        return p1
+    x1, y1 = p1
+    x2, y2 = p2
+    if x1 == x2 and (y1 + y2) % P256_P == 0:
+        return None
+    if p1 == p2:
+        lam = (3 * x1 * x1 + P256_A) * pow(2 * y1, -1, P256_P) % P256_P
+    else:
+        lam = (y2 - y1) * pow(x2 - x1, -1, P256_P) % P256_P
+    x3 = (lam * lam - x1 - x2) % P256_P
+    return (x3, (lam * (x1 - x3) - y1) % P256_P)
+
+
+def p256_neg(pt: P256Point) -> P256Point:
+    return None if pt is None else (pt[0], (-pt[1]) % P256_P)
+
+
+def p256_mul(n: int, pt: P256Point) -> P256Point:
+    """n*P by double-and-add (variable time: reference only)."""
+    result: P256Point = None
+    addend = pt
+    while n > 0:
+        if n & 1:
+            result = p256_add(result, addend)
+        addend = p256_add(addend, addend)
+        n >>= 1
+    return result
+
+
+def p256_point_to_string(pt: P256Point) -> bytes:
+    """SEC1 2.3.3 with point compression; the identity is the single byte 0x00."""
+    if pt is None:
+        return b"\x00"
+    x, y = pt
+    return bytes([2 | (y & 1)]) + x.to_bytes(32, "big")
+
+
+def p256_string_to_point(s: bytes) -> P256Point:
+    """SEC1 2.3.4, compressed form only; None for INVALID (there is no valid encoding of infinity here)."""
+    if len(s) != P256_PT_LEN or s[0] not in (2, 3):
+        return None
+    x = int.from_bytes(s[1:], "big")
+    if x >= P256_P:
+        return None
+    rhs = (x * x * x + P256_A * x + P256_B) % P256_P
+    y = pow(rhs, (P256_P + 1) // 4, P256_P)  # p = 3 mod 4
+    if y * y % P256_P != rhs:
+        return None
+    if (y & 1) != (s[0] & 1):
+        y = P256_P - y
+    return (x, y)
+
+
+def p256_public_key(sk: bytes) -> bytes:
+    """Y = x*B, SEC1 compressed; the secret key is the scalar x (32 bytes big-endian, 1 <= x < q)."""
+    x = int.from_bytes(sk, "big")
+    if len(sk) != 32 or not 1 <= x < P256_Q:
+        raise ValueError("P-256 secret key must be 32 bytes encoding 1 <= x < q")
+    return p256_point_to_string(p256_mul(x, P256_G))
+
+
+def _sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+# 5.4.1.1 try-and-increment; interpret_hash_value_as_a_point(s) = string_to_point(0x02 || s)
+
+
+def p256_encode_to_curve_tai(encode_to_curve_salt: bytes, alpha: bytes) -> tuple[P256Point, int]:
+    """Returns H and the counter value that produced it (cofactor 1: no multiplication)."""
+    for ctr in range(256):
+        hash_string = _sha256(bytes([P256_SUITE_TAI, 0x01]) + encode_to_curve_salt + alpha + bytes([ctr, 0x00]))
+        h = p256_string_to_point(b"\x02" + hash_string)
+        if h is not None:
+            return h, ctr
+    raise ValueError("try-and-increment found no point in 256 tries")  # probability ~2^-256
+
+
+# 5.4.1.2 with RFC 9380 P256_XMD:SHA-256_SSWU_NU_
+
+P256_SSWU_DST = b"ECVRF_P256_XMD:SHA-256_SSWU_NU_" + bytes([P256_SUITE_SSWU])
+P256_SSWU_Z = P256_P - 10
+
+
+def p256_expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int) -> bytes:
+    """RFC 9380 5.3.1 with SHA-256 (b_in_bytes = 32, s_in_bytes = 64)."""
+    b_in_bytes, s_in_bytes = 32, 64
+    ell = -(-len_in_bytes // b_in_bytes)
+    if ell > 255 or len_in_bytes > 65535 or len(dst) > 255:
+        raise ValueError("expand_message_xmd: parameters out of range")
+    dst_prime = dst + bytes([len(dst)])
+    msg_prime = bytes(s_in_bytes) + msg + len_in_bytes.to_bytes(2, "big") + b"\x00" + dst_prime
+    b0 = _sha256(msg_prime)
+    b = [_sha256(b0 + b"\x01" + dst_prime)]
+    for i in range(2, ell + 1):
+        b.append(_sha256(bytes(x ^ y for x, y in zip(b0, b[-1], strict=True)) + bytes([i]) + dst_prime))
+    return b"".join(b)[:len_in_bytes]
+
+
+def p256_hash_to_field(msg: bytes, count: int = 1) -> list[int]:
+    """RFC 9380 5.2 with m = 1, L = 48."""
+    length = 48
+    uniform = p256_expand_message_xmd(msg, P256_SSWU_DST, count * length)
+    return [int.from_bytes(uniform[i * length : (i + 1) * length], "big") % P256_P for i in range(count)]
+
+
+def _p256_is_square(a: int) -> bool:
+    return a % P256_P == 0 or pow(a, (P256_P - 1) // 2, P256_P) == 1
+
+
+def _p256_inv0(a: int) -> int:
+    return pow(a, P256_P - 2, P256_P)  # inv0(0) = 0
+
+
+def p256_map_to_curve_sswu(u: int) -> tuple[int, int, int, bool]:
+    """RFC 9380 6.6.2 simplified SWU for A = -3, B = b, Z = -10; returns (x, y, x1, gx1 is square)."""
+    p, a, b, z = P256_P, P256_A, P256_B, P256_SSWU_Z
+    tv1 = _p256_inv0((z * z * pow(u, 4, p) + z * u * u) % p)  # 1
+    x1 = (-b * _p256_inv0(a)) % p * (1 + tv1) % p  # 2
+    if tv1 == 0:  # 3
+        x1 = b * _p256_inv0(z * a % p) % p
+    gx1 = (x1 * x1 * x1 + a * x1 + b) % p  # 4
+    x2 = z * u * u * x1 % p  # 5
+    gx2 = (x2 * x2 * x2 + a * x2 + b) % p  # 6
+    square = _p256_is_square(gx1)
+    if square:  # 7
+        x, y = x1, pow(gx1, (p + 1) // 4, p)
+    else:  # 8
+        x, y = x2, pow(gx2, (p + 1) // 4, p)
+    if (u % p) & 1 != y & 1:  # 9: sgn0(u) != sgn0(y)
+        y = p - y
+    return x, y, x1, square
+
+
+def p256_encode_to_curve_sswu(encode_to_curve_salt: bytes, alpha: bytes) -> P256Point:
+    """RFC 9380 3 encode_to_curve (NU): hash_to_field, map_to_curve, clear_cofactor (h_eff = 1)."""
+    (u,) = p256_hash_to_field(encode_to_curve_salt + alpha, 1)
+    x, y, _, _ = p256_map_to_curve_sswu(u)
+    return (x, y)
+
+
+def p256_encode_to_curve(suite: int, pk: bytes, alpha: bytes) -> P256Point:
+    """5.4.1: H = ECVRF_encode_to_curve(encode_to_curve_salt = PK_string, alpha)."""
+    if suite == P256_SUITE_TAI:
+        return p256_encode_to_curve_tai(pk, alpha)[0]
+    if suite == P256_SUITE_SSWU:
+        return p256_encode_to_curve_sswu(pk, alpha)
+    raise ValueError(f"unknown P-256 suite {suite:#04x}")
+
+
+def p256_nonce_generation(sk: bytes, h_string: bytes) -> int:
+    """5.4.2.1: RFC 6979 section 3.2 with HMAC-SHA-256, m = h_string (so h1 = SHA-256(h_string))."""
+    x = int.from_bytes(sk, "big")
+    h1 = _sha256(h_string)  # a
+    bh = (int.from_bytes(h1, "big") % P256_Q).to_bytes(32, "big")  # bits2octets(h1): qlen = hlen = 256
+    xo = x.to_bytes(32, "big")  # int2octets(x)
+    v = b"\x01" * 32  # b
+    k = b"\x00" * 32  # c
+
+    def mac(key: bytes, data: bytes) -> bytes:
+        return hmac.new(key, data, hashlib.sha256).digest()
+
+    k = mac(k, v + b"\x00" + xo + bh)  # d
+    v = mac(k, v)  # e
+    k = mac(k, v + b"\x01" + xo + bh)  # f
+    v = mac(k, v)  # g
+    while True:  # h
+        v = mac(k, v)
+        cand = int.from_bytes(v, "big")  # bits2int(T), tlen = qlen
+        if 1 <= cand < P256_Q:
+            return cand
+        k = mac(k, v + b"\x00")
+        v = mac(k, v)
+
+
+def p256_challenge_generation(suite: int, points: list[P256Point]) -> int:
+    """5.4.3: c = first cLen bytes of SHA-256(suite || 0x02 || P1 || ... || P5 || 0x00), big-endian."""
+    s = bytes([suite]) + b"\x02" + b"".join(p256_point_to_string(p) for p in points) + b"\x00"
+    return int.from_bytes(_sha256(s)[:P256_C_LEN], "big")
+
+
+def p256_decode_proof(pi: bytes) -> tuple[P256Point, int, int] | None:
+    """5.4.4: (Gamma, c, s) or None for INVALID (bad length, Gamma not a point, s >= q)."""
+    if len(pi) != P256_PT_LEN + P256_C_LEN + P256_Q_LEN:
+        return None
+    gamma = p256_string_to_point(pi[:P256_PT_LEN])
+    if gamma is None:
+        return None
+    c = int.from_bytes(pi[P256_PT_LEN : P256_PT_LEN + P256_C_LEN], "big")
+    s = int.from_bytes(pi[P256_PT_LEN + P256_C_LEN :], "big")
+    if s >= P256_Q:
+        return None
+    return gamma, c, s
+
+
+def p256_prove(sk: bytes, alpha: bytes, suite: int = P256_SUITE_TAI) -> bytes:
+    x = int.from_bytes(sk, "big")
+    pk = p256_public_key(sk)  # step 1 (checks 1 <= x < q)
+    y_point = p256_string_to_point(pk)
+    h = p256_encode_to_curve(suite, pk, alpha)  # step 2
+    h_string = p256_point_to_string(h)  # step 3
+    gamma = p256_mul(x, h)  # step 4
+    k = p256_nonce_generation(sk, h_string)  # step 5
+    c = p256_challenge_generation(suite, [y_point, h, gamma, p256_mul(k, P256_G), p256_mul(k, h)])  # step 6
+    s = (k + c * x) % P256_Q  # step 7
+    return p256_point_to_string(gamma) + c.to_bytes(P256_C_LEN, "big") + s.to_bytes(P256_Q_LEN, "big")  # step 8
+
+
+def p256_proof_to_hash(pi: bytes, suite: int = P256_SUITE_TAI) -> bytes | None:
+    """5.2: beta = SHA-256(suite || 0x03 || point_to_string(cofactor * Gamma) || 0x00), cofactor 1."""
+    decoded = p256_decode_proof(pi)
+    if decoded is None:
+        return None
+    return _sha256(bytes([suite]) + b"\x03" + p256_point_to_string(decoded[0]) + b"\x00")
+
+
+def p256_validate_key(pk: bytes) -> bool:
+    """5.4.5: Y decodes and cofactor*Y = Y is not the identity (which has no 33-byte encoding)."""
+    y_point = p256_string_to_point(pk)
+    return y_point is not None and p256_on_curve(y_point)
+
+
+def p256_verify(pk: bytes, alpha: bytes, pi: bytes, suite: int = P256_SUITE_TAI) -> bytes | None:
+    """5.3: beta if VALID, None if INVALID."""
+    y_point = p256_string_to_point(pk)  # step 1
+    if y_point is None or not p256_validate_key(pk):  # steps 2-3
+        return None
+    decoded = p256_decode_proof(pi)  # step 4
+    if decoded is None:  # step 5
+        return None
+    gamma, c, s = decoded
+    h = p256_encode_to_curve(suite, pk, alpha)  # step 6
+    u = p256_add(p256_mul(s, P256_G), p256_neg(p256_mul(c, y_point)))  # step 7
+    v = p256_add(p256_mul(s, h), p256_neg(p256_mul(c, gamma)))  # step 8
+    c_prime = p256_challenge_generation(suite, [y_point, h, gamma, u, v])  # step 9
+    if c != c_prime:  # step 10
+        return None
+    return p256_proof_to_hash(pi, suite)

@@ -38,6 +38,8 @@ static uint8_t rnd8(void) { /* xorshift64*, test only */
 static int fails = 0;
 #define CHECK(cond, ...) do { if (!(cond)) { fails++; printf("FAIL: " __VA_ARGS__); printf("\n"); } } while (0)
 
+#include "c_tests_p256.c"
+
 int main(int argc, char **argv) {
     size_t i;
     int t;
@@ -255,6 +257,7 @@ int main(int argc, char **argv) {
         CHECK(seqvrf_ed25519_verify_batch(st, pks, msgs, offs, sigs, 3, coeffs, scratch, sizeof scratch) == 0 &&
               st[0] == 0 && st[1] == 0 && st[2] == SEQVRF_ERR_PROOF, "ed25519 batch");
     }
+    p256_tests();
     printf("c_tests: %s (%d failures)\n", fails ? "FAILED" : "ok", fails);
     return fails ? 1 : 0;
 }

@@ -322,11 +322,18 @@ class ElectionConfig(JsonForm):
         )
 
 
+# The suites an election can run: its validators hold edwards25519 keys (vrf.SecretKey), so
+# vrf.Suite members for other key types (the P-256 suites) are not election suites.  The
+# draft-03 suites (0x103, 0x104) take the same keys but exist for interoperability with chains
+# that shipped them (docs/vrf-batch.md: new deployments use the RFC suites), so an election
+# config refuses them too.
+ELECTION_SUITES = (vrf.Suite.EDWARDS25519_SHA512_TAI, vrf.Suite.EDWARDS25519_SHA512_ELL2)
+
+
 def _suite(code: int) -> vrf.Suite:
-    try:
-        return vrf.Suite(code)
-    except ValueError:
-        raise InvalidConfig(f"suite: expected one of {[int(s) for s in vrf.Suite]}, got {code}") from None
+    if code not in ELECTION_SUITES:
+        raise InvalidConfig(f"suite: expected one of {[int(s) for s in ELECTION_SUITES]}, got {code}")
+    return vrf.Suite(code)
 
 
 def check_slot(slot: object, what: str = "slot") -> int:

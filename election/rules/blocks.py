@@ -86,7 +86,7 @@ class SignedBlock(JsonForm):
             return cls(claim, None)
         if flag != 1:
             raise MalformedData(f"SignedBlock: header flag must be 0 or 1, got {flag}")
-        rest = r.take(len(data) - 5 - n - 1, "header")
+        rest = r.take(len(data) - 4 - n - 1, "header")
         return cls(claim, SignedHeader.from_bytes(rest))
 
     def to_dict(self) -> dict[str, Any]:

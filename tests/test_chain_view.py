@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 
 from election.chain.formats import GenesisFile
 from election.chain.view import ChainView
+from election.dev.blocks import dev_block
 from election.dev.keys import dev_table
 from election.rules.blocks import SignedBlock
-from election.rules.claims import make_claim
 from election.rules.config import ElectionConfig
-from election.rules.headers import GENESIS_PARENT, make_header
+from election.rules.headers import GENESIS_PARENT
 from election.rules.schedule import Schedule
 from election.rules.seeds import next_seed
-from election.rules.votes import TimeoutCertificate, TimeoutVote
 
 CONFIG = ElectionConfig(chain_id=b"view-test", epoch_length=8, slot_duration_ms=400,
                         failover_timeout_ms=100, backups=2, seed_cutoff=4)
@@ -25,17 +22,7 @@ GENESIS = GenesisFile.single(CONFIG, bytes(range(32)), TABLE)
 
 def block(sched: Schedule, slot: int, rank: int = 0, parent: bytes = GENESIS_PARENT,
           salt: bytes = b"") -> SignedBlock:
-    vid = sched.at_rank(slot, rank)
-    cert = None
-    if rank:
-        below = set(sched.ranking(slot)[:rank])
-        cert = TimeoutCertificate(
-            TimeoutVote.sign(CONFIG, TABLE, sched.epoch, slot, rank, v, SECRETS[v].vote_seed,
-                             parent_hash=parent, seed=sched.seed)
-            for v in TABLE.ids if v not in below or len(TABLE.ids) - len(below) < 3)
-    claim = make_claim(sched, SECRETS[vid].vrf_secret, vid, slot, rank, cert)
-    payload = hashlib.sha256(b"payload" + salt + slot.to_bytes(8, "big")).digest()
-    return SignedBlock(claim, make_header(claim, parent, payload, SECRETS[vid].vote_seed))
+    return dev_block(sched, SECRETS, slot, rank, parent, salt)
 
 
 def test_fork_choice_highest_rank_then_smaller_hash_and_evidence() -> None:

@@ -26,7 +26,7 @@ fixed yet (its betas are still needed).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import vrf
@@ -40,7 +40,7 @@ from ..rules.schedule import Schedule
 from ..rules.seeds import next_seed
 from .formats import GenesisFile
 
-__all__ = ["ChainView", "AddResult", "ViewEntry", "ADD_STATUSES"]
+__all__ = ["ChainView", "AddResult", "ViewEntry", "ADD_STATUSES", "view_from_blocks"]
 
 ADD_STATUSES = ("canonical", "kept", "duplicate", "pending", "rejected")
 """Outcomes of :meth:`ChainView.add`."""
@@ -295,6 +295,17 @@ class ChainView:
         t = self.tip()
         return GENESIS_PARENT if t is None else t.block_hash
 
+    def parent_for(self, slot: int) -> bytes:
+        """Hash of the canonical block of the highest slot below ``slot`` that has one
+        (:data:`GENESIS_PARENT` if none is known above the pruning floor): the parent a
+        block for ``slot`` builds on."""
+        known = [s for s in self._slots if s < slot and self._slots[s].best is not None]
+        if not known:
+            return GENESIS_PARENT
+        e = self.entry(max(known))
+        assert e is not None
+        return e.block_hash
+
     @property
     def tip_slot(self) -> int | None:
         """The highest slot with a valid block, or None."""
@@ -320,3 +331,30 @@ class ChainView:
     def pending(self) -> int:
         """Blocks waiting for their epoch's seed."""
         return len(self._pending)
+
+
+def view_from_blocks(genesis: GenesisFile, blocks: Iterable[SignedBlock], **kwargs: object) -> ChainView:
+    """A view fed ``blocks`` (any order, duplicates allowed) from a file or several nodes'
+    logs: blocks are added in slot order and the seed of epoch ``e + 1`` is fixed once every
+    block before ``e``'s cutoff has been added, i.e. with every pre-cutoff block known.
+
+    Args:
+        genesis: the chain's genesis.
+        blocks: the blocks.
+        kwargs: passed to :class:`ChainView` (``depth`` defaults to unbounded here).
+    """
+    ordered = sorted(blocks, key=lambda b: b.slot)
+    opts: dict[str, object] = {"depth": 1 << 62, "max_pending": 1 << 20}
+    opts.update(kwargs)
+    view = ChainView(genesis, **opts)  # type: ignore[arg-type]
+    config = genesis.config
+    epoch = genesis.start_epoch
+    for b in ordered:
+        while b.slot >= config.first_slot(epoch) + config.cutoff and view.seed(epoch) is not None:
+            view.fix_seed(epoch)
+            epoch += 1
+        view.add(b)
+    while view.seed(epoch) is not None and epoch <= (ordered[-1].slot // config.epoch_length if ordered else epoch):
+        view.fix_seed(epoch)
+        epoch += 1
+    return view

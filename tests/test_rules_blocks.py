@@ -24,3 +24,14 @@ def test_binary_and_json_round_trip_with_a_header() -> None:
     for bad in (b.to_bytes()[:-1], b.to_bytes() + b"\x00"):
         with pytest.raises(MalformedData):
             SignedBlock.from_bytes(bad)
+
+
+def test_history_line_carries_the_header() -> None:
+    from election.chain.formats import HistoryRecord, parse_history_line
+
+    b = dev_block(Schedule(CONFIG, TABLE, 0, bytes(32)), SECRETS, 2)
+    rec = HistoryRecord(2, b.claim, b.block_hash(), bytes(32), header=b.header)
+    back = parse_history_line(rec.to_line(), 1)
+    assert back.header == b.header and back.claim == b.claim
+    with pytest.raises(MalformedData):
+        parse_history_line(rec.to_line().replace('"header":{', '"header":{"x":1,'), 1)

@@ -24,6 +24,7 @@ from ..rules._codec import JsonForm, check_hex, json_int, json_object, load_json
 from ..rules.claims import PROOF_BYTES, LeaderClaim
 from ..rules.config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
 from ..rules.errors import ElectionError, InvalidCertificate, InvalidClaim, MalformedData
+from ..rules.headers import SignedHeader
 from ..rules.seeds import SEED_BYTES
 from ..rules.stake import StakeTable
 from ..rules.votes import TimeoutCertificate
@@ -262,6 +263,8 @@ class HistoryRecord:
         block_hash: the block's hash (1 to 64 bytes) or None.
         parent_hash: its parent's hash (1 to 64 bytes) or None.
         line: the 1-based line it was read from (0 when built in memory).
+        header: the producer's signed header (JSON key ``header``, the form of
+            :meth:`SignedBlock.to_dict`), or None; parsed strictly, not yet audited.
     """
 
     slot: int
@@ -269,6 +272,7 @@ class HistoryRecord:
     block_hash: bytes | None = None
     parent_hash: bytes | None = None
     line: int = 0
+    header: SignedHeader | None = None
 
     def to_dict(self, claim_encoding: str = "json") -> dict[str, Any]:
         """The line's JSON object.
@@ -291,6 +295,8 @@ class HistoryRecord:
             out["block_hash"] = self.block_hash.hex()
         if self.parent_hash is not None:
             out["parent_hash"] = self.parent_hash.hex()
+        if self.header is not None:
+            out["header"] = self.header.to_dict()
         return out
 
     def to_line(self, claim_encoding: str = "json") -> str:
@@ -298,7 +304,7 @@ class HistoryRecord:
         return json.dumps(self.to_dict(claim_encoding), separators=(",", ":")) + "\n"
 
 
-_LINE_KEYS = frozenset({"slot", "claim", "claim_hex", "block_hash", "parent_hash"})
+_LINE_KEYS = frozenset({"slot", "claim", "claim_hex", "block_hash", "parent_hash", "header"})
 _CLAIM_KEYS = frozenset({"chain_id", "epoch", "slot", "rank", "validator_id", "proof", "certificate"})
 
 
@@ -455,7 +461,8 @@ def _record_from_obj(obj: object, line: int) -> HistoryRecord:
     else:
         raise MalformedData("expected exactly one of 'claim' and 'claim_hex', got neither")
     bh, ph = _hashes(obj)
-    return HistoryRecord(slot, claim, bh, ph, line)
+    header = SignedHeader.from_dict(obj["header"]) if "header" in obj else None
+    return HistoryRecord(slot, claim, bh, ph, line, header)
 
 
 def parse_history_line(text: str | bytes, line: int, path: str | None = None) -> HistoryRecord:

@@ -45,6 +45,8 @@ _COMMANDS: list[str] = [
     "election.cli.audit",
     "election.cli.simulate",
     "election.cli.tools",
+    "election.cli.node",
+    "election.cli.devnet",
 ]
 
 

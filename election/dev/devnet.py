@@ -144,8 +144,11 @@ class Devnet:
         self.duration = duration
         self.out = out
         self.faults = faults
+        # Every window of a slot closes before the next slot starts ((backups + 1) * T <= slot):
+        # then a block's parent is settled when the next leader builds on it.
+        backups = max(0, min(3, nodes - 1, slot_ms // timeout_ms - 1))
         self.config = ElectionConfig(chain_id=b"seqvrf-devnet", epoch_length=epoch_length, slot_duration_ms=slot_ms,
-                                     failover_timeout_ms=timeout_ms, backups=min(3, nodes - 1), seed_cutoff=cutoff)
+                                     failover_timeout_ms=timeout_ms, backups=backups, seed_cutoff=cutoff)
         # Python processes start slowly on a small machine: give each one about 1.5 s.
         self.start_delay = max(4.0, 1.5 * nodes) if start_delay is None else start_delay
         self._say = log or (lambda m: print(f"devnet: {m}", file=sys.stderr, flush=True))

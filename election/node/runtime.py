@@ -441,6 +441,9 @@ class SequencerNode:
                 http = await asyncio.start_server(self._http, self.cfg.http[0], self.cfg.http[1])
             self.status = "syncing"
             self.log("starting", slot=self.slot_at(self.clock()), peers=list(self.transport.peers))
+            if (self.gcfg.backups + 1) * self.gcfg.failover_timeout_ms > self.gcfg.slot_duration_ms:
+                self.log("warning", reason="(backups + 1) * T exceeds the slot: a late backup's block can arrive "
+                         "after the next leader built on the previous block (the audit reports parent_mismatch)")
             try:
                 await self._run_tasks(stop)
             except BaseExceptionGroup as eg:
@@ -835,6 +838,12 @@ class SequencerNode:
             code = getattr(exc, "code", type(exc).__name__)
             self.metrics.reject(f"produce_{code}")
             self.log("production_refused", slot=a.slot, rank=a.rank, code=code)
+            return
+        if self.clock() >= a.deadline:
+            # Signed in time but not sent in time (an overloaded or just-resumed process): a
+            # block must not leave after its window (failover.Produce), so it is withheld.
+            self.metrics.reject("produce_sent_too_late")
+            self.log("production_refused", slot=a.slot, rank=a.rank, code="send_past_deadline")
             return
         await self.transport.broadcast(wire.encode(wire.BlockMsg(block, payload)))
         sent = self.clock()

@@ -404,6 +404,11 @@ class Devnet:
         logs = {vid: self._node_logs(vid) for vid in self.ids}
         lat = [r["latency_ms"] for rs in logs.values() for r in rs
                if r.get("event") == "produced" and r.get("rank", 0) > 0]
+        lat_rank: dict[int, list[float]] = {}
+        for rs in logs.values():
+            for r in rs:
+                if r.get("event") == "produced" and r.get("rank", 0) > 0:
+                    lat_rank.setdefault(int(r["rank"]), []).append(float(r["latency_ms"]))
         merged_takeovers = [s for s in filled if merged.canonical(s).rank > 0]  # type: ignore[union-attr]
         restarts = []
         for e in self.events:
@@ -437,6 +442,10 @@ class Devnet:
             "takeovers": len(merged_takeovers),
             "takeover_latency_ms": {"count": len(lat), "p50": _pct(lat, 0.5), "p99": _pct(lat, 0.99),
                                     "mean": round(statistics.fmean(lat), 1) if lat else None,
+                                    "by_rank": {str(k): {"count": len(v), "p50": _pct(v, 0.5), "p99": _pct(v, 0.99),
+                                                         "documented_bound_ms": k * t_ms + self.faults.delay_ms
+                                                         + self.faults.jitter_ms}
+                                                for k, v in sorted(lat_rank.items())},
                                     "documented_bound_ms": t_ms + self.faults.delay_ms + self.faults.jitter_ms,
                                     "documented_bound": "S + T + one delay (relative to the slot start S)"},
             "slots_with_two_blocks": len(two),

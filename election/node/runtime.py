@@ -635,11 +635,17 @@ class SequencerNode:
             if cs >= 0:
                 e = cs // length
                 if cs >= seed_fix_slot(self.gcfg, e) and view.seed(e + 1) is None and view.seed(e) is not None:
-                    await self._sync(self.gcfg.first_slot(e), self.gcfg.cutoff)
-                    seed = await self._core(functools.partial(view.fix_seed, e))
-                    self._save_seeds()
-                    self.log("seed_fixed", epoch=e + 1, seed=seed.hex(), inputs=len(view.seed_inputs(e)),
-                             late_seed_inputs=view.late_seed_inputs)
+                    _, answered = await self._sync(self.gcfg.first_slot(e), self.gcfg.cutoff)
+                    last_chance = self.slot_at(self.clock()) >= self.gcfg.first_slot(e + 1) - 2
+                    if answered or not self.transport.peers or last_chance:
+                        seed = await self._core(functools.partial(view.fix_seed, e))
+                        self._save_seeds()
+                        self.log("seed_fixed", epoch=e + 1, seed=seed.hex(), inputs=len(view.seed_inputs(e)),
+                                 synced_peers=answered, late_seed_inputs=view.late_seed_inputs)
+                        if not answered and self.transport.peers:
+                            self.log("alert", reason=f"seed of epoch {e + 1} fixed without any peer's sync answer")
+                    else:
+                        self.log("seed_sync_retry", epoch=e + 1)
                 await self._install_schedules()
                 if view.tip_slot is not None:
                     self.metrics.tip_slot.set(view.tip_slot)
@@ -655,15 +661,27 @@ class SequencerNode:
     async def _receiver(self) -> None:
         while True:
             src, data = await self.transport.recv()
-            try:
-                msg = wire.decode(data)
-            except wire.WireError as exc:
-                self.metrics.reject(f"wire_{exc.code}")
-                continue
-            try:
-                await self._dispatch(src, msg, data)
-            except (ElectionError, ValueError) as exc:
-                self.metrics.reject(type(exc).__name__)
+            await self._handle(src, data)
+
+    async def _handle(self, src: str, data: bytes) -> None:
+        try:
+            msg = wire.decode(data)
+        except wire.WireError as exc:
+            self.metrics.reject(f"wire_{exc.code}")
+            return
+        try:
+            await self._dispatch(src, msg, data)
+        except (ElectionError, ValueError) as exc:
+            self.metrics.reject(type(exc).__name__)
+
+    async def _drain(self, limit: int = 512) -> None:
+        """Handle every datagram already received (at most ``limit``): a producer first learns
+        the blocks that reached it while it was busy, so it builds on the newest parent."""
+        for _ in range(limit):
+            item = self.transport.recv_nowait()
+            if item is None:
+                return
+            await self._handle(*item)
 
     async def _dispatch(self, src: str, msg: wire.Message, raw: bytes) -> None:
         if isinstance(msg, wire.HeartbeatMsg):
@@ -826,6 +844,7 @@ class SequencerNode:
     async def _produce(self, a: Produce) -> None:
         ctl, view = self.controller, self.view
         assert ctl is not None and view is not None
+        await self._drain()
         payload = self.payload_builder(a.slot, a.rank)
         digest = hashlib.sha256(payload).digest()
 

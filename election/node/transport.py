@@ -90,6 +90,10 @@ class Transport(Protocol):
         """The next received datagram as ``(source peer name or UNKNOWN_PEER, data)``."""
         ...
 
+    def recv_nowait(self) -> tuple[str, bytes] | None:
+        """The next received datagram if one is already queued, else None."""
+        ...
+
     async def close(self) -> None:
         """Close sockets and cancel delayed sends (idempotent)."""
 
@@ -150,6 +154,13 @@ class _Base:
 
     async def recv(self) -> tuple[str, bytes]:
         return await self._inbox.get()
+
+    def recv_nowait(self) -> tuple[str, bytes] | None:
+        """The next received datagram if one is queued, else None."""
+        try:
+            return self._inbox.get_nowait()
+        except asyncio.QueueEmpty:
+            return None
 
     def _close_base(self) -> None:
         self._closed = True

@@ -144,9 +144,10 @@ class Devnet:
         self.duration = duration
         self.out = out
         self.faults = faults
-        # Every window of a slot closes before the next slot starts ((backups + 1) * T <= slot):
-        # then a block's parent is settled when the next leader builds on it.
-        backups = max(0, min(3, nodes - 1, slot_ms // timeout_ms - 1))
+        # Every window of a slot closes before the next slot starts, on every clock
+        # ((backups + 1) * T + 2 * skew <= slot): then a block's parent is settled when the
+        # next leader builds on it.
+        backups = max(0, min(3, nodes - 1, (slot_ms - 2 * faults.skew_ms) // timeout_ms - 1))
         self.config = ElectionConfig(chain_id=b"seqvrf-devnet", epoch_length=epoch_length, slot_duration_ms=slot_ms,
                                      failover_timeout_ms=timeout_ms, backups=backups, seed_cutoff=cutoff)
         # Python processes start slowly on a small machine: give each one about 1.5 s.

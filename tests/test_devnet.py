@@ -3,6 +3,7 @@ killed and restarted, another node stalled (SIGSTOP/SIGCONT).  Slow (about 45 s 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -19,7 +20,7 @@ from election.dev.devnet import DevnetError, parse_faults
 def test_devnet_crash_restart_and_stall(tmp_path: Path) -> None:
     out = tmp_path / "net"
     cmd = [sys.executable, "-m", "election", "devnet", "--nodes", "4", "--duration", "30", "--out", str(out),
-           "--faults", "crash@8+5,stall@19+1.5", "--json"]
+           "--faults", "crash@8+5,stall@19+1.5", "--json", "--plot"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     summary_path = out / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
@@ -40,6 +41,8 @@ def test_devnet_crash_restart_and_stall(tmp_path: Path) -> None:
     # The written files are what `seqvrf audit` accepts, and every process is gone.
     assert audit(GenesisFile.load(out / "genesis.json"), out / "history.jsonl").ok
     assert all("header" in r for r in lines)
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert (out / "ranks.png").stat().st_size > 1000
     for e in summary["events"]:
         if e["kind"] == "start":
             with pytest.raises(ProcessLookupError):

@@ -687,6 +687,11 @@ class SequencerNode:
         if isinstance(msg, wire.HeartbeatMsg):
             await self._on_heartbeat(msg)
         elif isinstance(msg, wire.BlockMsg):
+            header = msg.block.header
+            digest = hashlib.sha256(msg.payload).digest()
+            if header is not None and msg.payload and digest != header.header.payload_digest:
+                self.metrics.reject("payload_mismatch")  # the payload is not the one the producer signed
+                return
             res = await self._add_block(msg.block, own=False)
             if res.valid:
                 await self.transport.broadcast(raw)  # relay once: duplicates are not relayed

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from election.chain.formats import GenesisFile
 from election.chain.view import ChainView
@@ -114,3 +116,37 @@ def test_memory_bound_per_slot() -> None:
 @pytest.mark.parametrize("bad", [None, "block", 3])
 def test_non_blocks_rejected(bad: object) -> None:
     assert ChainView(GENESIS).add(bad).status == "rejected"  # type: ignore[arg-type]
+
+
+_POOL: list[SignedBlock] = []
+
+
+def _pool() -> list[SignedBlock]:
+    if not _POOL:
+        s0 = Schedule(CONFIG, TABLE, 0, GENESIS.initial_seed)
+        for slot in range(6):
+            _POOL.append(block(s0, slot))
+            if slot % 2:
+                _POOL.append(block(s0, slot, rank=1))
+            if slot % 3 == 0:
+                _POOL.append(block(s0, slot, salt=b"equivocation"))
+    return _POOL
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(range(11)), st.integers(0, 10))
+def test_order_independence(order: list[int], dup: int) -> None:
+    """The canonical block of every slot and the next seed are a function of the set of
+    blocks: any arrival order (with a duplicate) gives the same view."""
+    pool = _pool()
+    assert len(pool) == 11
+    ref = ChainView(GENESIS)
+    for b in pool:
+        ref.add(b)
+    view = ChainView(GENESIS)
+    for i in order + [dup]:
+        view.add(pool[i])
+    for slot in range(6):
+        assert view.entry(slot) == ref.entry(slot)
+    assert view.fix_seed(0) == ref.fix_seed(0)
+    assert len(view.evidence) == len(ref.evidence) == 2

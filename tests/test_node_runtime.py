@@ -89,6 +89,10 @@ def test_nodes_agree_take_over_and_rejoin(tmp_path: Path) -> None:
     assert [r for r in logs if r["event"] == "ready" and r["node"] == victim][-1]["tip"] is not None
     assert nodes[victim].status == "stopped"
     assert sum(1 for r in logs if r["event"] == "produced") >= 20
+    # Logs never carry key material.
+    text = json.dumps(logs, default=str)
+    for sec in SECRETS.values():
+        assert sec.vote_seed.hex() not in text and sec.vrf_seed.hex() not in text
 
 
 def test_guard_behind_refuses_to_start(tmp_path: Path) -> None:

@@ -674,14 +674,18 @@ class SequencerNode:
         except (ElectionError, ValueError) as exc:
             self.metrics.reject(type(exc).__name__)
 
-    async def _drain(self, limit: int = 512) -> None:
-        """Handle every datagram already received (at most ``limit``): a producer first learns
-        the blocks that reached it while it was busy, so it builds on the newest parent."""
+    async def _drain(self, limit: int = 256, budget: float = 0.01) -> None:
+        """Handle the datagrams already received (at most ``limit``, for at most ``budget``
+        seconds): a producer first learns the blocks that reached it while it was busy, so it
+        builds on the newest parent, without spending its window on a backlog."""
+        end = time.monotonic() + budget
         for _ in range(limit):
             item = self.transport.recv_nowait()
             if item is None:
                 return
             await self._handle(*item)
+            if time.monotonic() >= end:
+                return
 
     async def _dispatch(self, src: str, msg: wire.Message, raw: bytes) -> None:
         if isinstance(msg, wire.HeartbeatMsg):

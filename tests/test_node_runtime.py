@@ -142,3 +142,39 @@ def test_cancellation_leaves_no_tasks(tmp_path: Path) -> None:
         assert {t for t in asyncio.all_tasks() if t is not asyncio.current_task()} == set()
         assert logs[-1]["event"] == "stopped"
     asyncio.run(go())
+
+
+def test_a_node_on_another_seed_is_detected_not_followed(tmp_path: Path) -> None:
+    """A node that holds a wrong seed for epoch 1 (as if it had missed a pre-cutoff block):
+    the others refuse its epoch-1 blocks and votes and count them; nobody adopts its seed."""
+    logs: list[dict[str, Any]] = []
+    odd = TABLE.ids[3]
+    (tmp_path / odd).mkdir()
+    (tmp_path / odd / "seeds.json").write_text(json.dumps({"seeds": {"1": "ab" * 32}}))
+
+    async def go() -> dict[str, SequencerNode]:
+        hub = MemoryHub()
+        g0 = time.time() + 0.5
+        nodes = {v: make_node(hub, v, tmp_path, g0, logs) for v in TABLE.ids}
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(n.run(stop)) for n in nodes.values()]
+        try:
+            await asyncio.sleep(0.5 + 20 * 0.4)  # 8 slots into epoch 1
+        finally:
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 15)
+        return nodes
+
+    nodes = asyncio.run(go())
+    honest = [v for v in TABLE.ids if v != odd]
+    fixed = {r["seed"] for r in logs if r["event"] == "seed_fixed" and r["epoch"] == 1}
+    assert fixed and "ab" * 32 not in fixed and len(fixed) == 1
+    refused = sum(n for v in honest for k, n in nodes[v].metrics.counts.items()
+                  if k.startswith("rejected.") and k.split(".", 1)[1] in (
+                      "SeedMismatch", "invalid_proof", "wrong_leader", "seed_mismatch", "wrong_rank"))
+    assert refused > 0
+    # No honest node logged a block of epoch 1 made under the odd node's seed.
+    for v in honest:
+        view = view_from_blocks(GENESIS, [SignedBlock.from_dict({"claim": r["claim"], "header": r["header"]})
+                                          for r in blocks_of(tmp_path, v)])
+        assert sum(view.rejected.values()) == 0

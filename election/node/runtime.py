@@ -499,7 +499,7 @@ class SequencerNode:
         self._writer.put("seeds", json.dumps({"seeds": {str(e): s.hex() for e, s in self.view.seeds.items()}}))
 
     # -- catch-up ------------------------------------------------------------------
-    async def _sync(self, first: int, count: int) -> tuple[int | None, int]:
+    async def _sync(self, first: int, count: int, timeout: float | None = None) -> tuple[int | None, int]:
         """Ask every peer for the canonical blocks of ``[first, first + count)`` (in requests
         of at most :data:`~election.node.wire.MAX_SYNC_SLOTS` slots) and add what they send.
 
@@ -518,7 +518,7 @@ class SequencerNode:
             try:
                 await self.transport.broadcast(wire.encode(wire.SyncRequest(self.id, nonce, start, n)))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(w.done.wait(), self.cfg.sync_timeout)
+                    await asyncio.wait_for(w.done.wait(), self.cfg.sync_timeout if timeout is None else timeout)
             finally:
                 del self._waiters[nonce]
             answered = max(answered, w.answered)
@@ -854,6 +854,15 @@ class SequencerNode:
         ctl, view = self.controller, self.view
         assert ctl is not None and view is not None
         await self._drain()
+        # A gap just before this slot may be a block this node lost: ask the peers for the
+        # recent empty slots, briefly, so the new block builds on the canonical parent.
+        recent = range(max(0, a.slot - 4, view.floor), a.slot)
+        gaps = [x for x in recent if view.canonical(x) is None]
+        if gaps:
+            budget = min(0.03, (a.deadline - self.clock()) / 4)
+            if budget > 0:
+                self.metrics.count("presync")
+                await self._sync(gaps[0], a.slot - gaps[0], timeout=budget)
         payload = self.payload_builder(a.slot, a.rank)
         digest = hashlib.sha256(payload).digest()
 

@@ -128,3 +128,14 @@ def test_health_and_metrics_endpoints(tmp_path: Path) -> None:
         assert b"seqvrf_node_starts_total 1.0" in metrics
     else:
         assert mcode == 503
+
+
+def test_metrics_without_prometheus_client_warn_and_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "prometheus_client", None)  # import raises ImportError
+    with pytest.warns(RuntimeWarning, match="prometheus-client is not installed"):
+        m = NodeMetrics("z")
+    m.produced.labels(rank="0").inc()
+    m.count("produced")
+    assert m.render() is None and m.counts == {"produced": 1}

@@ -706,6 +706,9 @@ class SequencerNode:
         elif isinstance(msg, wire.SyncRequest):
             await self._on_sync_request(msg)
         elif isinstance(msg, wire.SyncResponse):
+            if src != msg.responder_id:  # the answer must come from the peer's configured address
+                self.metrics.reject("sync_wrong_source")
+                return
             await self._on_sync_response(msg)
 
     # -- inputs --------------------------------------------------------------------

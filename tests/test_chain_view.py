@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from election.chain.formats import GenesisFile
 from election.chain.view import ChainView
@@ -150,3 +151,42 @@ def test_order_independence(order: list[int], dup: int) -> None:
         assert view.entry(slot) == ref.entry(slot)
     assert view.fix_seed(0) == ref.fix_seed(0)
     assert len(view.evidence) == len(ref.evidence) == 2
+
+
+class ViewsMachine(RuleBasedStateMachine):
+    """Several chain views receive blocks of a shared pool in random orders, some never; after
+    every step each view's canonical block of a slot is the fork choice over exactly the
+    blocks it holds, and two views holding the same blocks of a slot agree."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.views = [ChainView(GENESIS) for _ in range(3)]
+        self.held: list[set[int]] = [set(), set(), set()]
+
+    @rule(node=st.integers(0, 2), index=st.integers(0, 10))
+    def deliver(self, node: int, index: int) -> None:
+        result = self.views[node].add(_pool()[index])
+        assert result.status in ("canonical", "kept", "duplicate")
+        assert (result.status == "duplicate") == (index in self.held[node])
+        self.held[node].add(index)
+
+    @invariant()
+    def fork_choice_holds(self) -> None:
+        pool = _pool()
+        for slot in range(6):
+            picks = {}
+            for view, held in zip(self.views, self.held, strict=True):
+                mine = sorted(i for i in held if pool[i].slot == slot)
+                entry = view.entry(slot)
+                if not mine:
+                    assert entry is None
+                    continue
+                assert entry is not None
+                best = max((pool[i] for i in mine), key=lambda b: (b.rank, [-x for x in b.block_hash()]))
+                assert entry.block == best
+                picks.setdefault(tuple(mine), set()).add(entry.block_hash)
+            assert all(len(h) == 1 for h in picks.values())
+
+
+ViewsMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None)
+test_views_machine = ViewsMachine.TestCase

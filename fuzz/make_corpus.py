@@ -199,6 +199,28 @@ def main() -> None:
         histories.append(json.dumps(guard.export_json(), indent=1).encode())
     write("guard_import", histories)
 
+    # wire: one encoded message of each type (blocks with headers, a certificate, a sync answer)
+    from election.dev.blocks import dev_block
+    from election.node import wire
+    from election.rules.evidence import HeaderEquivocation
+    from election.rules.schedule import Schedule
+
+    wtable, wkeys = dev_table([1, 2, 3], b"fuzz-wire")
+    wcfg = ElectionConfig(chain_id=b"fuzz-wire", epoch_length=8, backups=1)
+    wsched = Schedule(wcfg, wtable, 0, bytes(32))
+    b0, b1, b2 = (dev_block(wsched, wkeys, 2), dev_block(wsched, wkeys, 2, rank=1),
+                  dev_block(wsched, wkeys, 2, salt=b"x"))
+    wid = wtable.ids[0]
+    msgs: list[wire.Message] = [
+        wire.sign_heartbeat(SigningKey(wkeys[wid].vote_seed), wcfg.chain_id, wid, 1, 1000),
+        wire.BlockMsg(b0, b"payload"), wire.BlockMsg(b1),
+        wire.VoteMsg(b1.claim.certificate.votes[0]),  # type: ignore[union-attr]
+        wire.EvidenceMsg(HeaderEquivocation.of(b0.header, b2.header)),  # type: ignore[arg-type]
+        wire.SyncRequest(wid, 5, 0, 8),
+        wire.SyncResponse(wid, 5, 0, 8, 2, 2, True, (b0, b1)),
+    ]
+    write("wire", [wire.encode(m) for m in msgs])
+
 
 if __name__ == "__main__":
     main()

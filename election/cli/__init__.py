@@ -51,6 +51,8 @@ _COMMANDS: list[str] = [
     "election.cli.risk",
     "election.cli.simulate",
     "election.cli.tools",
+    "election.cli.node",
+    "election.cli.devnet",
 ]
 
 

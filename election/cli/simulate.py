@@ -70,6 +70,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--crash-rate", type=unit_fraction, default=None, metavar="F",
                    help="fraction of time each honest validator is down (default crash fault: 0.03)")
     p.add_argument("--faults", action="append", default=None, metavar="SPEC", help="fault models (see below)")
+    p.add_argument("--mode", choices=("rotation", "windowed", "secret"), default="rotation",
+                   help="election mode (rotation)")
+    p.add_argument("--window", type=positive_int, default=None, metavar="W",
+                   help="windowed mode: slots per window, a divisor of the epoch length "
+                        "(default: the largest divisor up to L/10)")
+    p.add_argument("--proposers", type=positive_int, default=None, metavar="K",
+                   help="secret mode: expected eligible proposers per slot (5)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="run seed (1)")
     p.add_argument("--out", default="seqvrf-sim", metavar="DIR", help="output directory (./seqvrf-sim)")
     p.add_argument("--json", action="store_true", help="print summary.json on stdout instead of the text summary")
@@ -119,7 +126,8 @@ def run(args: argparse.Namespace) -> int:
         params = SimParams(validators=args.validators, epochs=args.epochs, epoch_length=args.epoch_length,
                            stake=stake, stakes=stakes, slot_ms=args.slot_ms, timeout_ms=args.timeout_ms,
                            backups=args.backups, latency=args.latency, jitter=args.jitter, loss=args.loss,
-                           heartbeat=args.heartbeat, faults=faults, seed=args.seed)
+                           heartbeat=args.heartbeat, faults=faults, seed=args.seed, mode=args.mode,
+                           window=args.window, proposers=args.proposers)
         started = time.perf_counter()
 
         def progress(epoch: int, filled: int, slots: int) -> None:

@@ -416,7 +416,9 @@ class FailoverController:
 
     Args:
         config: the election parameters.
-        schedule: the schedule of the epoch the node starts in; later epochs are added
+        schedule: the rules of the epoch the node starts in (a rotation or windowed
+            schedule, or a :class:`~election.rules.modes.SecretEpoch`, as
+            :func:`~election.rules.modes.make_rules` builds them); later epochs are added
             with :meth:`set_schedule` before they begin.
         validator_id: this node's id (it may be absent from a table: it then only
             observes that epoch).

@@ -405,7 +405,12 @@ def verify_claims(
         workers: passed to :func:`vrf.verify_many`.
 
     Returns:
-        For each claim, its beta, or the :class:`InvalidClaim` explaining why it fails.
+        For each claim, its beta, or the :class:`InvalidClaim` explaining why it fails
+        (secret mode: ``not_eligible`` included).
+
+    Raises:
+        WindowNotRevealed: windowed mode, a claim's window is not revealed yet (nothing is
+            verified; reveal the window or leave such claims out).
     """
     out: list[bytes | InvalidClaim] = []
     triples: list[tuple[vrf.PublicKey, bytes, bytes]] = []

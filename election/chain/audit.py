@@ -607,7 +607,7 @@ def _slim(rec: HistoryRecord) -> HistoryRecord:
     c = rec.claim
     if c.certificate is None:
         return rec
-    claim = LeaderClaim._prechecked(c.chain_id, c.epoch, c.slot, c.rank, c.validator_id, c.proof, None)
+    claim = LeaderClaim._prechecked(c.chain_id, c.epoch, c.slot, c.rank, c.validator_id, c.proof, None, c.mode)
     return HistoryRecord(rec.slot, claim, rec.block_hash, rec.parent_hash, rec.line, rec.header)
 
 

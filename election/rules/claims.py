@@ -104,13 +104,13 @@ class LeaderClaim(JsonForm):
 
     @classmethod
     def _prechecked(cls, chain_id: bytes, epoch: int, slot: int, rank: int, validator_id: str, proof: bytes,
-                    certificate: TimeoutCertificate | None) -> LeaderClaim:
+                    certificate: TimeoutCertificate | None, mode: str = "rotation") -> LeaderClaim:
         """A claim built without ``__post_init__``, for a caller that has made exactly its
         checks already (the history parser, on its hot path: the checks would run twice)."""
         claim = object.__new__(cls)
         # Frozen: fields go straight into the instance dict, as dataclass __init__ would put them.
         claim.__dict__.update(chain_id=chain_id, epoch=epoch, slot=slot, rank=rank, validator_id=validator_id,
-                              proof=proof, certificate=certificate, mode="rotation")
+                              proof=proof, certificate=certificate, mode=mode)
         return claim
 
     # -- binary ---------------------------------------------------------------------

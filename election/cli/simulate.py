@@ -37,6 +37,10 @@ fault specification (--faults, repeatable; items also separated by ';'):
   falsevote[:stake=F]          byzantine: vote timeouts against live leaders every slot (0.1)
   invalid[:stake=F,rate=P]     byzantine: invalid claims and forged votes, per slot with prob. P (0.05, 0.05)
   equivocate[:stake=F]         byzantine: two blocks for every slot led (0.05)
+  target[:budget=B,lead=N]     targeted attacker: per slot, isolates the first B ranked validators it
+                               could predict N slots ahead (1, 0); rotation: the whole epoch,
+                               windowed: the current window, secret: nothing
+  (withhold, falsevote, invalid, equivocate, stall and restart run with --mode rotation only)
   none                         no faults (clears earlier items)
 default: crash (--crash-rate sets its rate; --crash-rate 0 or --faults none disables it).
 examples: --faults none    --faults 'down:stake=0.2'    --faults 'crash;withhold:stake=0.15;invalid'

@@ -234,3 +234,15 @@ def test_secret_claim_vectors_and_fork_choice() -> None:
     cands = [(valid[vid], bytes.fromhex(h)) for vid, h in fork["candidates"]]
     assert {vid for vid, _ in fork["candidates"]} == set(valid)
     assert canonical_race_index(cands) == fork["canonical"]
+
+
+def test_secret_claim_with_a_certificate_is_stray() -> None:
+    rules = SecretEpoch(SECRET, TABLE, 1, SEED)
+    slot, ok, _ = eligible_pair(rules)
+    good = secret_claim(slot, ok[0], rules)
+    backup = LeaderClaim.from_dict(DATA["windowed"]["claims"][1]["claim"])
+    assert backup.certificate is not None
+    stray = LeaderClaim(good.chain_id, 1, slot, 0, ok[0], good.proof, backup.certificate, "secret")
+    with pytest.raises(InvalidClaim) as exc:
+        verify_claim(stray, rules)
+    assert exc.value.code == "stray_certificate"

@@ -8,10 +8,15 @@ eligible; every node's canonical block is the best race entry; a beaten producer
 
 from __future__ import annotations
 
+import pytest
+
 import vrf
-from election import ElectionConfig, SecretEpoch, WindowedSchedule, verify_claim
+from election import ElectionConfig, SecretEpoch, WindowedSchedule, make_claim, verify_claim
+from election.dev.keys import dev_table
 from election.dev.testing import FailoverCluster
-from election.node.failover import Abandon, BroadcastVote, Produce
+from election.node.failover import Abandon, BlockSeen, BroadcastVote, FailoverController, Produce, Superseded
+from election.rules.forkchoice import prefer_race
+from election.rules.headers import make_header
 
 WINDOWED = ElectionConfig(b"ctl-windowed", epoch_length=16, slot_duration_ms=1000, failover_timeout_ms=200,
                           backups=2, seed_cutoff=8, mode="windowed", window=4)
@@ -86,3 +91,46 @@ def test_secret_cluster_is_a_race_without_votes() -> None:
             assert abandoned == eligible - {best.claim.validator_id}
             multi += len(eligible) > 1
     assert filled >= 10 and multi >= 1
+
+
+def test_secret_controller_abandons_and_refuses_when_a_better_block_arrives() -> None:
+    table, secrets = dev_table(STAKES, b"ctl-s2")
+    rules = SecretEpoch(SECRET, table, 0, bytes(32))
+    # A slot with two eligible validators: ``worse`` loses the race to ``better``.
+    for slot in range(1, 16):
+        alpha = rules.slot_input(slot)
+        entries = []
+        for vid in table.ids:
+            beta = vrf.proof_to_hash(secrets[vid].vrf_secret.prove(alpha, SECRET.suite), SECRET.suite)
+            e = rules.entry(vid, beta)
+            if rules.eligible(e):
+                entries.append(e)
+        if len(entries) >= 2:
+            break
+    else:
+        raise AssertionError("no slot with two eligible validators")
+    better, worse = entries[0], entries[1]
+    if prefer_race((worse, b""), (better, b"")):
+        better, worse = worse, better
+    ctl = FailoverController(SECRET, rules, worse.validator_id, secrets[worse.validator_id].vrf_secret,
+                             secrets[worse.validator_id].vote_seed, start_time=0.0)
+    start = float(slot)
+    produce = [a for a in ctl.tick(start + 0.01) if isinstance(a, Produce)]
+    assert len(produce) == 1 and produce[0].deadline == start + 0.2 and produce[0].certificate is None
+    # Not eligible: the other validators of the slot get no Produce.
+    loser = next(v for v in table.ids if v not in {e.validator_id for e in entries})
+    other = FailoverController(SECRET, rules, loser, secrets[loser].vrf_secret, secrets[loser].vote_seed,
+                               start_time=0.0)
+    assert not [a for a in other.tick(start + 0.01) if isinstance(a, Produce)]
+    # The better block arrives before ``worse`` signs: Abandon, then Superseded.
+    claim = make_claim(rules, secrets[better.validator_id].vrf_secret, better.validator_id, slot)
+    header = make_header(claim, bytes(32), bytes(32), secrets[better.validator_id].vote_seed)
+    actions = ctl.on_event(BlockSeen.from_claim(claim, header), start + 0.02)
+    assert any(isinstance(a, Abandon) and a.slot == slot for a in actions)
+    assert ctl.canonical(slot) == (0, header.block_hash())
+    with pytest.raises(Superseded):
+        ctl.sign_header(produce[0], bytes(32), start + 0.03)
+    # A vouched block without its output cannot be ranked: refused.
+    before = ctl.rejected.get("InvalidClaim", 0)
+    ctl.on_event(BlockSeen(slot, 0, loser), start + 0.04)
+    assert ctl.rejected.get("InvalidClaim", 0) == before + 1

@@ -134,3 +134,29 @@ def test_secret_controller_abandons_and_refuses_when_a_better_block_arrives() ->
     before = ctl.rejected.get("InvalidClaim", 0)
     ctl.on_event(BlockSeen(slot, 0, loser), start + 0.04)
     assert ctl.rejected.get("InvalidClaim", 0) == before + 1
+
+
+def test_windowed_block_of_an_unrevealed_window_is_kept_then_checked() -> None:
+    table, secrets = dev_table(STAKES, b"ctl-w2")
+    seeds = [bytes([j]) * 32 for j in range(4)]
+    full = WindowedSchedule(WINDOWED, table, 0, bytes(32), seeds)
+    part = WindowedSchedule(WINDOWED, table, 0, bytes(32), seeds[:1])
+    slot = 5  # window 1
+    lead = full.leader(slot)
+    me = next(v for v in table.ids if v != lead)
+    ctl = FailoverController(WINDOWED, part, me, secrets[me].vrf_secret, secrets[me].vote_seed, start_time=0.0)
+    assert not ctl.tick(float(slot))  # nothing to produce or vote for before the reveal
+    claim = make_claim(full, secrets[lead].vrf_secret, lead, slot)
+    header = make_header(claim, bytes(32), bytes(32), secrets[lead].vote_seed)
+    ctl.on_event(BlockSeen.from_claim(claim, header), slot + 0.01)
+    assert ctl.canonical(slot) is None and not ctl.rejected  # not checkable yet, not invalid
+    part.reveal(seeds[1])
+    ctl.tick(slot + 0.02)
+    assert ctl.canonical(slot) == (0, header.block_hash())
+    # A forged block of a revealed window is refused at once.
+    other = next(v for v in table.ids if v not in (lead, me))
+    forged = make_claim(full, secrets[lead].vrf_secret, lead, slot)
+    bad = type(forged)(forged.chain_id, 0, slot, 0, other, forged.proof, None, "windowed")
+    ctl.on_event(BlockSeen.from_claim(bad, make_header(bad, bytes(32), bytes(32), secrets[other].vote_seed)),
+                 slot + 0.03)
+    assert ctl.rejected.get("InvalidClaim") == 1

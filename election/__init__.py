@@ -50,7 +50,14 @@ from .node.failover import (
     WrongVoteContext,
 )
 from .node.health import BlockIntervalMonitor, PhiAccrualDetector
-from .rules.claims import LeaderClaim, check_claim_static, make_claim, verify_claim, verify_claims
+from .rules.claims import (
+    LeaderClaim,
+    check_claim_output,
+    check_claim_static,
+    make_claim,
+    verify_claim,
+    verify_claims,
+)
 from .rules.config import ElectionConfig
 from .rules.errors import (
     ElectionError,
@@ -63,7 +70,7 @@ from .rules.errors import (
     MalformedData,
 )
 from .rules.hashstream import HashStream
-from .rules.modes import RankedSchedule, make_schedule
+from .rules.modes import EpochRules, RankedSchedule, SecretEpoch, make_rules, make_schedule
 from .rules.schedule import Schedule
 from .rules.secret import RaceEntry, RaceScore, better_claim, compare_scores, is_eligible, race_ranking, score
 from .rules.seeds import SeedAccumulator, next_seed, slot_input
@@ -99,6 +106,10 @@ __all__ = [
     "verify_claims",
     # -- election modes (windowed rotation, secret race) --
     "make_schedule",
+    "make_rules",
+    "EpochRules",
+    "SecretEpoch",
+    "check_claim_output",
     "RankedSchedule",
     "WindowedSchedule",
     "WindowNotRevealed",

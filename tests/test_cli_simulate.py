@@ -38,3 +38,17 @@ def test_simulate_plot_writes_pngs(tmp_path, capsys) -> None:  # type: ignore[no
         data = (tmp_path / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000, name
         assert name in out
+
+
+def test_modes_and_target_fault_from_the_command_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    for mode, extra in (("windowed", ["--window", "4"]), ("secret", ["--proposers", "4"])):
+        out = tmp_path / mode
+        args = ["simulate", *ARGS, "--out", str(out), "--json", "--mode", mode, *extra,
+                "--faults", "target:budget=2,lead=9"]
+        assert main(args) == 0
+        summary = json.loads(capsys.readouterr().out)
+        assert summary["params"]["mode"] == mode and summary["config"]["mode"] == mode
+        assert summary["audit"]["ok"] is True
+        assert main(["audit", str(out / "genesis.json"), str(out / "history.jsonl")]) == 0
+        assert f"mode: {mode}" in capsys.readouterr().out
+    assert main(["simulate", *ARGS, "--out", str(tmp_path), "--mode", "secret", "--window", "5"]) == 2

@@ -37,13 +37,14 @@ def test_claims_verify_against_a_windowed_schedule() -> None:
         assert len(verify_claim(claim, s)) == 64  # type: ignore[arg-type]
         other = next(v for v in TABLE.ids if v != leader)
         proof = KEYS[other].vrf_secret.prove(s.slot_input(x), WIN.suite)
-        forged = LeaderClaim(WIN.chain_id, 1, x, 0, other, proof)
+        forged = LeaderClaim(WIN.chain_id, 1, x, 0, other, proof, None, "windowed")
         with pytest.raises(InvalidClaim) as err:
             verify_claim(forged, s)  # type: ignore[arg-type]
         assert err.value.code == "wrong_leader"
     # A slot whose window is not revealed cannot be checked yet: the integration must wait for
     # the window seed (WindowNotRevealed is an InvalidSlot, not an InvalidClaim).
     v = TABLE.ids[0]
-    early = LeaderClaim(WIN.chain_id, 1, 60, 0, v, KEYS[v].vrf_secret.prove(s.slot_input(60), WIN.suite))
+    early = LeaderClaim(WIN.chain_id, 1, 60, 0, v, KEYS[v].vrf_secret.prove(s.slot_input(60), WIN.suite), None,
+                        "windowed")
     with pytest.raises(WindowNotRevealed):
         verify_claim(early, s)  # type: ignore[arg-type]

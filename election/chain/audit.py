@@ -15,12 +15,22 @@ The :class:`AuditReport` holds the invalid blocks with their reasons, missed slo
 (counts and runs), takeovers by rank, per-validator expected vs produced slots, a
 chi-square test of produced slots against stake, and the seed chain.  What each
 figure means is in docs/audit.md.
+
+Every election mode audits (docs/spec.md 13.7, 14.6).  Windowed: the window seeds are
+recomputed from the audited betas as the history advances (window ``g`` is revealed from
+the valid blocks of window ``g - 2`` before the first block of window ``g`` is checked);
+fairness is floor/ceil as in the rotation.  Secret: each block must be eligible
+(``not_eligible``), with ``--observed`` a better valid claim of the slot supersedes the
+history's (``superseded``), and fairness is binomial: the report's ``mode_detail`` gives
+each validator's expected blocks ``slots * (s_i / S) * (1 - e^-k)`` against produced and
+the empty-slot rate against ``e^-k``.
 """
 
 from __future__ import annotations
 
 import heapq
 import json
+import math
 import os
 import time
 from bisect import bisect_left, bisect_right
@@ -33,17 +43,19 @@ import vrf
 
 from ..risk.health import HealthReport, OutcomeLog, assess
 from ..rules.blocks import SignedBlock, check_block_static
-from ..rules.claims import LeaderClaim, check_claim_static
+from ..rules.claims import LeaderClaim, check_claim_output, check_claim_static
 from ..rules.config import MAX_SLOT, ElectionConfig
 from ..rules.errors import ElectionError, InvalidClaim
 from ..rules.evidence import Evidence, HeaderEquivocation, ProduceAfterVote, VoteEquivocation, evidence_to_dict
-from ..rules.forkchoice import canonical_index
+from ..rules.forkchoice import canonical_index, canonical_race_index
 from ..rules.headers import HEADER_REASONS, InvalidHeader
 from ..rules.inactivity import InactivityState, epoch_outcomes
+from ..rules.modes import EpochRules, SecretEpoch, make_rules
 from ..rules.schedule import Schedule, primary_counts, primary_offset
 from ..rules.seeds import SeedAccumulator
 from ..rules.stake import StakeTable
 from ..rules.votes import TimeoutVote
+from ..rules.windowed import WindowedSchedule, WindowNotRevealed
 from .formats import (
     MAX_REPORTED_LINES,
     GenesisFile,
@@ -363,6 +375,8 @@ class AuditReport:
     """With the inactivity rule on (docs/spec.md section 19): the epochs whose effective
     table reduced validators, ``{"threshold", "divisor", "finality", "reduced_epochs",
     "epochs": [{"epoch", "reduced", "finalized"}, ...]}``; None when the rule is off."""
+    mode: str = "rotation"
+    mode_detail: dict[str, Any] | None = None
 
     @property
     def authorship(self) -> str:
@@ -420,6 +434,8 @@ class AuditReport:
             "observed": self.observed,
             "health": None if self.health is None else self.health.to_dict(),
             **({} if self.inactivity is None else {"inactivity": self.inactivity}),
+            "mode": self.mode,
+            "mode_detail": self.mode_detail,
             "elapsed_seconds": round(self.elapsed_seconds, 3),
         }
 
@@ -438,6 +454,7 @@ class AuditReport:
         else:
             verdict = f"FAIL: {self.invalid} invalid block(s), {len(self.equivocations)} proven equivocation(s)"
         out.append(f"seqvrf audit of chain {self.chain_id.hex()}: {verdict}")
+        out.append(f"mode: {self.mode}")
         if self.history_version >= 2:
             out.append("authorship: proven (every valid block carries its producer's signed header)")
         else:
@@ -467,6 +484,11 @@ class AuditReport:
                        f"p-value {self.p_value:.4g} (produced blocks vs stake)")
         else:
             out.append("fairness: not enough data for a chi-square test")
+        d = self.mode_detail
+        if d is not None and self.mode == "secret" and d["slots"]:
+            out.append(f"secret race (k = {d['proposers']}): empty slots {d['empty_slots']} of {d['slots']} "
+                       f"({100 * d['empty_rate']:.2f}%), expected e^-k = {100 * d['expected_empty_rate']:.2f}%; "
+                       f"largest |z| of produced vs binomial expectation {d['max_abs_z']:.2f}")
         if self.stale_parents:
             out.append(f"stale parents: {self.stale_parents} block(s) built on a block other than the "
                        "previous canonical one")
@@ -518,7 +540,7 @@ class _Epoch:
         # valid blocks per (0 for rank 0 else 1, producer), inactivity rule only: O(validators) memory
         self.producers: dict[tuple[int, str], int] = {}
         self._config = genesis.config
-        self._schedule: Schedule | None = None
+        self._schedule: EpochRules | None = None
         self.acc = SeedAccumulator(genesis.config, epoch, seed)
         self.produced = 0
         self.blocks: dict[int, tuple[int, str]] = {}  # slot -> (rank, producer) of its valid block
@@ -529,10 +551,14 @@ class _Epoch:
         return self._schedule is not None
 
     @property
-    def schedule(self) -> Schedule:
-        """The epoch's schedule (built now if needed: O(validators + epoch_length))."""
+    def schedule(self) -> EpochRules:
+        """The epoch's rules for the mode (built now if needed: O(validators +
+        epoch_length)); a windowed schedule starts with no window revealed."""
         if self._schedule is None:
-            self._schedule = Schedule(self._config, self.table, self.epoch, self.seed)
+            if self._config.mode == "rotation":
+                self._schedule = Schedule(self._config, self.table, self.epoch, self.seed)
+            else:
+                self._schedule = make_rules(self._config, self.table, self.epoch, self.seed)
         return self._schedule
 
 
@@ -601,7 +627,7 @@ def _slim(rec: HistoryRecord) -> HistoryRecord:
     c = rec.claim
     if c.certificate is None:
         return rec
-    claim = LeaderClaim._prechecked(c.chain_id, c.epoch, c.slot, c.rank, c.validator_id, c.proof, None)
+    claim = LeaderClaim._prechecked(c.chain_id, c.epoch, c.slot, c.rank, c.validator_id, c.proof, None, c.mode)
     return HistoryRecord(rec.slot, claim, rec.block_hash, rec.parent_hash, rec.line, rec.header)
 
 
@@ -644,6 +670,9 @@ class _Auditor:
         self.watch: set[int] = set()                # slots with observed blocks
         self.kept: dict[int, tuple[HistoryRecord, bool]] = {}  # their history record, and if it is valid
         self.outcomes = OutcomeLog()
+        self.mode = genesis.config.mode
+        self.recent: list[tuple[int, bytes]] = []   # windowed: (slot, beta) of valid blocks, two windows back
+        self.window_seeds: dict[int, tuple[bytes, ...]] = {}  # windowed: revealed seeds per audited epoch
 
     def table_for(self, epoch: int) -> StakeTable:
         """The stake table of an audited epoch: the genesis table, or with the inactivity
@@ -699,6 +728,8 @@ class _Auditor:
         if rec.slot != slot:
             self._early(rec, "slot_mismatch", f"line says slot {rec.slot} but its claim is for slot {slot}", True)
             return
+        if self.mode == "windowed":
+            self._reveal_for(slot)
         try:
             if self.version == 1 and rec.header is None:
                 triple = check_claim_static(claim, self.cur.schedule)
@@ -711,6 +742,24 @@ class _Auditor:
         keep = claim.certificate is None or slot in self.watch
         self.pending.append([rec if keep else _slim(rec), None, None, True])
         self.triples.append(triple)
+
+    def _reveal_for(self, slot: int) -> None:
+        """Windowed: reveal the windows of the current epoch up to ``slot``'s, each from the
+        valid blocks of its source window (two windows back; the audit has no blocks before
+        its start slot, so it feeds none from there).  Pending blocks are verified first:
+        their betas may be in a source window."""
+        sched = self.cur.schedule
+        assert isinstance(sched, WindowedSchedule)
+        j = sched.window_of(slot)
+        while sched.revealed <= j:
+            self.drain()
+            acc = sched.next_window_accumulator()
+            for x, beta in self.recent:
+                if x in acc.source:
+                    acc.add(x, beta)
+            sched.reveal(acc.finish())
+        keep_from = sched.window_slots(j).start - sched.window
+        self.recent = [(x, b) for x, b in self.recent if x >= keep_from]
 
     def _early(self, rec: HistoryRecord, code: str, reason: str, in_order: bool = False) -> None:
         self.pending.append([rec if rec.claim.slot in self.watch else _slim(rec), code, reason, in_order])
@@ -729,11 +778,14 @@ class _Auditor:
             tally = self.empty_tallies.get(digest)
             if tally is None:
                 tally = self.empty_tallies[digest] = _PrimaryTally(table, self.length)
-            offset = primary_offset(config, table, e, seed)
-            tally.add(offset)
-            if self.inactivity is not None:  # no block: every primary slot of the epoch is missed
-                self.inactivity.record_empty(e, table.ids, primary_counts(table.stakes, self.length, offset),
-                                             self.l1_finalized.get(e + 2))
+            if self.mode == "rotation":
+                offset = primary_offset(config, table, e, seed)
+                tally.add(offset)
+                if self.inactivity is not None:  # no block: every primary slot of the epoch is missed
+                    self.inactivity.record_empty(e, table.ids, primary_counts(table.stakes, self.length, offset),
+                                                 self.l1_finalized.get(e + 2))
+            elif self.mode == "windowed":
+                self._add_scheduled(WindowedSchedule(config, table, e, seed).counts())
             self._table_tally(table).slots += self.length
             self.epochs.append_empty(e, seed, digest, nxt)
             seed = nxt
@@ -764,6 +816,8 @@ class _Auditor:
                     code = "parent_mismatch"
                     reason = (f"parent_hash {(parent or b'').hex()} is neither the previous block's "
                               f"block_hash {(self.prev_hash or b'').hex()} nor the last valid block's")
+                elif self.mode == "secret" and (code := self._output_code(rec, beta)) is not None:
+                    reason = f"claim by {rec.claim.validator_id!r} for slot {rec.claim.slot}: not eligible"
                 else:
                     # A signed header's parent is what its producer saw: a block the fork
                     # choice later superseded is a stale parent, reported, not a violation.
@@ -781,10 +835,20 @@ class _Auditor:
         self.pending = []
         self.triples = []
 
+    def _output_code(self, rec: HistoryRecord, beta: bytes) -> str | None:
+        """Secret mode: the code of the rule the verified output breaks (``not_eligible``), or None."""
+        try:
+            check_claim_output(rec.claim, self.cur.schedule, beta)
+        except InvalidClaim as exc:
+            return exc.code
+        return None
+
     def _accept(self, rec: HistoryRecord, beta: bytes) -> None:
         claim = rec.claim
         slot = claim.slot
         cur = self.cur
+        if self.mode == "windowed":
+            self.recent.append((slot, beta))
         cur.acc.add(slot, beta)
         cur.produced += 1
         cur.blocks[slot] = (claim.rank, claim.validator_id)
@@ -825,13 +889,29 @@ class _Auditor:
     def _close_epoch(self, slots: int, final: bool) -> None:
         """Record the current epoch, its first ``slots`` slots being in the range."""
         cur = self.cur
-        if cur.blocks:
+        if cur.blocks and self.mode == "rotation":
             # Health figures per slot cover the epochs with a valid block (their schedule is
             # built already); epochs without one cost no per-slot work, whatever their length
             # (their misses show as missed runs).
-            sched = cur.schedule
-            self.outcomes.add_epoch(cur.epoch, sched.first_slot, sched.leaders()[:slots], cur.blocks)
-        if slots == self.length and not cur.built:
+            rotation = cur.schedule
+            assert isinstance(rotation, Schedule)
+            self.outcomes.add_epoch(cur.epoch, rotation.first_slot, rotation.leaders()[:slots], cur.blocks)
+        sched = cur.schedule if cur.built else None
+        if isinstance(sched, WindowedSchedule):
+            self.window_seeds[cur.epoch] = sched.window_seeds
+        if self.mode == "secret":
+            pass  # no schedule: nobody is scheduled (fairness is binomial, finish())
+        elif self.mode == "windowed":
+            wsched = cur.schedule
+            assert isinstance(wsched, WindowedSchedule)
+            if slots == self.length:
+                self._add_scheduled(wsched.counts())
+            else:
+                partial = dict.fromkeys(cur.table.ids, 0)
+                for vid in wsched.leaders()[:slots]:  # the revealed part of the range
+                    partial[vid] += 1
+                self._add_scheduled(partial)
+        elif slots == self.length and not cur.built:
             # No block needed the schedule: its counts need only the sampling offset.
             offset = primary_offset(self.config, cur.table, cur.epoch, cur.seed)
             counts = primary_counts(cur.table.stakes, self.length, offset)
@@ -839,13 +919,17 @@ class _Auditor:
             if final:
                 self._record(cur.epoch, cur.table, counts, cur.producers)
         elif slots == self.length:
-            full = cur.schedule.counts()
+            rsched = cur.schedule
+            assert not isinstance(rsched, (SecretEpoch, WindowedSchedule))
+            full = rsched.counts()
             self._add_scheduled(full)
             if final:
                 self._record(cur.epoch, cur.table, full, cur.producers)
         else:
+            rsched = cur.schedule
+            assert not isinstance(rsched, (SecretEpoch, WindowedSchedule))
             partial = dict.fromkeys(cur.table.ids, 0)
-            for vid in cur.schedule.leaders()[:slots]:
+            for vid in rsched.leaders()[:slots]:
                 partial[vid] += 1
             self._add_scheduled(partial)
         digest = cur.table.digest()
@@ -916,7 +1000,36 @@ class _Auditor:
                 "threshold": self.config.inactivity_threshold, "divisor": self.config.inactivity_divisor,
                 "finality": self.config.inactivity_finality, "reduced_epochs": self.inactivity.reduced_epochs,
                 "epochs": list(self.inactivity.log)},
+            mode=self.mode,
+            mode_detail=self._mode_detail(rows, last),
         )
+
+    def _mode_detail(self, rows: list[ValidatorSummary], last: int | None) -> dict[str, Any] | None:
+        """Secret mode: the binomial fairness view (a report, not a consensus rule: floats)."""
+        if self.mode == "windowed":
+            assert self.config.window is not None
+            return {"window": self.config.window}
+        if self.mode != "secret":
+            return None
+        k = self.config.proposers
+        assert k is not None
+        slots = 0 if last is None else last - self.first_slot + 1
+        fill = -math.expm1(-k)  # float-ok: 1 - e^-k, P(a slot is filled) with every validator up
+        per: list[dict[str, Any]] = []
+        max_z = 0.0  # float-ok
+        for r in rows:
+            p = float(r.expected) / slots * fill if slots else 0.0  # float-ok: stake share times fill
+            mean = slots * p
+            sd = math.sqrt(slots * p * (1 - p)) if slots else 0.0  # float-ok
+            z = (r.produced - mean) / sd if sd > 0 else 0.0  # float-ok
+            max_z = max(max_z, abs(z))
+            per.append({"id": r.id, "expected": round(mean, 3), "sd": round(sd, 3), "produced": r.produced,
+                        "z": round(z, 3)})
+        empty = slots - self.valid
+        return {"proposers": k, "slots": slots, "empty_slots": empty,
+                "empty_rate": empty / slots if slots else 0.0,  # float-ok
+                "expected_empty_rate": math.exp(-k),  # float-ok
+                "max_abs_z": max_z, "validators": per}
 
 
 # -- observed blocks ------------------------------------------------------------------------
@@ -956,16 +1069,18 @@ def _observed_evidence(blocks: list[SignedBlock], table: StakeTable) -> list[Evi
 
 def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, tuple[HistoryRecord, bool]],
                     observed: list[HistoryRecord], workers: int | None,
-                    table_for: Callable[[int], StakeTable] | None = None) -> None:
+                    table_for: Callable[[int], StakeTable] | None = None,
+                    window_seeds: dict[int, tuple[bytes, ...]] | None = None) -> None:
     """Check observed blocks against the audited seed chain, apply the fork choice with the
     history's block of each slot, and collect proven equivocations into ``report``."""
     config = genesis.config
     table_for = genesis.table_for if table_for is None else table_for
     chain = report.epochs  # one item per epoch from the start epoch on, in order
-    schedules: dict[int, Schedule] = {}
+    schedules: dict[int, EpochRules] = {}
     valid: dict[int, list[SignedBlock]] = {}
+    betas_of: dict[int, bytes] = {}  # id(block) -> beta (secret: the race entry)
     counts = {"blocks": len(observed), "valid": 0, "invalid": 0, "out_of_range": 0,
-              "superseding": 0, "unlisted": 0}
+              "superseding": 0, "unlisted": 0, "unchecked": 0}
     triples = []
     candidates: list[SignedBlock] = []
     for rec in observed:
@@ -977,11 +1092,14 @@ def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, t
         sched = schedules.get(epoch)
         if sched is None:
             item = chain[index]
-            sched = schedules[epoch] = Schedule(config, table_for(epoch), epoch, item.seed)
+            seeds = (window_seeds or {}).get(epoch, ()) if config.mode == "windowed" else ()
+            sched = schedules[epoch] = make_rules(config, table_for(epoch), epoch, item.seed, seeds)
         block = SignedBlock(rec.claim, rec.header)
         try:
             triples.append(check_block_static(block, sched, require_header=rec.header is not None)[:3])
             candidates.append(block)
+        except WindowNotRevealed:
+            counts["unchecked"] += 1  # the history never reached the window: not checkable
         except ElectionError:
             counts["invalid"] += 1
     betas = vrf.verify_many(triples, suite=config.suite, workers=workers) if triples else []
@@ -989,7 +1107,13 @@ def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, t
         if beta is None:
             counts["invalid"] += 1
             continue
+        try:
+            check_claim_output(block.claim, schedules[block.slot // config.epoch_length], beta)
+        except InvalidClaim:
+            counts["invalid"] += 1
+            continue
         counts["valid"] += 1
+        betas_of[id(block)] = beta
         valid.setdefault(block.slot, []).append(block)
     superseded: list[InvalidBlock] = []
     for slot in sorted(valid):
@@ -999,12 +1123,19 @@ def _check_observed(genesis: GenesisFile, report: AuditReport, kept: dict[int, t
             rec = hist[0]
             mine = SignedBlock(rec.claim, rec.header)
             pool = [mine] + [b for b in blocks if b.block_hash() != mine.block_hash() or not b.block_hash()]
-            best = canonical_index([(b.rank, b.block_hash()) for b in pool])
+            rules = schedules.get(slot // config.epoch_length)
+            if isinstance(rules, SecretEpoch):
+                betas_of[id(mine)] = vrf.proof_to_hash(mine.claim.proof, config.suite)
+                best = canonical_race_index([(rules.entry(b.validator_id, betas_of[id(b)]), b.block_hash())
+                                             for b in pool])
+                why = "a better-scored valid block"
+            else:
+                best = canonical_index([(b.rank, b.block_hash()) for b in pool])
+                why = f"an observed block at rank {pool[best].rank}"
             if best != 0:
                 counts["superseding"] += 1
                 superseded.append(InvalidBlock(rec.line, slot, rec.claim.rank, rec.claim.validator_id, "superseded",
-                                               f"an observed block at rank {pool[best].rank} by "
-                                               f"{pool[best].validator_id!r} wins the fork choice"))
+                                               f"{why} by {pool[best].validator_id!r} wins the fork choice"))
             blocks = pool
         else:
             counts["unlisted"] += 1  # the history has no valid block for this slot
@@ -1145,7 +1276,8 @@ def audit(genesis: GenesisFile | PathLike,
         raise MalformedHistory(errors, bad, path)
     report = auditor.finish(time.perf_counter() - started)
     if observed is not None:
-        _check_observed(genesis, report, auditor.kept, observed_records, workers, auditor.table_for)
+        _check_observed(genesis, report, auditor.kept, observed_records, workers, auditor.table_for,
+                        auditor.window_seeds)
         report.elapsed_seconds = time.perf_counter() - started
     if progress is not None:
         progress(auditor.blocks, read, total)

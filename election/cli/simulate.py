@@ -37,6 +37,10 @@ fault specification (--faults, repeatable; items also separated by ';'):
   falsevote[:stake=F]          byzantine: vote timeouts against live leaders every slot (0.1)
   invalid[:stake=F,rate=P]     byzantine: invalid claims and forged votes, per slot with prob. P (0.05, 0.05)
   equivocate[:stake=F]         byzantine: two blocks for every slot led (0.05)
+  target[:budget=B,lead=N]     targeted attacker: per slot, isolates the first B ranked validators it
+                               could predict N slots ahead (1, 0); rotation: the whole epoch,
+                               windowed: the current window, secret: nothing
+  (withhold, falsevote, invalid, equivocate, stall and restart run with --mode rotation only)
   none                         no faults (clears earlier items)
 default: crash (--crash-rate sets its rate; --crash-rate 0 or --faults none disables it).
 examples: --faults none    --faults 'down:stake=0.2'    --faults 'crash;withhold:stake=0.15;invalid'
@@ -70,6 +74,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--crash-rate", type=unit_fraction, default=None, metavar="F",
                    help="fraction of time each honest validator is down (default crash fault: 0.03)")
     p.add_argument("--faults", action="append", default=None, metavar="SPEC", help="fault models (see below)")
+    p.add_argument("--mode", choices=("rotation", "windowed", "secret"), default="rotation",
+                   help="election mode (rotation)")
+    p.add_argument("--window", type=positive_int, default=None, metavar="W",
+                   help="windowed mode: slots per window, a divisor of the epoch length "
+                        "(default: the largest divisor up to L/10)")
+    p.add_argument("--proposers", type=positive_int, default=None, metavar="K",
+                   help="secret mode: expected eligible proposers per slot (5)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="run seed (1)")
     p.add_argument("--out", default="seqvrf-sim", metavar="DIR", help="output directory (./seqvrf-sim)")
     p.add_argument("--json", action="store_true", help="print summary.json on stdout instead of the text summary")
@@ -123,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
         params = SimParams(validators=args.validators, epochs=args.epochs, epoch_length=args.epoch_length,
                            stake=stake, stakes=stakes, slot_ms=args.slot_ms, timeout_ms=args.timeout_ms,
                            backups=args.backups, latency=args.latency, jitter=args.jitter, loss=args.loss,
-                           heartbeat=args.heartbeat, faults=faults, seed=args.seed, recovery=args.recovery)
+                           heartbeat=args.heartbeat, faults=faults, seed=args.seed, recovery=args.recovery,
+                           mode=args.mode, window=args.window, proposers=args.proposers)
         started = time.perf_counter()
 
         def progress(epoch: int, filled: int, slots: int) -> None:

@@ -7,6 +7,12 @@ of deliveries ordered by (time, sequence number) with configurable latency and j
 development validator (real keys, proofs and signatures) on such a network, sends
 heartbeats, wakes each controller exactly when it asks to (``next_wakeup``), carries
 out its actions and records every block produced.  Same arguments, same run.
+
+Every election mode runs: the cluster builds each epoch's rules with
+:func:`~election.rules.modes.make_rules`; in windowed mode it keeps one
+:class:`~election.rules.windowed.WindowedSchedule` per epoch, shared by its nodes (each
+would compute the same), and reveals window ``g`` once window ``g - 2`` has settled (its
+last slot's ladder is over) from the canonical blocks of that window.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import vrf
 
 from ..node.failover import (
     Action,
@@ -34,10 +42,11 @@ from ..rules._codec import u64
 from ..rules.claims import LeaderClaim
 from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError
-from ..rules.forkchoice import choose
+from ..rules.forkchoice import choose, choose_race
 from ..rules.headers import SignedHeader
-from ..rules.schedule import Schedule
+from ..rules.modes import EpochRules, SecretEpoch, make_rules
 from ..rules.stake import StakeTable
+from ..rules.windowed import WindowedSchedule, window_source
 from .keys import DevValidator, dev_table
 
 __all__ = ["VirtualNetwork", "FailoverCluster", "ProducedBlock", "fixed_epoch_seed"]
@@ -188,7 +197,7 @@ class FailoverCluster:
         self.secrets: dict[str, DevValidator]
         self.table, self.secrets = dev_table(stakes, key_seed)
         self._seed_of = seed_of
-        self._schedules: dict[int, Schedule] = {}
+        self._schedules: dict[int, EpochRules] = {}
         self.net = VirtualNetwork(latency, jitter, net_seed, loss, start)
         self.heartbeat_interval = heartbeat_interval or config.failover_timeout_ms / 5000
         self._kwargs = dict(controller_kwargs or {})
@@ -215,13 +224,34 @@ class FailoverCluster:
             self._boot(vid, start, start + self.heartbeat_interval * i / len(self.ids))
 
     # -- setup -----------------------------------------------------------------------
-    def schedule(self, epoch: int) -> Schedule:
-        """The (cached) schedule of ``epoch``."""
+    def schedule(self, epoch: int) -> EpochRules:
+        """The (cached) rules of ``epoch`` for the config's mode (a windowed schedule is
+        revealed by :meth:`run` as its windows' sources settle)."""
         s = self._schedules.get(epoch)
         if s is None:
-            s = self._schedules[epoch] = Schedule(self.config, self.table, epoch, self._seed_of(epoch))
+            s = self._schedules[epoch] = make_rules(self.config, self.table, epoch, self._seed_of(epoch))
+            if isinstance(s, WindowedSchedule):
+                self._reveal_windows(s, self.net.now)
         return s
 
+    def _settle_s(self) -> float:
+        """Seconds after a slot's start when its ladder is over (every rank's window and
+        the patience past it) and the network has delivered its blocks."""
+        t = self.config.failover_timeout_ms / 1000
+        return (self.config.backups + 1) * t + t / 4 + 0.1
+
+    def _reveal_windows(self, sched: WindowedSchedule, now: float) -> None:
+        """Reveal every window of ``sched`` whose source window has settled by ``now``."""
+        while sched.revealed < sched.windows:
+            src = window_source(self.config, sched.epoch, sched.revealed)
+            if len(src) and now < self.config.slot_offset_ms(src.stop - 1) / 1000 + self._settle_s():
+                return
+            acc = sched.next_window_accumulator()
+            for x in src:
+                b = self.best_block(x)
+                if b is not None:
+                    acc.add(x, vrf.proof_to_hash(b.claim.proof, self.config.suite))
+            sched.reveal(acc.finish())
     def controller(self, vid: str) -> FailoverController:
         """The running controller of node ``vid``."""
         return self.nodes[vid].controller
@@ -284,6 +314,10 @@ class FailoverCluster:
             if dst == CONTROL:
                 item()
                 continue
+            if self.config.mode == "windowed":
+                for sched in self._schedules.values():
+                    if isinstance(sched, WindowedSchedule) and sched.revealed < sched.windows:
+                        self._reveal_windows(sched, now)
             resume = self._stalled.get(dst)
             if resume is not None:
                 if now < resume:
@@ -381,4 +415,10 @@ class FailoverCluster:
         """The canonical produced block of ``slot`` by the fork choice (highest rank, then
         the smaller block hash), or None."""
         blocks = self.blocks.get(slot)
-        return choose([(b.claim.rank, b.block_hash, b) for b in blocks]) if blocks else None
+        if not blocks:
+            return None
+        rules = self.schedule(self.config.epoch_of(slot))
+        if isinstance(rules, SecretEpoch):
+            return choose_race([(rules.entry(b.claim.validator_id, vrf.proof_to_hash(b.claim.proof, self.config.suite)),
+                                 b.block_hash, b) for b in blocks])
+        return choose([(b.claim.rank, b.block_hash, b) for b in blocks])

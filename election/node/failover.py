@@ -29,6 +29,15 @@ Timing (seconds from the slot's start ``S = genesis_time + slot * slot_duration`
   block that supersedes this node's own yields :class:`Abandon`;
 * conflicting signed statements of a validator yield :class:`EvidenceFound`.
 
+**Modes** (docs/spec.md sections 13.7 and 14.6).  Windowed mode runs the same ladder on a
+:class:`~election.rules.windowed.WindowedSchedule`: the node produces and votes only for
+slots of revealed windows (the caller reveals them, one schedule object per epoch), and a
+block of a window not revealed yet is kept (bounded) and checked once it is.  Secret mode
+(the epoch given as a :class:`~election.rules.modes.SecretEpoch`) has no timeouts and no
+votes: at the slot's start a validator that is eligible produces, with the deadline
+``S + T``; the canonical block is the best race entry (:func:`~election.rules.forkchoice.prefer_race`),
+and a better block than this node's own yields :class:`Abandon`.
+
 Votes (version 2: bound to the epoch seed and the parent hash this node saw),
 certificates, ranks and stakes are exact integers and bytes; only the local judgements
 (times, phi) are floats.  State is bounded: heartbeats from ids outside the installed
@@ -49,10 +58,13 @@ from ..rules.claims import LeaderClaim, make_claim, verify_claim
 from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError, InvalidClaim, InvalidConfig, InvalidVote
 from ..rules.evidence import Evidence, HeaderEquivocation, ProduceAfterVote, VoteEquivocation
-from ..rules.forkchoice import prefer
+from ..rules.forkchoice import prefer, prefer_race
 from ..rules.headers import GENESIS_PARENT, InvalidHeader, SignedHeader, make_header, verify_header
+from ..rules.modes import EpochRules, SecretEpoch
 from ..rules.schedule import Schedule
+from ..rules.secret import RaceEntry
 from ..rules.votes import TimeoutCertificate, TimeoutVote, check_vote_seed, is_quorum
+from ..rules.windowed import WindowedSchedule, WindowNotRevealed
 from .health import BlockIntervalMonitor, PhiAccrualDetector
 
 __all__ = [
@@ -99,6 +111,8 @@ class BlockSeen:
         header: the block's signed header; required with a claim when the controller was
             built with ``require_headers=True`` (the default), and then verified
             (:func:`~election.rules.headers.verify_header`).
+        beta: secret mode, a vouched block (``claim`` None): its verified VRF output (the
+            fork choice ranks blocks by it); ignored otherwise.
     """
 
     slot: int
@@ -106,6 +120,7 @@ class BlockSeen:
     validator_id: str
     claim: LeaderClaim | None = None
     header: SignedHeader | None = None
+    beta: bytes | None = None
 
     @classmethod
     def from_claim(cls, claim: LeaderClaim, header: SignedHeader | None = None) -> BlockSeen:
@@ -256,7 +271,7 @@ class VotePool:
 
     __slots__ = ("schedule", "require_seed", "_votes", "_stake", "_certs")
 
-    def __init__(self, schedule: Schedule, require_seed: bool = True) -> None:
+    def __init__(self, schedule: Schedule | WindowedSchedule, require_seed: bool = True) -> None:
         self.schedule = schedule
         self.require_seed = require_seed
         self._votes: dict[tuple[int, int], dict[str, TimeoutVote]] = {}
@@ -360,9 +375,25 @@ class _Slot:
     produced: int | None = None  # rank this node was told to produce at
     signed: bool = False  # this node signed a header for the slot
     cert_rank: int = 0  # highest rank with a certificate this node has seen
+    # Secret mode: valid eligible blocks by validator id: (race entry, block hash, header).
+    race: dict[str, tuple[RaceEntry, bytes, SignedHeader | None]] = field(default_factory=dict)
+    ineligible: bool = False  # secret mode: this node is not eligible in the slot
+
+    def best_race(self) -> tuple[RaceEntry, bytes] | None:
+        """Secret mode: the canonical (entry, hash) by the race's fork choice, or None."""
+        best: tuple[RaceEntry, bytes] | None = None
+        for entry, h, _ in self.race.values():
+            if best is None or prefer_race((entry, h), best):
+                best = (entry, h)
+        return best
 
     def best(self) -> tuple[int, bytes] | None:
-        """The canonical (rank, hash) by the fork choice, or None before any block."""
+        """The canonical (rank, hash) by the fork choice, or None before any block
+        (secret mode: rank 0 and the best race entry's hash)."""
+        if self.race:
+            b = self.best_race()
+            assert b is not None
+            return 0, b[1]
         best: tuple[int, bytes] | None = None
         for rank, (h, _) in self.blocks.items():
             if best is None or prefer((rank, h), best):
@@ -371,6 +402,13 @@ class _Slot:
 
 
 _MAX_ALERTED = 4096  # bound on remembered alert subjects (ids in tables only, so rarely reached)
+_MAX_UNCHECKED = 1024  # bound on kept blocks of windows not revealed yet
+
+
+def _revealed(sched: EpochRules, slot: int) -> bool:
+    """Whether the ranked schedule knows ``slot``'s ranking (always, except a windowed
+    schedule before the slot's window is revealed)."""
+    return not isinstance(sched, WindowedSchedule) or not sched.contains(slot) or sched.is_revealed(slot)
 
 
 class FailoverController:
@@ -378,7 +416,9 @@ class FailoverController:
 
     Args:
         config: the election parameters.
-        schedule: the schedule of the epoch the node starts in; later epochs are added
+        schedule: the rules of the epoch the node starts in (a rotation or windowed
+            schedule, or a :class:`~election.rules.modes.SecretEpoch`, as
+            :func:`~election.rules.modes.make_rules` builds them); later epochs are added
             with :meth:`set_schedule` before they begin.
         validator_id: this node's id (it may be absent from a table: it then only
             observes that epoch).
@@ -405,7 +445,7 @@ class FailoverController:
         InvalidVote: ``vote_private_key`` is not a 32-byte seed or SigningKey.
     """
 
-    def __init__(self, config: ElectionConfig, schedule: Schedule, validator_id: str,
+    def __init__(self, config: ElectionConfig, schedule: EpochRules, validator_id: str,
                  vrf_secret_key: vrf.SecretKey, vote_private_key: bytes | SigningKey, *,
                  genesis_time: float = 0.0, patience: float | None = None,
                  detector_factory: Callable[[], PhiAccrualDetector] | None = None,
@@ -433,7 +473,8 @@ class FailoverController:
         self.start_time = start_time
         self.guard = guard
         self.require_headers = require_headers
-        self._epochs: dict[int, tuple[Schedule, VotePool]] = {}
+        self._epochs: dict[int, tuple[EpochRules, VotePool | None]] = {}
+        self._unchecked: list[BlockSeen] = []  # windowed: blocks of windows not revealed yet
         self._slots: dict[int, _Slot] = {}
         self._detectors: dict[str, PhiAccrualDetector] = {}
         self._monitors: dict[str, BlockIntervalMonitor] = {}
@@ -450,8 +491,11 @@ class FailoverController:
         self.set_schedule(schedule)
 
     # -- schedules and clock ---------------------------------------------------------
-    def set_schedule(self, schedule: Schedule) -> None:
-        """Install the schedule of an epoch (call before the epoch's first slot).
+    def set_schedule(self, schedule: EpochRules) -> None:
+        """Install the schedule of an epoch (call before the epoch's first slot): a rotation
+        or windowed schedule, or a :class:`~election.rules.modes.SecretEpoch`.  A windowed
+        schedule is the caller's to reveal as its window seeds become known (the same
+        object stays installed).
 
         An epoch is forgotten once all its slots are older than the controller's
         look-back (the longest a slot can still need votes or a takeover).
@@ -462,9 +506,10 @@ class FailoverController:
         if schedule.config != self.config:
             raise InvalidConfig("schedule was built for another ElectionConfig")
         if schedule.epoch not in self._epochs or self._epochs[schedule.epoch][0] is not schedule:
-            self._epochs[schedule.epoch] = (schedule, VotePool(schedule))
+            pool = None if isinstance(schedule, SecretEpoch) else VotePool(schedule)
+            self._epochs[schedule.epoch] = (schedule, pool)
 
-    def schedule_for(self, slot: int) -> Schedule | None:
+    def schedule_for(self, slot: int) -> EpochRules | None:
         """The installed schedule holding ``slot``, or None."""
         entry = self._epochs.get(slot // self.config.epoch_length)
         return None if entry is None else entry[0]
@@ -566,6 +611,8 @@ class FailoverController:
         out: list[Action] = []
         if current < 0:
             return out
+        if self._unchecked:
+            out += self._retry_unchecked(now)
         for slot in range(max(0, current - self._lookback), current + 1):
             out += self._drive(slot, now)
         self._prune(current - self._lookback - 1)
@@ -591,6 +638,8 @@ class FailoverController:
             cands.append(start)
             if self.start_time is not None and start < self.start_time:
                 continue  # slots that began before this node started get no votes from it (_drive)
+            if isinstance(sched, SecretEpoch) or not _revealed(sched, slot):
+                continue  # secret: production at the start only; windowed: nothing before the reveal
             st = self._slots.get(slot)
             if st is not None and st.blocks:
                 continue
@@ -655,6 +704,9 @@ class FailoverController:
             self._reject("past_deadline")
             raise PastDeadline(f"slot {produce.slot} rank {produce.rank}: window closed at "
                                f"{produce.deadline:.3f}, now {now:.3f}")
+        sched = self.schedule_for(produce.slot)
+        if isinstance(sched, SecretEpoch):
+            return self._sign_race_header(produce, payload_digest, parent_hash, sched, st)
         others = [r for r in st.blocks if r != produce.rank]
         higher_vote = any(r > produce.rank for r in st.voted)
         if others or higher_vote or st.cert_rank > produce.rank:
@@ -669,7 +721,29 @@ class FailoverController:
         self._record_block(produce.slot, produce.rank, header.block_hash(), header)
         return header
 
+    def _sign_race_header(self, produce: Produce, payload_digest: bytes, parent_hash: bytes | None,
+                          rules: SecretEpoch, st: _Slot) -> SignedHeader:
+        """Secret mode: sign unless a better block of the slot was seen (:class:`Superseded`)."""
+        own = rules.entry(self.validator_id, vrf.proof_to_hash(produce.claim.proof, self.config.suite))
+        best = st.best_race()
+        if best is not None and best[0].validator_id != self.validator_id and prefer_race(best, (own, b"\xff" * 32)):
+            self._reject("superseded")
+            raise Superseded(f"slot {produce.slot}: a better-scored block of {best[0].validator_id!r} exists")
+        parent = self.tip_hash if parent_hash is None else parent_hash
+        header = make_header(produce.claim, parent, payload_digest,
+                             signer=lambda m: self._sign("header", produce.claim.epoch, produce.slot, 0, m))
+        st.signed = True
+        self._record_race(produce.slot, own, header.block_hash(), header)
+        return header
+
     # -- internals -------------------------------------------------------------------
+    def _record_race(self, slot: int, entry: RaceEntry, block_hash: bytes, header: SignedHeader | None) -> None:
+        st = self._slot(slot)
+        st.race[entry.validator_id] = (entry, block_hash, header)
+        best = st.best()
+        if best is not None and (self._tip is None or slot >= self._tip[0]):
+            self._tip = (slot, best[1])
+
     def _heartbeat(self, sender: str, now: float) -> None:
         det = self._detectors.get(sender)
         if det is None:
@@ -705,6 +779,7 @@ class FailoverController:
             self._reject("stale")
             return []
         block_hash = b""
+        beta: bytes | None = None
         if event.claim is not None:
             c = event.claim
             if (c.slot, c.rank, c.validator_id) != (event.slot, event.rank, event.validator_id):
@@ -717,12 +792,24 @@ class FailoverController:
                     self._reject("InvalidHeader")
                     return []
             try:
-                verify_claim(c, sched, require_seed=self.require_headers)
+                beta = verify_claim(c, sched, require_seed=self.require_headers)
             except InvalidClaim as exc:
                 self._reject("SeedMismatch" if exc.code in ("seed_mismatch", "unbound_vote") else "InvalidClaim")
                 return []
+            except WindowNotRevealed:
+                # Not checkable yet (docs/spec.md 13.7): kept, bounded, until the window is revealed.
+                if len(self._unchecked) >= _MAX_UNCHECKED:
+                    self._reject("unchecked_overflow")
+                    del self._unchecked[0]
+                self._unchecked.append(event)
+                return []
         elif event.header is not None:
             block_hash = event.header.block_hash()
+            beta = event.beta
+        else:
+            beta = event.beta
+        if isinstance(sched, SecretEpoch):
+            return self._race_block(event, sched, beta, block_hash)
         out: list[Action] = []
         if event.validator_id != self.validator_id:
             mon = self._monitors.get(event.validator_id)
@@ -765,6 +852,51 @@ class FailoverController:
             out.append(Abandon(event.slot, st.produced))
         return out
 
+    def _race_block(self, event: BlockSeen, rules: SecretEpoch, beta: bytes | None,
+                    block_hash: bytes) -> list[Action]:
+        """Secret mode: record a valid block by its race entry; Abandon when it beats ours."""
+        if beta is None or event.rank != 0:
+            self._reject("InvalidClaim")  # a vouched secret block must carry its output
+            return []
+        try:
+            entry = rules.entry(event.validator_id, beta)
+        except ElectionError:
+            self._reject("InvalidClaim")
+            return []
+        out: list[Action] = []
+        st = self._slot(event.slot)
+        old = st.race.get(event.validator_id)
+        if old is not None:
+            if old[1] == block_hash:
+                return out
+            if old[2] is not None and event.header is not None:
+                self._emit_evidence(HeaderEquivocation.of(old[2], event.header), out)
+            if not prefer_race((entry, block_hash), (old[0], old[1])):
+                return out
+        before = st.best_race()
+        self._record_race(event.slot, entry, block_hash, event.header)
+        after = st.best_race()
+        mine = self.validator_id
+        if st.produced is not None and after is not None and after[0].validator_id != mine and (
+                before is None or before[0].validator_id == mine):
+            out.append(Abandon(event.slot, 0))
+        return out
+
+    def _retry_unchecked(self, now: float) -> list[Action]:
+        """Windowed: check again the kept blocks whose window is revealed now."""
+        ready: list[BlockSeen] = []
+        keep: list[BlockSeen] = []
+        for ev in self._unchecked:
+            sched = self.schedule_for(ev.slot)
+            if sched is None:
+                continue  # its epoch is gone
+            (ready if _revealed(sched, ev.slot) else keep).append(ev)
+        self._unchecked = keep
+        out: list[Action] = []
+        for ev in ready:
+            out += self._block(ev, now)
+        return out
+
     def _vote(self, vote: TimeoutVote, now: float) -> list[Action]:
         if not isinstance(vote, TimeoutVote):
             self._reject("WrongVoteContext")
@@ -800,7 +932,9 @@ class FailoverController:
 
     def _maybe_produce(self, slot: int, rank: int, cert: TimeoutCertificate | None, now: float) -> list[Action]:
         sched = self.schedule_for(slot)
-        if sched is None or rank > sched.depth or sched.at_rank(slot, rank) != self.validator_id:
+        if sched is None or isinstance(sched, SecretEpoch) or not _revealed(sched, slot):
+            return []
+        if rank > sched.depth or sched.at_rank(slot, rank) != self.validator_id:
             return []
         st = self._slot(slot)
         if st.produced is not None or st.blocks:
@@ -839,10 +973,36 @@ class FailoverController:
         det = self._detector_of(validator_id)
         return det is not None and not det.is_available(now)
 
+    def _drive_race(self, rules: SecretEpoch, slot: int, now: float) -> list[Action]:
+        """Secret mode: produce at the slot's start if eligible; no votes."""
+        start = self.slot_start(slot)
+        if not start <= now < start + self._timeout_s or self.validator_id not in rules.table:
+            return []
+        st = self._slot(slot)
+        if st.produced is not None or st.ineligible:
+            return []
+        try:
+            claim = make_claim(rules, self._vrf_key, self.validator_id, slot)
+        except InvalidClaim as exc:
+            if exc.code == "not_eligible":
+                st.ineligible = True
+            else:
+                self._reject("InvalidClaim")
+            return []
+        except ElectionError:
+            self._reject("InvalidClaim")
+            return []
+        st.produced = 0
+        return [Produce(slot, 0, None, claim, self.deadline(slot, 0))]
+
     def _drive(self, slot: int, now: float) -> list[Action]:
         sched = self.schedule_for(slot)
         if sched is None:
             return []
+        if isinstance(sched, SecretEpoch):
+            return self._drive_race(sched, slot, now)
+        if not _revealed(sched, slot):
+            return []  # windowed: the window's leaders are not known yet
         start = self.slot_start(slot)
         out: list[Action] = []
         ranking = sched.ranking(slot)
@@ -894,7 +1054,8 @@ class FailoverController:
         for e in [e for e in self._epochs if (e + 1) * length <= before_slot and e != newest]:
             del self._epochs[e]
         for _, pool in self._epochs.values():
-            pool.prune(before_slot)
+            if pool is not None:
+                pool.prune(before_slot)
         # Detectors and monitors only of validators in an installed table (bounded by the tables).
         for d in (self._detectors, self._monitors):
             for vid in [v for v in d if not self._known(v)]:

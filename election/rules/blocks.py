@@ -18,7 +18,7 @@ from ._codec import JsonForm, Reader, json_object
 from .claims import LeaderClaim, check_claim_static
 from .errors import MalformedData
 from .headers import SignedHeader, verify_header
-from .schedule import Schedule
+from .modes import EpochRules
 
 __all__ = ["SignedBlock", "check_block_static", "MAX_CLAIM_BYTES"]
 
@@ -105,15 +105,17 @@ class SignedBlock(JsonForm):
                    None if d["header"] is None else SignedHeader.from_dict(d["header"]))
 
 
-def check_block_static(block: SignedBlock, schedule: Schedule, *,
+def check_block_static(block: SignedBlock, schedule: EpochRules, *,
                        require_header: bool = True) -> tuple[vrf.PublicKey, bytes, bytes, bytes]:
     """Every rule on a block except its VRF proof: the header binds the claim and is
     signed by the claim's validator, and the claim passes
-    :func:`~election.rules.claims.check_claim_static`.
+    :func:`~election.rules.claims.check_claim_static` (which dispatches on the mode; in
+    secret mode the caller also runs :func:`~election.rules.claims.check_claim_output` on
+    the verified output, for ``not_eligible``).
 
     Args:
         block: the block.
-        schedule: the schedule of the block's epoch.
+        schedule: the rules of the block's epoch (:func:`~election.rules.modes.make_rules`).
         require_header: a block without a header is invalid (``header_missing``), and a
             certificate must hold version-2 votes bound to the schedule's seed (version 2).
 
@@ -124,6 +126,8 @@ def check_block_static(block: SignedBlock, schedule: Schedule, *,
     Raises:
         InvalidHeader: ``header_missing``, ``header_mismatch``, ``header_signature``.
         InvalidClaim: the claim's first broken rule (``.code``).
+        WindowNotRevealed: windowed mode, the block's window is not revealed yet (not
+            checkable yet).
     """
     block_hash = b""
     if block.header is not None or require_header:

@@ -18,9 +18,10 @@ from typing import Any
 import vrf
 
 from ._codec import JsonForm, Reader, check_hex, json_int, json_object, json_str, lp8, u8, u64
-from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT
+from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, MODES
 from .errors import ElectionError, InvalidCertificate, InvalidClaim, InvalidStakeTable, MalformedData
-from .schedule import Schedule
+from .modes import EpochRules, SecretEpoch
+from .secret import is_eligible
 from .stake import check_validator_id
 from .votes import TimeoutCertificate
 
@@ -30,14 +31,22 @@ __all__ = [
     "verify_claim",
     "check_claim_static",
     "verify_claims",
+    "check_claim_output",
     "PROOF_BYTES",
     "CLAIM_VERSION",
+    "CLAIM_VERSION_MODE",
+    "MODE_BYTES",
 ]
 
 PROOF_BYTES = 80
 """Length of an ECVRF-EDWARDS25519 proof."""
 CLAIM_VERSION = 1
-"""First byte of the binary claim encoding."""
+"""First byte of the binary encoding of a rotation claim (unchanged since before the modes)."""
+CLAIM_VERSION_MODE = 2
+"""First byte of the binary encoding of a windowed or secret claim; a mode byte follows."""
+MODE_BYTES = {"windowed": 1, "secret": 2}
+"""The mode byte of a version-2 claim (rotation claims are version 1 and have none)."""
+_MODE_OF_BYTE = {b: m for m, b in MODE_BYTES.items()}
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,9 @@ class LeaderClaim(JsonForm):
         validator_id: the producer's id.
         proof: the 80-byte VRF proof over the slot's input.
         certificate: the timeout certificate for (slot, rank) when rank > 0, else None.
+        mode: the election mode of the chain the claim belongs to (``"rotation"``,
+            ``"windowed"`` or ``"secret"``): it is encoded with the claim, so that a claim
+            is never checked under another mode's rules (docs/spec.md, section 10).
 
     Raises:
         InvalidClaim: a field has the wrong type, length or range.
@@ -66,6 +78,7 @@ class LeaderClaim(JsonForm):
     validator_id: str
     proof: bytes
     certificate: TimeoutCertificate | None = None
+    mode: str = "rotation"
 
     def __post_init__(self) -> None:
         if not isinstance(self.chain_id, bytes) or not 1 <= len(self.chain_id) <= MAX_CHAIN_ID_BYTES:
@@ -86,25 +99,29 @@ class LeaderClaim(JsonForm):
             raise InvalidClaim(
                 f"certificate: expected a TimeoutCertificate or None, got {type(self.certificate).__name__}"
             )
+        if type(self.mode) is not str or self.mode not in MODES:
+            raise InvalidClaim(f"mode: expected one of {list(MODES)}, got {self.mode!r}")
 
     @classmethod
     def _prechecked(cls, chain_id: bytes, epoch: int, slot: int, rank: int, validator_id: str, proof: bytes,
-                    certificate: TimeoutCertificate | None) -> LeaderClaim:
+                    certificate: TimeoutCertificate | None, mode: str = "rotation") -> LeaderClaim:
         """A claim built without ``__post_init__``, for a caller that has made exactly its
         checks already (the history parser, on its hot path: the checks would run twice)."""
         claim = object.__new__(cls)
         # Frozen: fields go straight into the instance dict, as dataclass __init__ would put them.
         claim.__dict__.update(chain_id=chain_id, epoch=epoch, slot=slot, rank=rank, validator_id=validator_id,
-                              proof=proof, certificate=certificate)
+                              proof=proof, certificate=certificate, mode=mode)
         return claim
 
     # -- binary ---------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         """Canonical binary encoding: ``u8(1) || lp8(chain_id) || u64(epoch) || u64(slot)
         || u8(rank) || lp8(utf8(validator_id)) || proof (80) || u8(0)`` or ``|| u8(1) ||
-        certificate``."""
+        certificate`` for a rotation claim; a windowed or secret claim starts with
+        ``u8(2) || u8(mode byte)`` (:data:`MODE_BYTES`) instead of ``u8(1)``."""
+        version = u8(CLAIM_VERSION) if self.mode == "rotation" else u8(CLAIM_VERSION_MODE) + u8(MODE_BYTES[self.mode])
         head = (
-            u8(CLAIM_VERSION)
+            version
             + lp8(self.chain_id)
             + u64(self.epoch)
             + u64(self.slot)
@@ -121,13 +138,21 @@ class LeaderClaim(JsonForm):
         """Parse the binary encoding strictly.
 
         Raises:
-            MalformedData: wrong version, truncated or trailing bytes, bad flags,
-                non-canonical certificate, or any field out of range.
+            MalformedData: wrong version or mode byte, truncated or trailing bytes, bad
+                flags, non-canonical certificate, or any field out of range.
         """
         r = Reader(data, "LeaderClaim")
         version = r.uint(1, "version")
-        if version != CLAIM_VERSION:
-            raise MalformedData(f"LeaderClaim: expected version {CLAIM_VERSION}, got {version}")
+        mode = "rotation"
+        if version == CLAIM_VERSION_MODE:
+            mode_byte = r.uint(1, "mode")
+            if mode_byte not in _MODE_OF_BYTE:
+                raise MalformedData(
+                    f"LeaderClaim: expected a mode byte in {sorted(_MODE_OF_BYTE)} after version 2, got {mode_byte}"
+                )
+            mode = _MODE_OF_BYTE[mode_byte]
+        elif version != CLAIM_VERSION:
+            raise MalformedData(f"LeaderClaim: expected version {CLAIM_VERSION} or {CLAIM_VERSION_MODE}, got {version}")
         chain_id = r.lp8("chain_id")
         epoch = r.uint(8, "epoch")
         slot = r.uint(8, "slot")
@@ -146,14 +171,16 @@ class LeaderClaim(JsonForm):
             elif flag != 0:
                 raise MalformedData(f"LeaderClaim: certificate flag must be 0 or 1, got {flag}")
             r.finish()
-            return cls(chain_id, epoch, slot, rank, vid, proof, cert)
+            return cls(chain_id, epoch, slot, rank, vid, proof, cert, mode)
         except InvalidClaim as exc:
             raise MalformedData(f"LeaderClaim: {exc}") from None
 
     # -- JSON -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: bytes as lowercase hex, ``certificate`` null or its JSON form."""
-        return {
+        """JSON form: bytes as lowercase hex, ``certificate`` null or its JSON form; a
+        windowed or secret claim adds ``"mode"`` (a rotation claim has no such key, so its
+        JSON is unchanged)."""
+        out: dict[str, Any] = {
             "chain_id": self.chain_id.hex(),
             "epoch": self.epoch,
             "slot": self.slot,
@@ -162,17 +189,28 @@ class LeaderClaim(JsonForm):
             "proof": self.proof.hex(),
             "certificate": None if self.certificate is None else self.certificate.to_dict(),
         }
+        if self.mode != "rotation":
+            out["mode"] = self.mode
+        return out
 
     @classmethod
     def from_dict(cls, obj: object) -> LeaderClaim:
-        """Parse the JSON form strictly (exact keys, exact types).
+        """Parse the JSON form strictly (exact keys, exact types; ``"mode"`` present only
+        for ``"windowed"`` or ``"secret"``).
 
         Raises:
             MalformedData: wrong keys, JSON types or field ranges.
         """
-        d = json_object(
-            obj, "LeaderClaim", frozenset({"chain_id", "epoch", "slot", "rank", "validator_id", "proof", "certificate"})
-        )
+        mode = "rotation"
+        keys = _CLAIM_JSON_KEYS
+        if isinstance(obj, dict) and "mode" in obj:
+            mode = json_str(obj["mode"], "LeaderClaim.mode")
+            if mode not in MODE_BYTES:
+                raise MalformedData(
+                    f"LeaderClaim.mode: expected 'windowed' or 'secret' (rotation has no key), got {mode!r}"
+                )
+            keys = _CLAIM_JSON_KEYS | {"mode"}
+        d = json_object(obj, "LeaderClaim", keys)
         try:
             cert = None if d["certificate"] is None else TimeoutCertificate.from_dict(d["certificate"])
             return cls(
@@ -183,9 +221,13 @@ class LeaderClaim(JsonForm):
                 json_str(d["validator_id"], "LeaderClaim.validator_id"),
                 check_hex(d["proof"], "LeaderClaim.proof", PROOF_BYTES),
                 cert,
+                mode,
             )
         except InvalidClaim as exc:
             raise MalformedData(f"LeaderClaim: {exc}") from None
+
+
+_CLAIM_JSON_KEYS = frozenset({"chain_id", "epoch", "slot", "rank", "validator_id", "proof", "certificate"})
 
 
 def _where(claim: LeaderClaim) -> str:
@@ -193,22 +235,27 @@ def _where(claim: LeaderClaim) -> str:
     return f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
 
 
-def check_claim_static(claim: LeaderClaim, schedule: Schedule, *,
+def check_claim_static(claim: LeaderClaim, schedule: EpochRules, *,
                        require_seed: bool = False) -> tuple[vrf.PublicKey, bytes, bytes]:
-    """Every check of :func:`verify_claim` except the VRF proof.
+    """Every check of :func:`verify_claim` except the VRF proof (and, in secret mode, the
+    eligibility of its output, :func:`check_claim_output`).
 
-    Checks, in order: chain id, epoch, slot in the epoch, rank within the slot's
-    ranking, validator at that rank, certificate absent for rank 0, and for rank > 0
-    a certificate for this epoch, slot and rank that verifies against the schedule's
-    stake table.
+    Checks, in order: chain id, mode (the claim's mode is the config's: ``wrong_mode``),
+    epoch, slot in the epoch, then by mode:
 
-    A certificate of version-2 votes must bind the schedule's seed (code
-    ``seed_mismatch``); version-1 votes bind none and are accepted unless ``require_seed``
-    (code ``unbound_vote``).
+    - rotation and windowed (``schedule`` a :class:`~election.rules.modes.RankedSchedule`):
+      rank within the slot's ranking, validator at that rank, certificate absent for rank
+      0, and for rank > 0 a certificate for this epoch, slot and rank that verifies
+      against the schedule's stake table.  A certificate of version-2 votes must bind the
+      schedule's seed (code ``seed_mismatch``); version-1 votes bind none and are
+      accepted unless ``require_seed`` (code ``unbound_vote``).
+    - secret (``schedule`` a :class:`~election.rules.modes.SecretEpoch`): rank 0
+      (``wrong_rank``), no certificate (``stray_certificate``), a validator of the table
+      (``wrong_leader``).
 
     Args:
         claim: the claim.
-        schedule: the schedule of the claim's epoch.
+        schedule: the rules of the claim's epoch (:func:`~election.rules.modes.make_rules`).
         require_seed: refuse certificates of version-1 votes.
 
     Returns:
@@ -218,6 +265,8 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule, *,
 
     Raises:
         InvalidClaim: the first rule the claim breaks, in words.
+        WindowNotRevealed: windowed mode, the slot's window is not revealed yet: the claim
+            is not checkable yet (neither valid nor invalid); retry once it is.
     """
     if not isinstance(claim, LeaderClaim):
         raise InvalidClaim(f"expected a LeaderClaim, got {type(claim).__name__}")
@@ -228,6 +277,10 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule, *,
             f"{where}: wrong chain: expected chain_id {config.chain_id.hex()}, got {claim.chain_id.hex()}",
             "wrong_chain",
         )
+    if claim.mode != config.mode:
+        where = _where(claim)
+        raise InvalidClaim(f"{where}: wrong mode: the chain is {config.mode!r}, the claim {claim.mode!r}",
+                           "wrong_mode")
     if claim.epoch != schedule.epoch:
         where = _where(claim)
         raise InvalidClaim(f"{where}: wrong epoch: expected {schedule.epoch}, got {claim.epoch}", "wrong_epoch")
@@ -238,6 +291,8 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule, *,
             f"[{schedule.first_slot}, {schedule.first_slot + config.epoch_length}), got {claim.slot}",
             "wrong_slot",
         )
+    if isinstance(schedule, SecretEpoch):
+        return _check_secret_static(claim, schedule)
     if claim.rank > schedule.depth:
         where = _where(claim)
         raise InvalidClaim(
@@ -276,35 +331,71 @@ def check_claim_static(claim: LeaderClaim, schedule: Schedule, *,
     return key, schedule.slot_input(claim.slot), claim.proof
 
 
-def verify_claim(claim: LeaderClaim, schedule: Schedule, *, require_seed: bool = False) -> bytes:
+def _check_secret_static(claim: LeaderClaim, rules: SecretEpoch) -> tuple[vrf.PublicKey, bytes, bytes]:
+    """The secret-mode rules that need no VRF output: rank 0, no certificate, a known validator."""
+    if claim.rank != 0:
+        raise InvalidClaim(f"{_where(claim)}: wrong rank: secret mode has rank 0 only", "wrong_rank")
+    if claim.certificate is not None:
+        raise InvalidClaim(f"{_where(claim)}: secret mode has no timeout certificates", "stray_certificate")
+    v = rules.table.get(claim.validator_id)
+    if v is None:
+        raise InvalidClaim(f"{_where(claim)}: wrong validator: not in the epoch's stake table", "wrong_leader")
+    return v.vrf_public_key, rules.slot_input(claim.slot), claim.proof
+
+
+def check_claim_output(claim: LeaderClaim, schedule: EpochRules, beta: bytes) -> None:
+    """The rule on a claim's verified VRF output: in secret mode the output must make its
+    validator eligible (docs/spec.md, section 14.1); nothing in the ranked modes.
+
+    Call it after :func:`check_claim_static` and a successful VRF verification.
+
+    Raises:
+        InvalidClaim: ``not_eligible``.
+    """
+    if isinstance(schedule, SecretEpoch):
+        stake = schedule.table[claim.validator_id].stake
+        if not is_eligible(beta, stake, schedule.table.total_stake, schedule.proposers):
+            raise InvalidClaim(
+                f"{_where(claim)}: not eligible: its score is not below k / total stake "
+                f"(k = {schedule.proposers})",
+                "not_eligible",
+            )
+
+
+def verify_claim(claim: LeaderClaim, schedule: EpochRules, *, require_seed: bool = False) -> bytes:
     """Check a claim is rightful and return its VRF output.
 
     Args:
         claim: the claim.
-        schedule: the schedule of the claim's epoch.
+        schedule: the rules of the claim's epoch (a rotation or windowed schedule, or a
+            :class:`~election.rules.modes.SecretEpoch`).
         require_seed: as in :func:`check_claim_static`.
 
     Returns:
         The 64-byte VRF output (beta) of the claim's proof.
 
     Raises:
-        InvalidClaim: wrong chain, epoch, slot, rank or validator, a missing, stray or
-            invalid certificate, or a VRF proof that does not verify under the
-            validator's key for the slot's input.
+        InvalidClaim: wrong chain, mode, epoch, slot, rank or validator, a missing, stray
+            or invalid certificate, a VRF proof that does not verify under the
+            validator's key for the slot's input, or (secret mode) an output that does not
+            make the validator eligible (``not_eligible``).
+        WindowNotRevealed: as :func:`check_claim_static`.
     """
     key, alpha, proof = check_claim_static(claim, schedule, require_seed=require_seed)
     try:
-        return key.verify(alpha, proof, schedule.config.suite)
+        beta = key.verify(alpha, proof, schedule.config.suite)
     except vrf.VRFError as exc:
         raise InvalidClaim(
             f"claim by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}: "
             f"VRF proof does not verify under the validator's key: {exc}",
             "invalid_proof",
         ) from None
+    check_claim_output(claim, schedule, beta)
+    return beta
 
 
 def verify_claims(
-    claims: Sequence[LeaderClaim], schedule: Schedule, workers: int | None = None
+    claims: Sequence[LeaderClaim], schedule: EpochRules, workers: int | None = None
 ) -> list[bytes | InvalidClaim]:
     """Verify many claims of one epoch, with their VRF proofs checked in bulk.
 
@@ -314,7 +405,12 @@ def verify_claims(
         workers: passed to :func:`vrf.verify_many`.
 
     Returns:
-        For each claim, its beta, or the :class:`InvalidClaim` explaining why it fails.
+        For each claim, its beta, or the :class:`InvalidClaim` explaining why it fails
+        (secret mode: ``not_eligible`` included).
+
+    Raises:
+        WindowNotRevealed: windowed mode, a claim's window is not revealed yet (nothing is
+            verified; reveal the window or leave such claims out).
     """
     out: list[bytes | InvalidClaim] = []
     triples: list[tuple[vrf.PublicKey, bytes, bytes]] = []
@@ -335,12 +431,16 @@ def verify_claims(
                 "VRF proof does not verify under the validator's key"
             )
         else:
-            out[i] = beta
+            try:
+                check_claim_output(claims[i], schedule, beta)
+                out[i] = beta
+            except InvalidClaim as exc:
+                out[i] = exc
     return out
 
 
 def make_claim(
-    schedule: Schedule,
+    schedule: EpochRules,
     secret_key: vrf.SecretKey,
     validator_id: str,
     slot: int,
@@ -350,7 +450,7 @@ def make_claim(
     """Prove the slot's input and build a rightful claim.
 
     Args:
-        schedule: the schedule of the slot's epoch.
+        schedule: the rules of the slot's epoch (any mode; the claim takes the config's mode).
         secret_key: the validator's VRF secret key.
         validator_id: the validator's id.
         slot: the slot.
@@ -362,7 +462,9 @@ def make_claim(
 
     Raises:
         InvalidClaim: the validator is not at this rank for this slot, the key does not
-            match its VRF key, or the certificate is missing or invalid.
+            match its VRF key, the certificate is missing or invalid, or (secret mode)
+            the validator is not eligible in this slot (``not_eligible``).
+        WindowNotRevealed: windowed mode, the slot's window is not revealed yet.
     """
     v = schedule.table.get(validator_id)
     if v is None:
@@ -374,11 +476,12 @@ def make_claim(
     except ElectionError as exc:
         raise InvalidClaim(str(exc)) from None
     # Every non-VRF rule first, on a placeholder proof, so no proof is computed in vain.
+    mode = schedule.config.mode
     probe = LeaderClaim(
-        schedule.config.chain_id, schedule.epoch, slot, rank, validator_id, bytes(PROOF_BYTES), certificate
+        schedule.config.chain_id, schedule.epoch, slot, rank, validator_id, bytes(PROOF_BYTES), certificate, mode
     )
     check_claim_static(probe, schedule)
-    return LeaderClaim(
+    claim = LeaderClaim(
         schedule.config.chain_id,
         schedule.epoch,
         slot,
@@ -386,4 +489,8 @@ def make_claim(
         validator_id,
         secret_key.prove(alpha, schedule.config.suite),
         certificate,
+        mode,
     )
+    if isinstance(schedule, SecretEpoch):
+        check_claim_output(claim, schedule, vrf.proof_to_hash(claim.proof, schedule.config.suite))
+    return claim

@@ -14,6 +14,14 @@ Two valid blocks of the same rank are by the same validator (one rank per valida
 slot): that is equivocation, decided by the smaller block hash (bytewise) and reported as
 evidence.  The choice is a pure function of the set of valid blocks (no arrival times, no
 local state): every node and the audit that know the same blocks pick the same one.
+
+**Secret mode** (docs/spec.md, section 14.3).  Every block has rank 0 and no certificate;
+the canonical one is the valid eligible block with the best race entry
+(:func:`~election.rules.secret.compare_entries`: lowest score, then id, then beta), and
+two blocks of the same entry (one validator's equivocation) by the smaller block hash.
+It is again a pure function of the set of valid blocks (:func:`prefer_race`,
+:func:`canonical_race_index`, :func:`choose_race`); the production window ``[S, S + T)``
+binds only what an honest producer signs.
 """
 
 from __future__ import annotations
@@ -22,8 +30,10 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from .config import ElectionConfig
+from .secret import RaceEntry, compare_entries
 
-__all__ = ["window_ms", "deadline_ms", "prefer", "canonical_index", "choose"]
+__all__ = ["window_ms", "deadline_ms", "prefer", "canonical_index", "choose", "prefer_race",
+           "canonical_race_index", "choose_race", "secret_window_ms"]
 
 T = TypeVar("T")
 
@@ -71,3 +81,45 @@ def canonical_index(candidates: Sequence[tuple[int, bytes]]) -> int:
 def choose(items: Sequence[tuple[int, bytes, T]]) -> T:
     """The payload of the canonical block among ``(rank, block_hash, payload)`` triples."""
     return items[canonical_index([(r, h) for r, h, _ in items])][2]
+
+
+def secret_window_ms(config: ElectionConfig, slot: int) -> tuple[int, int]:
+    """Secret mode: the production window of ``slot``, ``[S, S + T)`` in milliseconds
+    after slot 0's start (the rank-0 window; an eligible validator signs its header only
+    inside it).
+
+    Raises:
+        InvalidSlot: slot out of range.
+    """
+    return window_ms(config, slot, 0)
+
+
+def prefer_race(a: tuple[RaceEntry, bytes], b: tuple[RaceEntry, bytes]) -> bool:
+    """Secret mode: True when block ``a`` = ``(race entry, block_hash)`` is preferred to
+    ``b``: the better entry (:func:`~election.rules.secret.compare_entries`) wins; for the
+    same entry (one validator's two blocks) the smaller hash (bytewise)."""
+    c = compare_entries(a[0], b[0])
+    if c:
+        return c < 0
+    return a[1] < b[1]
+
+
+def canonical_race_index(candidates: Sequence[tuple[RaceEntry, bytes]]) -> int:
+    """Secret mode: index of the canonical block among ``(race entry, block_hash)`` pairs of
+    the valid eligible blocks of one slot.
+
+    Raises:
+        ValueError: no candidates.
+    """
+    if not candidates:
+        raise ValueError("canonical_race_index: no candidates")
+    best = 0
+    for i in range(1, len(candidates)):
+        if prefer_race(candidates[i], candidates[best]):
+            best = i
+    return best
+
+
+def choose_race(items: Sequence[tuple[RaceEntry, bytes, T]]) -> T:
+    """Secret mode: the payload of the canonical block among ``(entry, block_hash, payload)``."""
+    return items[canonical_race_index([(e, h) for e, h, _ in items])][2]

@@ -30,6 +30,17 @@ Work per slot is kept bounded with three honest shortcuts (docs/simulate.md):
   (``controller.detector(peer).heartbeat(t)``, the same call ``on_event`` makes).
   A node asks :meth:`FailoverController.next_wakeup` only while it is still missing a
   block for a recent slot (otherwise it has nothing to vote on).
+
+**Modes** (``SimParams.mode``).  Windowed: one :class:`~election.rules.windowed.WindowedSchedule`
+per epoch, shared by the nodes; at each slot start the engine reveals every window whose
+source window (two back) has settled, from the canonical blocks' betas.  Secret: every
+live node is ticked at each slot start (it produces if eligible); vouched blocks carry
+their beta; the canonical block is the best race entry.  The byzantine kinds and the
+per-slot primary faults (``stall``, ``restart``) model the rotation's primary and run in
+the ranked modes only.  The ``target`` fault (:class:`~election.sim.faults.TargetedDoS`)
+isolates, during each slot, the first ``budget`` validators of that slot's ranking when it
+was predictable ``lead`` slots ahead: their messages (blocks, votes, heartbeats) in and out
+are dropped.
 """
 
 from __future__ import annotations
@@ -62,14 +73,16 @@ from ..node.health import HeartbeatFeed, PhiAccrualDetector
 from ..rules.claims import LeaderClaim, verify_claim
 from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError, InvalidClaim
-from ..rules.forkchoice import choose
+from ..rules.forkchoice import choose, choose_race
 from ..rules.headers import InvalidHeader, SignedHeader, make_header, verify_header
 from ..rules.inactivity import InactivityState, epoch_outcomes
+from ..rules.modes import EpochRules, SecretEpoch, make_rules
 from ..rules.schedule import Schedule
 from ..rules.seeds import next_seed
 from ..rules.stake import StakeTable
 from ..rules.votes import TimeoutVote
-from .faults import BYZANTINE, FaultSpec
+from ..rules.windowed import WindowedSchedule, WindowNotRevealed, window_source
+from .faults import BYZANTINE, FaultSpec, TargetedDoS
 
 __all__ = ["SimParams", "SimError", "Published", "SimRun", "Simulation", "pareto_stakes", "simulate"]
 
@@ -105,6 +118,10 @@ class SimParams:
             ``inactivity_threshold = recovery_threshold`` and the default divisor; off by
             default (the run is then byte-identical to a run without the option).
         recovery_threshold: the percentage of missed primary slots that reduces a validator.
+        mode: the election mode, ``"rotation"``, ``"windowed"`` or ``"secret"``.
+        window: windowed mode: slots per window (default: the largest divisor of
+            ``epoch_length`` up to ``epoch_length // 10``, at least 1).
+        proposers: secret mode: ``k``, the expected eligible proposers per slot (default 5).
     """
 
     validators: int = 50
@@ -123,6 +140,9 @@ class SimParams:
     seed: int = 1
     recovery: bool = False
     recovery_threshold: int = 50
+    mode: str = "rotation"
+    window: int | None = None
+    proposers: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (for summary.json); ``recovery`` only when on."""
@@ -132,7 +152,9 @@ class SimParams:
                 "stake": self.stake if self.stakes is None else "explicit",
                 "slot_ms": self.slot_ms, "timeout_ms": self.timeout_ms, "backups": self.backups,
                 "latency": self.latency, "jitter": self.jitter, "loss": self.loss,
-                "heartbeat": self.heartbeat, "faults": self.faults.to_list(), "seed": self.seed, **extra}
+                "heartbeat": self.heartbeat, "faults": self.faults.to_list(), "seed": self.seed, **extra,
+                **({"mode": self.mode, "window": self.window, "proposers": self.proposers}
+                   if self.mode != "rotation" else {})}
 
 
 @dataclass(frozen=True)
@@ -234,11 +256,27 @@ class Simulation:
             raise SimError("expected at least 1 epoch of at least 8 slots")
         if not (p.latency >= 0 and p.jitter >= 0 and 0 <= p.loss < 1 and p.heartbeat > 0):
             raise SimError("latency, jitter and loss must be >= 0 (loss < 1), heartbeat > 0")
+        mode_kw: dict[str, Any] = {}
+        if p.window is not None and p.mode != "windowed":
+            raise SimError(f"window: only for mode 'windowed', got mode {p.mode!r}")
+        if p.proposers is not None and p.mode != "secret":
+            raise SimError(f"proposers: only for mode 'secret', got mode {p.mode!r}")
+        if p.mode == "windowed":
+            w = p.window or max([d for d in range(1, max(1, p.epoch_length // 10) + 1) if p.epoch_length % d == 0])
+            mode_kw = {"mode": "windowed", "window": w, "seed_cutoff": min(p.epoch_length - w, p.epoch_length // 2)}
+        elif p.mode == "secret":
+            mode_kw = {"mode": "secret", "proposers": 5 if p.proposers is None else p.proposers}
+        elif p.mode != "rotation":
+            raise SimError(f"mode: expected 'rotation', 'windowed' or 'secret', got {p.mode!r}")
+        if p.mode != "rotation":
+            for kind in (*BYZANTINE, "stall", "restart"):
+                if p.faults.of(kind):
+                    raise SimError(f"fault {kind!r} models the rotation's primary: it runs in mode 'rotation' only")
         try:
             recovery: dict[str, Any] = {"inactivity_threshold": p.recovery_threshold} if p.recovery else {}
             self.config = ElectionConfig(b"seqvrf-sim", epoch_length=p.epoch_length, slot_duration_ms=p.slot_ms,
                                          failover_timeout_ms=p.timeout_ms, backups=min(p.backups, len(stakes) - 1),
-                                         **recovery)
+                                         **recovery, **mode_kw)
         except ElectionError as exc:
             raise SimError(str(exc)) from None
         self.table, self.secrets = dev_table(stakes, f"seqvrf-sim/{p.seed}".encode())
@@ -276,7 +314,9 @@ class Simulation:
                                             first_heartbeat_estimate=self._first_est) for v in self.ids}
         self.vrf_keys = {v: self.secrets[v].vrf_secret for v in self.ids}
         self.seeds = [seed0]
-        self.schedules: dict[int, Schedule] = {0: Schedule(self.config, self.table, 0, seed0)}
+        self.schedules: dict[int, EpochRules] = {0: make_rules(self.config, self.table, 0, seed0)}
+        self.attackers = [TargetedDoS(int(i.get("budget")), int(i.get("lead"))) for i in p.faults.of("target")]
+        self.dos: frozenset[str] = frozenset()  # validators the targeted attacker isolates this slot
         self.published: dict[int, list[Published]] = {}
         self.valid_cache: dict[bytes, bytes | None] = {}
         # id(claim) -> (claim, result): a block delivered to V nodes is one claim object, so
@@ -292,7 +332,7 @@ class Simulation:
             "invalid_votes_sent", "invalid_vote_deliveries", "invalid_votes_rejected",
             "false_votes_sent", "takeovers_against_live_leader", "equivocations", "equivocation_evidence",
             "withheld_blocks", "stalls", "restarts", "refused_past_deadline", "refused_superseded",
-            "refused_by_guard", "honest_evidence")}
+            "refused_by_guard", "honest_evidence", "dos_targets", "dos_slots", "dos_blocks_lost")}
         self.guards: dict[str, SigningGuard] = {}
         self.evidence_keys: set[bytes] = set()
         self.views: dict[str, dict[int, tuple[int, bytes]]] = {}
@@ -389,7 +429,7 @@ class Simulation:
     def _stall_primary(self, arg: tuple[int, float, set[str]]) -> None:
         slot, until, byz = arg
         sched = self.schedules.get(slot // self.params.epoch_length)
-        if sched is None:
+        if not isinstance(sched, Schedule):
             return
         node = self.nodes[sched.leader(slot)]
         if node.vid in byz or node.ctl is None or node.stalled_until is not None:
@@ -422,7 +462,7 @@ class Simulation:
     def _restart_primary(self, arg: tuple[int, float, set[str]]) -> None:
         slot, down, byz = arg
         sched = self.schedules.get(slot // self.params.epoch_length)
-        if sched is None:
+        if not isinstance(sched, Schedule):
             return
         v = sched.leader(slot)
         if v in byz or self.nodes[v].ctl is None:
@@ -435,8 +475,8 @@ class Simulation:
         heapq.heappush(self._heap, (t, self._seq, kind, a, b))
         self._seq += 1
 
-    def schedule(self, epoch: int) -> Schedule:
-        """The schedule of a started (or next) epoch."""
+    def schedule(self, epoch: int) -> EpochRules:
+        """The rules of a started (or next) epoch (a schedule, or a SecretEpoch)."""
         return self.schedules[epoch]
 
     def table_of(self, epoch: int) -> StakeTable:
@@ -453,7 +493,9 @@ class Simulation:
                 b = self._canonical(s)
                 if b is not None:
                     blocks.append((b.claim.rank, b.claim.validator_id))
-            state.record(prev, epoch_outcomes(self.schedules[prev].counts(), blocks))
+            rotation = self.schedules[prev]  # the rule runs in rotation mode only (config check)
+            assert isinstance(rotation, Schedule)
+            state.record(prev, epoch_outcomes(rotation.counts(), blocks))
         return state.table(epoch)
 
     def _boot(self, v: str) -> None:
@@ -506,9 +548,12 @@ class Simulation:
         self._tick(node)  # a restarted node acts at once (it may still be inside its window)
 
     # -- network ------------------------------------------------------------------------
-    def _send(self, dst: str, payload: tuple[Any, ...]) -> None:
+    def _send(self, dst: str, payload: tuple[Any, ...], src: str | None = None) -> None:
         self.counters["messages"] += 1
         p = self.params
+        if self.dos and (dst in self.dos or src in self.dos):
+            self.counters["dropped"] += 1
+            return
         if p.loss and self.net_rng.random() < p.loss:
             self.counters["dropped"] += 1
             return
@@ -518,7 +563,7 @@ class Simulation:
     def _heartbeat_round(self, senders: list[str] | None) -> None:
         p = self.params
         if senders is None:  # a send time: collect the live senders, deliver later
-            live = [v for v in self.ids if self.nodes[v].ctl is not None]
+            live = [v for v in self.ids if self.nodes[v].ctl is not None and v not in self.dos]
             self._push(self.now + p.latency, _HB, live, None)
             if self.now + p.heartbeat < self.end:
                 self._push(self.now + p.heartbeat, _HB, None, None)
@@ -534,7 +579,7 @@ class Simulation:
         rng = self.net_rng
         for node in self.nodes.values():
             ctl = node.ctl
-            if ctl is None:
+            if ctl is None or node.vid in self.dos:
                 continue
             if node.stalled_until is not None:
                 node.held.append((_HB, senders, None))  # in its socket buffer until it wakes
@@ -588,9 +633,10 @@ class Simulation:
                 self.counters["votes"] += 1
                 vote = a.vote
                 sched = self.schedules[vote.epoch]
+                assert not isinstance(sched, SecretEpoch)
                 dst = sched.at_rank(vote.slot, vote.rank)
                 if dst != node.vid:
-                    self._send(dst, ("vote", vote))
+                    self._send(dst, ("vote", vote), node.vid)
             elif isinstance(a, Produce):
                 self._produce(node, a)
             elif isinstance(a, Alert):
@@ -616,6 +662,9 @@ class Simulation:
                 self.counters["withheld_blocks"] += 1
                 self.primary_failed.setdefault(slot, "withheld")
                 return
+        if node.vid in self.dos:
+            self.counters["dos_blocks_lost"] += 1  # isolated: its block never leaves it
+            return
         assert node.ctl is not None
         try:
             header = node.ctl.sign_header(a, self._payload(node, slot, 0), self.now)
@@ -662,7 +711,7 @@ class Simulation:
             self.counters["takeovers_against_live_leader"] += 1
         for v in self.ids:
             if v != node.vid:
-                self._send(v, ("block", claim, variant, header))
+                self._send(v, ("block", claim, variant, header), node.vid)
 
     def _deliver(self, node: _Node, payload: tuple[Any, ...]) -> None:
         ctl = node.ctl
@@ -689,7 +738,7 @@ class Simulation:
             if len(seen_variants) == 2 and honest:
                 self.counters["equivocation_evidence"] += 1
             node.seen[slot] = min(node.seen.get(slot, claim.rank), claim.rank)
-            event = BlockSeen(slot, claim.rank, claim.validator_id, None, header)  # vouched: verified once
+            event = BlockSeen(slot, claim.rank, claim.validator_id, None, header, beta)  # vouched: verified once
             self._carry_out(node, ctl.on_event(event, self.now))
         else:
             vote, forged = payload[1], len(payload) > 2
@@ -710,12 +759,22 @@ class Simulation:
             self._epoch_done(epoch - 1)
         if idx == L - 1:
             self._next_epoch(epoch)
+        if self.config.mode == "windowed":
+            self._reveal_settled()
+        if self.attackers:
+            self._target(slot, sched)
+        if isinstance(sched, SecretEpoch):
+            for node in self.nodes.values():  # every validator may be eligible: each checks at the start
+                if node.ctl is not None:
+                    self._tick(node)
+            self._push(self.now + self.t_s, _CHECK, slot, None)
+            return
         leader = sched.leader(slot)
         lnode = self.nodes[leader]
-        if lnode.ctl is not None:
+        if lnode.ctl is not None and leader not in self.dos:
             self._tick(lnode)
         else:
-            self.primary_failed.setdefault(slot, "down")
+            self.primary_failed.setdefault(slot, "down" if lnode.ctl is None else "targeted")
         self._push(self.now + self.t_s, _CHECK, slot, None)
         if slot % 64 == 0:
             for node in self.nodes.values():
@@ -723,6 +782,40 @@ class Simulation:
                     for s in [s for s in d if s < slot - 64]:
                         del d[s]
         self._byzantine(slot, sched, leader)
+
+    def _target(self, slot: int, sched: EpochRules) -> None:
+        """The targeted attacker's down set for ``slot`` (it replaces the previous slot's)."""
+        down: set[str] = set()
+        if not isinstance(sched, SecretEpoch):
+            for atk in self.attackers:
+                if not atk.predicts(self.config, slot):
+                    continue
+                try:
+                    ranking = sched.ranking(slot)
+                except WindowNotRevealed:
+                    continue  # the engine has not revealed it yet: neither could the attacker
+                down |= atk.targets(self.config, slot, ranking)
+        self.dos = frozenset(down)
+        self.counters["dos_targets"] += len(down)
+        self.counters["dos_slots"] += bool(down)
+
+    def _reveal_settled(self) -> None:
+        """Windowed: reveal every window whose source window has settled (its last slot's
+        ladder is over and its blocks delivered), from the canonical blocks' betas."""
+        settle = self.horizon + self.params.latency + self.params.jitter
+        for sched in self.schedules.values():
+            if not isinstance(sched, WindowedSchedule):
+                continue
+            while sched.revealed < sched.windows:
+                src = window_source(self.config, sched.epoch, sched.revealed)
+                if len(src) and self.now < (src.stop - 1) * self.slot_s + settle:
+                    break
+                acc = sched.next_window_accumulator()
+                for x in src:
+                    b = self._canonical(x)
+                    if b is not None:
+                        acc.add(x, b.beta)
+                sched.reveal(acc.finish())
 
     def _check(self, slot: int) -> None:
         for node in self.nodes.values():
@@ -734,7 +827,12 @@ class Simulation:
     def _canonical(self, slot: int) -> Published | None:
         """The fork choice over every valid block published for the slot."""
         blocks = self.published.get(slot)
-        return choose([(b.claim.rank, b.block_hash, b) for b in blocks]) if blocks else None
+        if not blocks:
+            return None
+        rules = self.schedules.get(slot // self.params.epoch_length)
+        if isinstance(rules, SecretEpoch):
+            return choose_race([(rules.entry(b.claim.validator_id, b.beta), b.block_hash, b) for b in blocks])
+        return choose([(b.claim.rank, b.block_hash, b) for b in blocks])
 
     def _next_epoch(self, epoch: int) -> None:
         """At the start of ``epoch``'s last slot its pre-cutoff blocks are settled: chain the seed."""
@@ -746,7 +844,9 @@ class Simulation:
                 betas.append((s, b.beta))
         seed = next_seed(self.config, epoch, self.seeds[epoch], betas)
         self.seeds.append(seed)
-        self.schedules[epoch + 1] = Schedule(self.config, self.table_of(epoch + 1), epoch + 1, seed)
+        self.schedules[epoch + 1] = make_rules(self.config, self.table_of(epoch + 1), epoch + 1, seed)
+        if self.config.mode == "windowed":
+            self._reveal_settled()
         self._install(epoch + 1)
         for g in self.grinding:
             if g["epoch"] == epoch:
@@ -759,7 +859,7 @@ class Simulation:
             self.progress(epoch, filled, self.params.epoch_length)
 
     # -- byzantine behaviour ----------------------------------------------------------
-    def _byzantine(self, slot: int, sched: Schedule, leader: str) -> None:
+    def _byzantine(self, slot: int, sched: Schedule | WindowedSchedule, leader: str) -> None:
         epoch = sched.epoch
         for v in self.roles.get("falsevote", ()):
             if self.nodes[v].ctl is None or v == leader or sched.depth < 1:
@@ -796,8 +896,9 @@ class Simulation:
 
     def _objective(self, epoch: int) -> int:
         """The withholders' primary slots in the last (up to) 16 slots before ``epoch``'s
-        cutoff: their grinding opportunities in that epoch."""
+        cutoff: their grinding opportunities in that epoch (rotation only)."""
         sched = self.schedules[epoch]
+        assert isinstance(sched, Schedule)
         return sum(1 for s in self._window(epoch) if sched.leader(s) in self._withholders)
 
     def _grind_plan(self, epoch: int, slot: int) -> dict[int, bool] | None:
@@ -812,6 +913,7 @@ class Simulation:
         if epoch in self._plan:
             return self._plan[epoch]
         sched = self.schedules[epoch]
+        assert isinstance(sched, Schedule)  # withholding runs in the rotation only
         first = epoch * self.params.epoch_length
         cut = first + self.config.cutoff
         run: list[int] = []

@@ -31,6 +31,11 @@ A specification is one or more fault items separated by ``;`` (or given as sever
                ``at`` seconds after the slot start (default 0.02, after it published)
                and restarts ``down`` seconds later (default 0.1) with a fresh controller
                and its durable signing guard.
+``target``     a targeted denial of service (:class:`TargetedDoS`): during each slot the
+               attacker isolates the first ``budget`` validators of the slot's ranking
+               (default 1) if it could predict that ranking ``lead`` slots ahead (default
+               0): the whole epoch in the rotation, the current window in windowed mode,
+               never in secret mode.
 =============  ==========================================================================
 
 Every ``stake`` is a fraction in [0, 1]; the validators are drawn by the run's seeded
@@ -39,8 +44,8 @@ their stake reaches the fraction.  ``none`` turns every fault off.
 
 :class:`TargetedDoS` is the model of an attacker that takes down the leaders it can
 predict (bounded by a budget of validators and a reaction time); it depends on the
-election mode through :func:`prediction_slot`.  It is not a ``--faults`` kind yet: the
-engine runs the rotation only, and the mode integration comes with the slot-safety work.
+election mode through :func:`prediction_slot`; the ``target`` kind runs it in the
+simulator (an isolated validator's messages in and out are dropped for the slot).
 """
 
 from __future__ import annotations
@@ -72,6 +77,7 @@ KINDS: dict[str, dict[str, float | None]] = {
     "equivocate": {"stake": 0.05},
     "stall": {"rate": 0.05, "at": 0.05, "for": 0.8},
     "restart": {"rate": 0.05, "at": 0.02, "down": 0.1},
+    "target": {"budget": 1.0, "lead": 0.0},
 }
 """Fault kinds with their parameters and defaults (None: computed from the run)."""
 
@@ -132,6 +138,8 @@ def _number(kind: str, key: str, text: str) -> float:
         raise FaultSpecError(f"{kind}: {key}={text!r}: expected a fraction in [0, 1]")
     if key == "mttr" and v == 0:
         raise FaultSpecError(f"{kind}: mttr must be > 0")
+    if key in ("budget", "lead") and v != int(v):
+        raise FaultSpecError(f"{kind}: {key}={text!r}: expected a whole number")
     return v
 
 

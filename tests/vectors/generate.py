@@ -363,6 +363,76 @@ def secret_vectors(tables: dict[str, StakeTable], secrets: dict[str, dict[str, A
     }
 
 
+def _claim_vec(c: LeaderClaim, rules: Any, expect: str) -> dict[str, Any]:
+    """A claim's forms and its verdict under ``rules``: ``"valid"`` and its beta, or the code."""
+    from election import InvalidClaim
+    from election import verify_claim as verify
+
+    try:
+        beta = verify(c, rules, require_seed=True).hex()
+        verdict = "valid"
+    except InvalidClaim as exc:
+        beta, verdict = "", exc.code
+    assert verdict == expect, (verdict, expect)
+    assert LeaderClaim.from_bytes(c.to_bytes()) == c and LeaderClaim.from_json(c.to_json()) == c
+    return {"claim": c.to_dict(), "encoding": c.to_bytes().hex(), "json": c.to_json(), "verdict": verdict,
+            "beta": beta}
+
+
+def claim_vectors(tables: dict[str, StakeTable], secrets: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Claims of each non-rotation mode (version 2, mode byte), with their verdicts, and a
+    secret slot's fork choice."""
+    from election import SecretEpoch, TimeoutCertificate, TimeoutVote
+    from election.rules.forkchoice import canonical_race_index
+
+    table, keys = tables["skewed7"], secrets["skewed7"]
+    # Windowed: epoch 0, every window revealed from the stand-in betas.
+    config, epoch, seed = MODE_CONFIGS["windowed"], 0, seed_of("s0")
+    w = WindowedSchedule(config, table, epoch, seed)
+    prev: bytes | None = None
+    for j in range(w.windows):
+        prev = window_seed(config, epoch, seed, j, prev,
+                           [(x, beta_of(x)) for x in window_source(config, epoch, j) if produced(x)])
+        w.reveal(prev)
+    slot = next(x for x in w.slots if x >= w.first_slot + 13 and w.leader(x) != "v0006")  # the whale votes
+    ranking = w.ranking(slot)
+    votes = [TimeoutVote.sign(config, table, epoch, slot, 1, v, keys[v].vote_seed, None, seed)
+             for v in table.ids if v != ranking[0]]
+    cert = TimeoutCertificate(votes)
+    primary = make_claim(w, keys[ranking[0]].vrf_secret, ranking[0], slot)
+    backup = make_claim(w, keys[ranking[1]].vrf_secret, ranking[1], slot, 1, cert)
+    as_rotation = LeaderClaim(primary.chain_id, epoch, slot, 0, primary.validator_id, primary.proof, None)
+    windowed = {"config": "windowed", "table": "skewed7", "epoch": epoch, "seed": seed.hex(),
+                "window_seeds": [x.hex() for x in w.window_seeds],
+                "claims": [_claim_vec(primary, w, "valid"), _claim_vec(backup, w, "valid"),
+                           _claim_vec(as_rotation, w, "wrong_mode")]}
+    # Secret: every validator's claim of one slot; the eligible ones race.
+    sconfig, sepoch, sseed = MODE_CONFIGS["secret"], 2, seed_of("s2")
+    rules = SecretEpoch(sconfig, table, sepoch, sseed)
+    # The first slot with at least two eligible validators and one not eligible.
+    def eligible_count(x: int) -> int:
+        a = rules.slot_input(x)
+        return sum(rules.eligible(rules.entry(v.id, vrf.proof_to_hash(
+            keys[v.id].vrf_secret.prove(a, sconfig.suite), sconfig.suite))) for v in table)
+    slot = next(x for x in rules.slots if 2 <= eligible_count(x) < len(table))
+    alpha = rules.slot_input(slot)
+    claims, entries = [], []
+    for v in table:
+        c = LeaderClaim(sconfig.chain_id, sepoch, slot, 0, v.id, keys[v.id].vrf_secret.prove(alpha, sconfig.suite),
+                        None, "secret")
+        e = rules.entry(v.id, vrf.proof_to_hash(c.proof, sconfig.suite))
+        ok = rules.eligible(e)
+        claims.append(_claim_vec(c, rules, "valid" if ok else "not_eligible"))
+        if ok:
+            entries.append((e, hashlib.sha256(c.to_bytes()).digest()))
+    assert len(entries) >= 2 and len(claims) > len(entries)
+    fork = {"candidates": [[e.validator_id, h.hex()] for e, h in entries],
+            "canonical": canonical_race_index(entries)}
+    secret = {"config": "secret", "table": "skewed7", "epoch": sepoch, "seed": sseed.hex(), "slot": slot,
+              "claims": claims, "fork_choice": fork}
+    return {"windowed": windowed, "secret": secret}
+
+
 def build_modes() -> dict[str, Any]:
     """Compute every mode vector."""
     tables: dict[str, StakeTable] = {}
@@ -376,6 +446,7 @@ def build_modes() -> dict[str, Any]:
         "configs": {k: c.to_dict() for k, c in MODE_CONFIGS.items()},
         "windowed": windowed_vectors(tables),
         "secret": secret_vectors(tables, secrets),
+        "claims": claim_vectors(tables, secrets),
     }
 
 

@@ -1,0 +1,115 @@
+"""Signature checks a rule leaves for later, in the rule's order.
+
+A block's static rules (header, claim, certificate) check structure first and one
+Ed25519 signature at a time.  A bulk verifier (the audit's) wants the signatures alone,
+many blocks at once, off the thread that parses.  :class:`Deferred` keeps what that
+needs without changing which rule a block breaks first:
+
+* ``items``: the ``(public key, message, signature)`` triples the rules would have
+  verified, in the order they would have verified them, each with the error that its
+  failure raises;
+* ``error``: the first structural rule broken *after* those signatures (for example a
+  vote with an unknown voter after three well-signed ones, or a certificate under
+  quorum), or None.
+
+:meth:`Deferred.resolve` turns the verdicts of the triples into the error the
+one-at-a-time rules raise: the first failed signature's error, else ``error``.  A rule
+broken before any signature is raised at once by the collecting function, as before.
+:meth:`Deferred.check_now` verifies in the caller's thread, so the one-at-a-time
+functions (``TimeoutCertificate.verify``, ``check_claim_static``...) are the collecting
+ones plus this call: one implementation of each rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from nacl.bindings import crypto_sign_open
+from nacl.exceptions import BadSignatureError
+
+from .errors import ElectionError
+
+__all__ = ["Deferred", "SignatureItem", "verify_signature"]
+
+SignatureItem = tuple[bytes, bytes, bytes]
+"""``(Ed25519 public key (32 bytes), message, signature (64 bytes))``."""
+
+ErrorFactory = Callable[[], ElectionError]
+
+
+def verify_signature(item: SignatureItem) -> bool:
+    """One Ed25519 check, exactly as PyNaCl's ``VerifyKey.verify`` makes it.
+
+    Args:
+        item: ``(public key, message, signature)``.
+
+    Returns:
+        True when the signature verifies.
+    """
+    pk, msg, sig = item
+    try:
+        crypto_sign_open(sig + msg, pk)
+    except BadSignatureError:
+        return False
+    return True
+
+
+class Deferred:
+    """Pending signature checks of one object's rules, in rule order (module docstring)."""
+
+    __slots__ = ("items", "_fails", "error")
+
+    def __init__(self) -> None:
+        self.items: list[SignatureItem] = []
+        self._fails: list[ErrorFactory] = []
+        self.error: ElectionError | None = None
+
+    def add(self, item: SignatureItem, fail: ErrorFactory) -> None:
+        """Append a signature check; ``fail()`` builds the error when it does not verify."""
+        self.items.append(item)
+        self._fails.append(fail)
+
+    def extend(self, other: Deferred, wrap: Callable[[ElectionError], ElectionError]) -> None:
+        """Append ``other``'s checks and take its structural error, each error passed
+        through ``wrap`` (how the enclosing rule reports an inner rule's error)."""
+        self.items.extend(other.items)
+        for f in other._fails:
+            self._fails.append(lambda f=f: wrap(f()))  # type: ignore[misc]
+        if other.error is not None:
+            self.error = wrap(other.error)
+
+    def resolve(self, ok: Sequence[bool]) -> ElectionError | None:
+        """The error the one-at-a-time rules raise, given each item's verdict.
+
+        Args:
+            ok: one verdict per item, in order.
+
+        Returns:
+            The first failed item's error, else :attr:`error` (None: every rule holds).
+
+        Raises:
+            ValueError: ``ok`` has not one verdict per item.
+        """
+        if len(ok) != len(self.items):
+            raise ValueError(f"expected {len(self.items)} verdicts, got {len(ok)}")
+        for good, fail in zip(ok, self._fails, strict=True):
+            if not good:
+                return fail()
+        return self.error
+
+    def settle(self) -> None:
+        """Raise :attr:`error` at once when no signature precedes it."""
+        if not self.items and self.error is not None:
+            raise self.error
+
+    def check_now(self) -> None:
+        """Verify the items in order in this thread and raise as the rules do.
+
+        Raises:
+            ElectionError: the first failed signature's error, else :attr:`error`.
+        """
+        for item, fail in zip(self.items, self._fails, strict=True):
+            if not verify_signature(item):
+                raise fail()
+        if self.error is not None:
+            raise self.error

@@ -24,16 +24,19 @@ import json
 import os
 import time
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, overload
 
 import vrf
 
-from ..rules.blocks import SignedBlock, check_block_static
-from ..rules.claims import LeaderClaim, check_claim_static
+from ..rules.blocks import SignedBlock, check_block_static, collect_block_static
+from ..rules.claims import LeaderClaim, collect_claim_static
 from ..rules.config import MAX_SLOT, ElectionConfig
+from ..rules.deferred import Deferred, SignatureItem
 from ..rules.errors import ElectionError, InvalidClaim
 from ..rules.evidence import Evidence, HeaderEquivocation, ProduceAfterVote, VoteEquivocation, evidence_to_dict
 from ..rules.forkchoice import canonical_index
@@ -55,6 +58,7 @@ from .formats import (
     parse_history_item,
     parse_history_line,
 )
+from .sigcheck import verify_signatures
 from .stats import chi_square
 
 __all__ = [
@@ -66,6 +70,9 @@ REPORT_FORMAT = "seqvrf-audit-report"
 """Value of the JSON report's ``format`` key."""
 BATCH_SIZE = 4096
 """Claims whose VRF proofs are verified together in one :func:`vrf.verify_many` call."""
+MAX_PENDING_SIGNATURES = 1 << 17
+"""Most Ed25519 checks (votes, headers) collected before a batch is verified, whatever its
+number of claims: a hostile certificate holds up to 65,535 votes."""
 MAX_INVALID_KEPT = 1000
 """Invalid blocks kept in full in the report; the rest are counted by reason only."""
 MAX_EMPTY_EPOCHS = 4096
@@ -570,9 +577,13 @@ class _TableTally:
 
 _LINE_TYPES = (str, bytes)
 
-# A batch item: [record, reason code or None (None: awaiting its VRF check), reason or None,
-#                whether the block took its place in the chain (not rejected by an ordering rule)]
+# A batch item: [record, reason code or None (None: awaiting its signature and VRF checks),
+#                reason or None, whether the block took its place in the chain (not rejected by an
+#                ordering rule), its pending signature checks (Deferred or None), whether it has a
+#                VRF triple in the batch]
 _Item = list[Any]
+# A batch in flight: its items, and the future of (betas, signature verdicts).
+_Flight = tuple[list[_Item], "Future[tuple[list[bytes | None], list[bool]]]"]
 
 
 def _slim(rec: HistoryRecord) -> HistoryRecord:
@@ -597,6 +608,9 @@ class _Auditor:
         self.cur = _Epoch(genesis, genesis.start_epoch, genesis.initial_seed)
         self.pending: list[_Item] = []
         self.triples: list[tuple[vrf.PublicKey, bytes, bytes]] = []
+        self.sig_items: list[SignatureItem] = []
+        self.inflight: deque[_Flight] = deque()
+        self._verifier: ThreadPoolExecutor | None = None  # runs the batches' checks (close())
         self.last_slot: int | None = None          # highest slot of a block in order
         self.last_valid_slot = self.first_slot - 1
         self.prev_hash: bytes | None = None        # block_hash of the previous block in order
@@ -658,21 +672,28 @@ class _Auditor:
         if rec.slot != slot:
             self._early(rec, "slot_mismatch", f"line says slot {rec.slot} but its claim is for slot {slot}", True)
             return
+        # The rules except signatures and the VRF proof now; those when the batch is verified.
+        triple: tuple[vrf.PublicKey, bytes, bytes] | None
         try:
             if self.version == 1 and rec.header is None:
-                triple = check_claim_static(claim, self.cur.schedule)
+                triple, deferred = collect_claim_static(claim, self.cur.schedule)
             else:
-                triple = check_block_static(SignedBlock(claim, rec.header), self.cur.schedule)[:3]
+                triple, _, deferred = collect_block_static(SignedBlock(claim, rec.header), self.cur.schedule)
         except (InvalidClaim, InvalidHeader) as exc:
             self._early(rec, exc.code, str(exc), True)
             return
         # Slots with observed blocks keep their certificate: its votes are compared with theirs.
         keep = claim.certificate is None or slot in self.watch
-        self.pending.append([rec if keep else _slim(rec), None, None, True])
-        self.triples.append(triple)
+        pending: Deferred | None = None
+        if deferred.items:
+            pending = deferred
+            self.sig_items += deferred.items
+        self.pending.append([rec if keep else _slim(rec), None, None, True, pending, triple is not None])
+        if triple is not None:
+            self.triples.append(triple)
 
     def _early(self, rec: HistoryRecord, code: str, reason: str, in_order: bool = False) -> None:
-        self.pending.append([rec if rec.claim.slot in self.watch else _slim(rec), code, reason, in_order])
+        self.pending.append([rec if rec.claim.slot in self.watch else _slim(rec), code, reason, in_order, None, False])
 
     def _advance(self, epoch: int) -> None:
         """Close the current epoch and walk to ``epoch``: the epochs in between have no
@@ -701,15 +722,66 @@ class _Auditor:
             tally = self.tallies[digest] = _TableTally(table)
         return tally
 
+    def full(self) -> bool:
+        """Whether the pending batch should be verified now (``batch_size`` claims, or
+        :data:`MAX_PENDING_SIGNATURES` signatures)."""
+        return len(self.sig_items) >= MAX_PENDING_SIGNATURES
+
     def drain(self) -> None:
-        """Verify the pending batch's proofs in bulk, then account its blocks in order."""
+        """Verify the pending batch and every batch in flight, then account their blocks
+        in order (needed before the epoch changes: the next seed takes their betas)."""
+        self._submit()
+        while self.inflight:
+            self._settle()
+
+    def drain_async(self) -> None:
+        """Send the pending batch to be verified on the verifier thread and account the
+        batches before it: the caller parses the next batch while this one is verified."""
+        self._submit()
+        while len(self.inflight) > 1:
+            self._settle()
+
+    def close(self) -> None:
+        """Stop the verifier thread (the auditor may not verify after this)."""
+        if self._verifier is not None:
+            self._verifier.shutdown(wait=True, cancel_futures=True)
+            self._verifier = None
+
+    def _verify(self, triples: list[tuple[vrf.PublicKey, bytes, bytes]],
+                sigs: list[SignatureItem]) -> tuple[list[bytes | None], list[bool]]:
+        betas = vrf.verify_many(triples, suite=self.suite, workers=self.workers) if triples else []
+        oks = verify_signatures(sigs, self.workers) if sigs else []
+        return betas, oks
+
+    def _submit(self) -> None:
         if not self.pending:
             return
-        betas = vrf.verify_many(self.triples, suite=self.suite, workers=self.workers) if self.triples else []
+        if self._verifier is None:
+            self._verifier = ThreadPoolExecutor(1, thread_name_prefix="seqvrf-audit-verify")
+        future = self._verifier.submit(self._verify, self.triples, self.sig_items)
+        self.inflight.append((self.pending, future))
+        self.pending = []
+        self.triples = []
+        self.sig_items = []
+
+    def _settle(self) -> None:
+        """Account the oldest batch in flight, in order, once its checks are done."""
+        items, future = self.inflight.popleft()
+        betas, oks = future.result()
         it = iter(betas)
-        for rec, code, reason, in_order in self.pending:
+        at = 0
+        for rec, code, reason, in_order, deferred, has_triple in items:
             if code is None:
-                beta = next(it)
+                beta = next(it) if has_triple else None
+                if deferred is not None:
+                    n = len(deferred.items)
+                    err = deferred.resolve(oks[at:at + n])
+                    at += n
+                    if isinstance(err, (InvalidClaim, InvalidHeader)):
+                        code, reason = err.code, str(err)
+                    elif err is not None:
+                        raise err
+            if code is None:
                 parent = rec.parent_hash
                 linked = (parent is None or self.prev_hash is None
                           or parent == self.prev_hash or parent == self.valid_hash)
@@ -733,8 +805,6 @@ class _Auditor:
             if rec.claim.slot in self.watch and rec.claim.slot not in self.kept:
                 self.kept[rec.claim.slot] = (rec, False)
             self._reject(rec, code, reason)
-        self.pending = []
-        self.triples = []
 
     def _accept(self, rec: HistoryRecord, beta: bytes) -> None:
         claim = rec.claim
@@ -1042,36 +1112,39 @@ def audit(genesis: GenesisFile | PathLike,
     lines, path = open_lines(history, max_line_bytes)
     auditor = _Auditor(genesis, workers, max_empty_epochs)
     auditor.watch = {r.claim.slot for r in observed_records}
-    errors: list[MalformedLine] = []
-    bad = 0
-    read = 0
-    for number, item in enumerate(lines, 1):
-        if isinstance(item, HistoryRecord):
-            rec = item if item.line else HistoryRecord(item.slot, item.claim, item.block_hash, item.parent_hash,
-                                                       number, item.header)
-        else:
-            size = len(item)
-            read += size
-            try:
-                if size <= max_line_bytes and type(item) in _LINE_TYPES:  # the hot path: one call
-                    rec = parse_history_line(item, number, path)
-                else:
-                    rec = parse_history_item(item, number, path, max_line_bytes)
-            except MalformedLine as exc:
-                bad += 1
-                if len(errors) < MAX_REPORTED_LINES:
-                    errors.append(exc)
-                continue
+    try:
+        errors: list[MalformedLine] = []
+        bad = 0
+        read = 0
+        for number, item in enumerate(lines, 1):
+            if isinstance(item, HistoryRecord):
+                rec = item if item.line else HistoryRecord(item.slot, item.claim, item.block_hash, item.parent_hash,
+                                                           number, item.header)
+            else:
+                size = len(item)
+                read += size
+                try:
+                    if size <= max_line_bytes and type(item) in _LINE_TYPES:  # the hot path: one call
+                        rec = parse_history_line(item, number, path)
+                    else:
+                        rec = parse_history_item(item, number, path, max_line_bytes)
+                except MalformedLine as exc:
+                    bad += 1
+                    if len(errors) < MAX_REPORTED_LINES:
+                        errors.append(exc)
+                    continue
+            if bad:
+                continue  # only looking for more malformed lines now
+            auditor.feed(rec)
+            if len(auditor.pending) >= batch_size or auditor.full():
+                auditor.drain_async()
+                if progress is not None:
+                    progress(auditor.blocks, read, total)
         if bad:
-            continue  # only looking for more malformed lines now
-        auditor.feed(rec)
-        if len(auditor.pending) >= batch_size:
-            auditor.drain()
-            if progress is not None:
-                progress(auditor.blocks, read, total)
-    if bad:
-        raise MalformedHistory(errors, bad, path)
-    report = auditor.finish(time.perf_counter() - started)
+            raise MalformedHistory(errors, bad, path)
+        report = auditor.finish(time.perf_counter() - started)
+    finally:
+        auditor.close()
     if observed is not None:
         _check_observed(genesis, report, auditor.kept, observed_records, workers)
         report.elapsed_seconds = time.perf_counter() - started

@@ -19,6 +19,7 @@ figure means is in docs/audit.md.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import os
@@ -26,7 +27,7 @@ import time
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, overload
@@ -64,6 +65,7 @@ from .stats import chi_square
 __all__ = [
     "audit", "AuditReport", "InvalidBlock", "EpochSummary", "ValidatorSummary", "ProgressCallback",
     "REPORT_FORMAT", "BATCH_SIZE", "MAX_INVALID_KEPT", "MAX_EMPTY_EPOCHS", "REASON_CODES", "SeedChain",
+    "ShardStart", "MAX_PENDING_SIGNATURES",
 ]
 
 REPORT_FORMAT = "seqvrf-audit-report"
@@ -231,6 +233,23 @@ class SeedChain(Sequence[EpochSummary]):
             return
         self._items.append(_EmptyRun(epoch, seed, digest, next_seed))
         self._ends.append((self._ends[-1] if self._ends else 0) + 1)
+
+    def extend(self, other: SeedChain) -> None:
+        """Add the epochs of ``other``, which come right after this chain's (a later shard)."""
+        for item in other._items:
+            if isinstance(item, _EmptyRun):
+                last = self._items[-1] if self._items else None
+                if isinstance(last, _EmptyRun) and last.first + last.count == item.first and last.digest == item.digest:
+                    last.count += item.count
+                    last.next_seed = item.next_seed
+                    self._ends[-1] += item.count
+                    continue
+                run = _EmptyRun(item.first, item.seed, item.digest, item.next_seed)
+                run.count = item.count
+                self._items.append(run)
+                self._ends.append((self._ends[-1] if self._ends else 0) + item.count)
+            else:
+                self.append(item)
 
     @property
     def last_next_seed(self) -> bytes:
@@ -596,6 +615,41 @@ def _slim(rec: HistoryRecord) -> HistoryRecord:
     return HistoryRecord(rec.slot, claim, rec.block_hash, rec.parent_hash, rec.line, rec.header)
 
 
+@functools.lru_cache(maxsize=4)
+def genesis_from_json(text: str) -> GenesisFile:
+    """:meth:`GenesisFile.from_json`, remembered (a worker process gets many shards of one chain)."""
+    return GenesisFile.from_json(text)
+
+
+@dataclass(frozen=True)
+class ShardStart:
+    """The state of the sequential audit when the block that opens ``epoch`` comes in:
+    all a shard starting at that block needs from the blocks before it.
+
+    Attributes:
+        epoch: the epoch the shard's first block opens.
+        seed: that epoch's seed.
+        last_slot: the slot of the last block that took its place in the chain (ordering).
+        prev_hash: that block's ``block_hash`` (linking).
+        valid_hash: the last valid block's ``block_hash``.
+        last_valid_slot: the last valid block's slot (missed runs).
+        version: the history version (fixed by the first block in order).
+    """
+
+    epoch: int
+    seed: bytes
+    last_slot: int | None
+    prev_hash: bytes | None
+    valid_hash: bytes | None
+    last_valid_slot: int
+    version: int | None
+
+
+_SENT = ("genesis", "max_empty_epochs", "blocks", "valid", "invalid_kept", "invalid_by_code", "missed",
+         "missed_runs", "longest", "run_hist", "by_rank", "produced", "scheduled", "tallies", "epochs",
+         "version", "stale_parents", "kept", "last_slot", "last_valid_slot", "prev_hash", "valid_hash")
+
+
 class _Auditor:
     def __init__(self, genesis: GenesisFile, workers: int | None, max_empty_epochs: int = MAX_EMPTY_EPOCHS) -> None:
         self.genesis = genesis
@@ -607,7 +661,7 @@ class _Auditor:
         self.first_slot = genesis.config.first_slot(genesis.start_epoch)
         self.cur = _Epoch(genesis, genesis.start_epoch, genesis.initial_seed)
         self.pending: list[_Item] = []
-        self.triples: list[tuple[vrf.PublicKey, bytes, bytes]] = []
+        self.triples: list[tuple[Any, bytes, bytes]] = []  # VRF (key, alpha, proof)
         self.sig_items: list[SignatureItem] = []
         self.inflight: deque[_Flight] = deque()
         self._verifier: ThreadPoolExecutor | None = None  # runs the batches' checks (close())
@@ -672,6 +726,11 @@ class _Auditor:
         if rec.slot != slot:
             self._early(rec, "slot_mismatch", f"line says slot {rec.slot} but its claim is for slot {slot}", True)
             return
+        self._collect(rec)
+
+    def _collect(self, rec: HistoryRecord) -> None:
+        claim = rec.claim
+        slot = claim.slot
         # The rules except signatures and the VRF proof now; those when the batch is verified.
         triple: tuple[vrf.PublicKey, bytes, bytes] | None
         try:
@@ -747,7 +806,7 @@ class _Auditor:
             self._verifier.shutdown(wait=True, cancel_futures=True)
             self._verifier = None
 
-    def _verify(self, triples: list[tuple[vrf.PublicKey, bytes, bytes]],
+    def _verify(self, triples: list[tuple[Any, bytes, bytes]],
                 sigs: list[SignatureItem]) -> tuple[list[bytes | None], list[bool]]:
         betas = vrf.verify_many(triples, suite=self.suite, workers=self.workers) if triples else []
         oks = verify_signatures(sigs, self.workers) if sigs else []
@@ -872,14 +931,115 @@ class _Auditor:
 
     # -- the end ------------------------------------------------------------------------
     def finish(self, elapsed: float) -> AuditReport:
+        self.end()
+        return self.report(elapsed)
+
+    def end(self) -> None:
+        """The history's end: verify what is pending, close the last epoch (partial)."""
         self.drain()
         last = self.last_slot
         if last is not None:
             if self.last_valid_slot < last:
                 self._missed_run(self.last_valid_slot + 1, last)
             self._close_epoch(last - self.config.first_slot(self.cur.epoch) + 1, final=False)
+        self._fold_empty()
+
+    def _fold_empty(self) -> None:
         for empty in self.empty_tallies.values():
             self._add_scheduled(empty.counts())
+        self.empty_tallies = {}
+
+    # -- shards (election.chain.parallel) ---------------------------------------------
+    def resume(self, start: ShardStart) -> None:
+        """Start mid-history, in the state a sequential audit has when the block that opens
+        ``start.epoch`` comes (the state :meth:`hand_over` returns)."""
+        self.cur = _Epoch(self.genesis, start.epoch, start.seed)
+        self.last_slot = start.last_slot
+        self.prev_hash = start.prev_hash
+        self.valid_hash = start.valid_hash
+        self.last_valid_slot = start.last_valid_slot
+        self.version = start.version
+
+    def hand_over(self, epoch: int) -> ShardStart:
+        """End a shard before the block that opens ``epoch``: verify what is pending,
+        close the current epoch, walk the empty ones, and return the state the next
+        shard starts from."""
+        self.drain()
+        self._advance(epoch)
+        self._fold_empty()
+        return self.state()
+
+    def state(self) -> ShardStart:
+        """The state a shard starting here needs (see :class:`ShardStart`)."""
+        return ShardStart(self.cur.epoch, self.cur.seed, self.last_slot, self.prev_hash, self.valid_hash,
+                          self.last_valid_slot, self.version)
+
+    def absorb(self, part: _Auditor) -> None:
+        """Add the figures of the next shard's auditor (after its :meth:`hand_over` or
+        :meth:`end`): the result is the sequential audit's over both."""
+        self.blocks += part.blocks
+        self.valid += part.valid
+        room = MAX_INVALID_KEPT - len(self.invalid_kept)
+        self.invalid_kept += part.invalid_kept[:max(0, room)]
+        for code, n in part.invalid_by_code.items():
+            self.invalid_by_code[code] = self.invalid_by_code.get(code, 0) + n
+        self.missed += part.missed
+        self.missed_runs += part.missed_runs
+        for entry in part.longest:
+            if len(self.longest) < _LONGEST_RUNS:
+                heapq.heappush(self.longest, entry)
+            elif entry > self.longest[0]:
+                heapq.heapreplace(self.longest, entry)
+        for b, n in part.run_hist.items():
+            self.run_hist[b] = self.run_hist.get(b, 0) + n
+        for r, n in part.by_rank.items():
+            self.by_rank[r] = self.by_rank.get(r, 0) + n
+        for vid, p in part.produced.items():
+            mine = self.produced.setdefault(vid, [0, 0, 0])
+            for i in range(3):
+                mine[i] += p[i]
+        self._add_scheduled(part.scheduled)
+        for tally in part.tallies.values():
+            t = self._table_tally(tally.table)
+            t.slots += tally.slots
+            t.produced += tally.produced
+        self.epochs.extend(part.epochs)
+        if self.version is None:
+            self.version = part.version
+        self.stale_parents += part.stale_parents
+        for slot, kept in part.kept.items():
+            if kept[1] or slot not in self.kept:  # as _settle: a valid block's record wins
+                self.kept[slot] = kept
+        if part.last_slot is not None:
+            self.last_slot = part.last_slot
+        self.cur = part.cur
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a shard sends back (no threads, no pending work, no built schedule)."""
+        if self.pending or self.inflight:
+            raise RuntimeError("an auditor with unverified blocks cannot be sent")
+        state = {k: getattr(self, k) for k in _SENT}
+        # Keys hold C objects: the genesis travels as its JSON, tables by digest.
+        state["genesis"] = self.genesis.to_json(None)
+        state["tallies"] = {d: (t.slots, t.produced) for d, t in self.tallies.items()}
+        state["cur"] = (self.cur.epoch, self.cur.seed)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        epoch, seed = state.pop("cur")
+        genesis = genesis_from_json(state.pop("genesis"))
+        tallies = state.pop("tallies")
+        self.__init__(genesis, None, state["max_empty_epochs"])  # type: ignore[misc]
+        for k, v in state.items():
+            setattr(self, k, v)
+        tables = {t.digest(): t for _, t in genesis.tables}
+        for digest, (slots, produced) in tallies.items():
+            tally = self.tallies[digest] = _TableTally(tables[digest])
+            tally.slots, tally.produced = slots, produced
+        self.cur = _Epoch(self.genesis, epoch, seed)
+
+    def report(self, elapsed: float) -> AuditReport:
+        """The report, once :meth:`end` has run."""
         ids: set[str] = set(self.scheduled)
         last_table = self.cur.table
         rows: list[ValidatorSummary] = []
@@ -903,7 +1063,7 @@ class _Auditor:
             chain_id=self.config.chain_id,
             genesis_start_epoch=self.genesis.start_epoch,
             first_slot=self.first_slot,
-            last_slot=last,
+            last_slot=self.last_slot,
             blocks=self.blocks,
             valid=self.valid,
             invalid_blocks=self.invalid_kept,
@@ -1053,7 +1213,8 @@ def audit(genesis: GenesisFile | PathLike,
           history: HistorySource,
           workers: int | None = None, progress: ProgressCallback | None = None,
           batch_size: int = BATCH_SIZE, max_line_bytes: int | None = None,
-          max_empty_epochs: int = MAX_EMPTY_EPOCHS, observed: HistorySource | None = None) -> AuditReport:
+          max_empty_epochs: int = MAX_EMPTY_EPOCHS, observed: HistorySource | None = None,
+          executor: Executor | None = None) -> AuditReport:
     """Audit a chain's leader history against its genesis.
 
     Args:
@@ -1076,6 +1237,10 @@ def audit(genesis: GenesisFile | PathLike,
             seed chain, the fork choice is applied with the history's block of its slot
             (a history block it supersedes becomes invalid, code ``superseded``), and
             equivocations among them are reported with their evidence.
+        executor: audit shards of epochs through this executor (worker processes, a
+            ``dask.distributed`` cluster: :mod:`election.chain.parallel`); the report is
+            the same.  ``history`` must then be a path or an fsspec URL, and ``workers``
+            counts the threads of each shard (default 1).  The executor is not shut down.
 
     Returns:
         The :class:`AuditReport`; ``report.ok`` is False if any block is invalid or
@@ -1088,7 +1253,8 @@ def audit(genesis: GenesisFile | PathLike,
             :data:`~election.chain.formats.MAX_REPORTED_LINES`), with its number.
         OSError: a file cannot be read.
         ValueError: ``batch_size``, ``workers`` or ``max_line_bytes`` not a positive
-            int, or ``max_empty_epochs`` not an int >= 0.
+            int, or ``max_empty_epochs`` not an int >= 0; an ``executor`` with a history
+            that is not a path or URL.
     """
     if type(batch_size) is not int or batch_size < 1:
         raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
@@ -1098,6 +1264,13 @@ def audit(genesis: GenesisFile | PathLike,
         raise ValueError(f"max_empty_epochs: expected an int >= 0, got {max_empty_epochs!r}")
     if workers is not None and (type(workers) is not int or workers < 1):
         raise ValueError(f"workers: expected None or a positive int, got {workers!r}")
+    if executor is not None:
+        if not isinstance(history, (str, os.PathLike)):
+            raise ValueError(f"history: an executor needs a path or URL, got {type(history).__name__}")
+        from .parallel import audit_sharded  # the layer above this module
+
+        return audit_sharded(genesis, history, executor, workers, progress, batch_size, max_line_bytes,
+                             max_empty_epochs, observed)
     started = time.perf_counter()
     if not isinstance(genesis, GenesisFile):
         genesis = GenesisFile.load(genesis)

@@ -1,0 +1,147 @@
+"""election.chain.parallel: the sharded audit's report equals the sequential one, bit for bit."""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from audit_chain import CONFIG, GENESIS, KEYS, build_records, dump, producer, to_objs
+from test_election_audit import TAMPERS, Objs, _index, _other_validator
+
+from election import MalformedHistory, audit
+from election.chain.formats import HistoryRecord
+from election.chain.parallel import audit_sharded
+from election.dev.chains import dev_history
+
+OBJS = to_objs(build_records())
+SIGNED = [r.to_dict() for r in dev_history(GENESIS, KEYS, 5 * 32 + 9, producer(), signed=True)]
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """A thread pool that counts the shards submitted to it."""
+
+    def __init__(self) -> None:
+        super().__init__(2)
+        self.submitted = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+def _d(rep: Any) -> dict[str, Any]:
+    d = rep.to_dict()
+    d.pop("elapsed_seconds")
+    return d
+
+
+def _write(tmp_path: Path, objs: Objs, name: str = "h.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(dump(objs)))
+    return path
+
+
+def _same(tmp_path: Path, objs: Objs, **kwargs: Any) -> tuple[dict[str, Any], int]:
+    """Sequential and sharded (one epoch per shard) reports, checked equal; returns the
+    report and the number of shard runs beyond one per shard (re-audits)."""
+    path = _write(tmp_path, objs)
+    want = _d(audit(GENESIS, path, **kwargs))
+    epochs_opened = len({o["slot"] // CONFIG.epoch_length for o in objs})
+    with CountingExecutor() as ex:
+        got = _d(audit_sharded(GENESIS, path, ex, shard_lines=1, **kwargs))
+        redone = ex.submitted - epochs_opened
+    assert got == want
+    with ThreadPoolExecutor(2) as ex:  # the default shard size: one shard here
+        assert _d(audit(GENESIS, path, executor=ex, **kwargs)) == want
+    return want, redone
+
+
+def test_valid_histories_both_versions(tmp_path: Path) -> None:
+    for objs in (OBJS, SIGNED):
+        rep, redone = _same(tmp_path, objs)
+        assert rep["ok"] and rep["blocks"]["total"] == len(objs) and rep["takeovers"]["total"] > 0
+        assert redone == 0  # a valid chain is predicted right: every shard runs once
+        assert any(e["produced"] == 0 for e in rep["seed_chain"])  # an empty epoch between shards
+
+
+@pytest.mark.parametrize("tamper,code", TAMPERS, ids=[t.__name__.strip("_") for t, _ in TAMPERS])
+def test_tampered_histories(tmp_path: Path, tamper: Any, code: str) -> None:
+    objs = copy.deepcopy(OBJS)
+    tamper(objs)
+    rep, _ = _same(tmp_path, objs)
+    assert code in rep["invalid_by_code"]
+
+
+def test_invalid_seed_block_is_re_audited(tmp_path: Path) -> None:
+    """A block before the cutoff the first pass takes for valid: the next shard started
+    from a wrong seed and is audited again; the report is still the sequential one."""
+    objs = copy.deepcopy(OBJS)
+    i = _index(lambda o: o["claim"]["epoch"] == 1 and o["slot"] % 32 < CONFIG.cutoff)
+    objs[i]["claim"]["validator_id"] = _other_validator(objs[i]["claim"]["validator_id"])
+    rep, redone = _same(tmp_path, objs)
+    assert redone > 0 and rep["invalid_blocks"][0]["code"] == "wrong_leader"
+    assert rep["invalid_blocks"][1]["slot"] // 32 == 3  # the next seed changed
+
+
+def test_signed_history_with_a_bad_header_before_the_cutoff(tmp_path: Path) -> None:
+    objs = copy.deepcopy(SIGNED)
+    i = _index(lambda o: o["slot"] // 32 == 0 and o["slot"] % 32 < CONFIG.cutoff and o["slot"] > 3)
+    objs[i]["header"]["signature"] = "00" * 64
+    rep, redone = _same(tmp_path, objs)
+    assert rep["invalid_blocks"][0]["code"] == "header_signature" and redone > 0
+
+
+def test_wrong_genesis_seed_and_duplicates_across_cuts(tmp_path: Path) -> None:
+    objs = copy.deepcopy(OBJS)
+    first_of_1 = _index(lambda o: o["claim"]["epoch"] == 1)
+    objs.insert(first_of_1 + 1, copy.deepcopy(objs[first_of_1 - 1]))  # an older slot right after a cut
+    rep, _ = _same(tmp_path, objs)
+    assert "out_of_order" in rep["invalid_by_code"]
+    bad = copy.copy(GENESIS)
+    object.__setattr__(bad, "initial_seed", bytes(32))
+    path = _write(tmp_path, OBJS, "all-bad.jsonl")
+    want = _d(audit(bad, path))
+    with ThreadPoolExecutor(2) as ex:
+        assert _d(audit_sharded(bad, path, ex, shard_lines=1)) == want
+    assert not want["ok"]
+
+
+def test_observed_blocks_merge(tmp_path: Path) -> None:
+    obs = _write(tmp_path, SIGNED[5:8] + SIGNED[40:41], "observed.jsonl")
+    rep, _ = _same(tmp_path, SIGNED, observed=obs)
+    assert rep["observed"]["blocks"] == 4
+
+
+def test_malformed_lines_same_error(tmp_path: Path) -> None:
+    lines = dump(OBJS)
+    lines[3] = "{not json\n"
+    lines[70] = '{"slot": 1}\n'
+    path = tmp_path / "bad.jsonl"
+    path.write_text("".join(lines))
+    with pytest.raises(MalformedHistory) as seq:
+        audit(GENESIS, path)
+    with ThreadPoolExecutor(2) as ex, pytest.raises(MalformedHistory) as par:
+        audit_sharded(GENESIS, path, ex, shard_lines=1)
+    assert str(par.value) == str(seq.value) and par.value.count == seq.value.count == 2
+
+
+def test_processes_and_the_executor_argument(tmp_path: Path) -> None:
+    path = _write(tmp_path, SIGNED)
+    want = _d(audit(GENESIS, path))
+    with ProcessPoolExecutor(2) as ex:
+        assert _d(audit_sharded(GENESIS, path, ex, shard_lines=1)) == want
+    with pytest.raises(ValueError):
+        audit(GENESIS, dump(OBJS), executor=ThreadPoolExecutor(1))
+
+
+def test_record_lines_keep_numbers(tmp_path: Path) -> None:
+    """Line numbers in the report are the file's, whichever shard read them."""
+    objs = copy.deepcopy(OBJS)
+    i = len(objs) - 3
+    objs[i]["claim"]["proof"] = objs[i - 1]["claim"]["proof"]
+    rep, _ = _same(tmp_path, objs)
+    assert rep["invalid_blocks"][-1]["line"] == i + 1
+    assert isinstance(HistoryRecord, type)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,43 @@ def test_record_lines_keep_numbers(tmp_path: Path) -> None:
     rep, _ = _same(tmp_path, objs)
     assert rep["invalid_blocks"][-1]["line"] == i + 1
     assert isinstance(HistoryRecord, type)
+
+
+def test_cluster_audit_on_a_local_dask_cluster(tmp_path: Path) -> None:
+    """Two dask workers audit the shards; the report is the sequential one.  The workers
+    are threads (they start in a second; shards crossing process boundaries are tested
+    with the ProcessPoolExecutor above).  dask is in the test extra: missing, this fails."""
+    from distributed import LocalCluster
+
+    from election.chain.cluster import cluster_executor
+
+    objs = copy.deepcopy(SIGNED)
+    i = _index(lambda o: o["slot"] // 32 == 1 and o["slot"] % 32 < CONFIG.cutoff)
+    objs[i]["header"]["signature"] = "00" * 64  # a misprediction too: a shard is audited again
+    path = _write(tmp_path, objs)
+    want = _d(audit(GENESIS, path))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            cluster_executor(cluster) as ex:
+        got = _d(audit_sharded(GENESIS, f"file://{path}", ex, shard_lines=1))
+    assert got == want and not want["ok"]
+    assert want["invalid_blocks"][0]["code"] == "header_signature"
+
+
+def test_cli_processes_and_scheduler_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from election.cli import main
+
+    gpath = tmp_path / "genesis.json"
+    GENESIS.save(gpath)
+    path = _write(tmp_path, SIGNED)
+    assert main(["audit", str(gpath), str(path), "--json"]) == 0
+    want = json.loads(capsys.readouterr().out)
+    assert main(["audit", str(gpath), str(path), "--json", "--processes", "2"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    want.pop("elapsed_seconds")
+    got.pop("elapsed_seconds")
+    assert got == want
+    assert main(["audit", str(gpath), f"file://{path}", "--json"]) == 0  # a URL, read through fsspec
+    assert json.loads(capsys.readouterr().out)["blocks"] == want["blocks"]
+    with pytest.raises(SystemExit) as info:  # one place to run at a time
+        main(["audit", str(gpath), str(path), "--scheduler", "tcp://127.0.0.1:1", "--processes", "2"])
+    assert info.value.code == 2

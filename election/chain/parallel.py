@@ -67,7 +67,7 @@ from .formats import (
 
 __all__ = ["audit_sharded", "run_shard", "ShardTask", "ShardError", "SHARD_LINES", "open_history"]
 
-SHARD_LINES = 20_000
+SHARD_LINES = 8192
 """Default fewest lines per shard: a shard ends at the first epoch start after as many."""
 MAX_PENDING_SHARDS = 8
 """Most shards submitted and not yet merged (their results wait in memory)."""

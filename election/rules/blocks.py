@@ -161,10 +161,6 @@ def collect_block_static(block: SignedBlock, schedule: Schedule, *, require_head
             raise
         deferred.error = exc  # after the header signature
         return None, block_hash, deferred
-    deferred.extend(votes, _same)
+    deferred.extend(votes)
     return triple, block_hash, deferred
-
-
-def _same(exc: ElectionError) -> ElectionError:
-    return exc
 

@@ -35,6 +35,7 @@ SignatureItem = tuple[bytes, bytes, bytes]
 """``(Ed25519 public key (32 bytes), message, signature (64 bytes))``."""
 
 ErrorFactory = Callable[[], ElectionError]
+Wrap = Callable[[ElectionError], ElectionError]
 
 
 def verify_signature(item: SignatureItem) -> bool:
@@ -57,11 +58,13 @@ def verify_signature(item: SignatureItem) -> bool:
 class Deferred:
     """Pending signature checks of one object's rules, in rule order (module docstring)."""
 
-    __slots__ = ("items", "_fails", "error")
+    __slots__ = ("items", "_fails", "_wraps", "error")
 
     def __init__(self) -> None:
         self.items: list[SignatureItem] = []
         self._fails: list[ErrorFactory] = []
+        # (first item, end, wrap): the items' errors pass through wrap, inner wraps first.
+        self._wraps: list[tuple[int, int, Wrap]] = []
         self.error: ElectionError | None = None
 
     def add(self, item: SignatureItem, fail: ErrorFactory) -> None:
@@ -69,14 +72,29 @@ class Deferred:
         self.items.append(item)
         self._fails.append(fail)
 
-    def extend(self, other: Deferred, wrap: Callable[[ElectionError], ElectionError]) -> None:
+    def wrap_items(self, wrap: Wrap) -> None:
+        """Pass the errors of the items added so far through ``wrap`` (how the enclosing
+        rule reports them), after any wrap already given."""
+        self._wraps.append((0, len(self.items), wrap))
+
+    def extend(self, other: Deferred, wrap: Wrap | None = None) -> None:
         """Append ``other``'s checks and take its structural error, each error passed
-        through ``wrap`` (how the enclosing rule reports an inner rule's error)."""
-        self.items.extend(other.items)
-        for f in other._fails:
-            self._fails.append(lambda f=f: wrap(f()))  # type: ignore[misc]
+        through ``wrap`` if given (how the enclosing rule reports an inner rule's error)."""
+        at = len(self.items)
+        self.items += other.items
+        self._fails += other._fails
+        self._wraps += [(a + at, b + at, w) for a, b, w in other._wraps]
+        if wrap is not None:
+            self._wraps.append((at, len(self.items), wrap))
         if other.error is not None:
-            self.error = wrap(other.error)
+            self.error = other.error if wrap is None else wrap(other.error)
+
+    def _failure(self, index: int) -> ElectionError:
+        err = self._fails[index]()
+        for a, b, wrap in self._wraps:
+            if a <= index < b:
+                err = wrap(err)
+        return err
 
     def resolve(self, ok: Sequence[bool]) -> ElectionError | None:
         """The error the one-at-a-time rules raise, given each item's verdict.
@@ -92,9 +110,9 @@ class Deferred:
         """
         if len(ok) != len(self.items):
             raise ValueError(f"expected {len(self.items)} verdicts, got {len(ok)}")
-        for good, fail in zip(ok, self._fails, strict=True):
+        for index, good in enumerate(ok):
             if not good:
-                return fail()
+                return self._failure(index)
         return self.error
 
     def settle(self) -> None:
@@ -108,8 +126,8 @@ class Deferred:
         Raises:
             ElectionError: the first failed signature's error, else :attr:`error`.
         """
-        for item, fail in zip(self.items, self._fails, strict=True):
+        for index, item in enumerate(self.items):
             if not verify_signature(item):
-                raise fail()
+                raise self._failure(index)
         if self.error is not None:
             raise self.error

@@ -24,7 +24,7 @@ from nacl.signing import SigningKey
 from ._codec import JsonForm, Reader, check_hex, json_int, json_object, json_str, lp8, tag, u8, u16, u64
 from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
 from .deferred import Deferred, SignatureItem, verify_signature
-from .errors import InvalidCertificate, InvalidStakeTable, InvalidVote, MalformedData
+from .errors import ElectionError, InvalidCertificate, InvalidStakeTable, InvalidVote, MalformedData
 from .stake import StakeTable, check_validator_id
 
 __all__ = ["TimeoutVote", "TimeoutCertificate", "is_quorum", "vote_message", "MAX_PARENT_HASH_BYTES",
@@ -394,6 +394,15 @@ class TimeoutVote(JsonForm):
             raise MalformedData(f"TimeoutVote: {exc}") from None
 
 
+def _prefixed(where: str) -> Callable[[ElectionError], ElectionError]:
+    """How a certificate reports a vote's bad signature: its own error, prefixed."""
+
+    def wrap(exc: ElectionError) -> ElectionError:
+        return InvalidCertificate(f"{where}: {exc}")
+
+    return wrap
+
+
 class TimeoutCertificate(JsonForm):
     """Votes from distinct validators that the ranks below ``rank`` missed ``slot``.
 
@@ -502,11 +511,13 @@ class TimeoutCertificate(JsonForm):
         """
         out = Deferred()
         where = f"certificate for slot {self.slot} rank {self.rank}"
+        out_wrap = _prefixed(where)
         signed = 0
         seen: set[str] = set()
         for v in self._votes:
             if v.voter_id in seen:
                 out.error = InvalidCertificate(f"{where}: duplicate voter {v.voter_id!r}", "duplicate_voter")
+                out.wrap_items(out_wrap)
                 return out
             seen.add(v.voter_id)
             try:
@@ -514,8 +525,9 @@ class TimeoutCertificate(JsonForm):
             except InvalidVote as exc:
                 code = exc.code if exc.code in ("seed_mismatch", "unbound_vote") else "invalid_certificate"
                 out.error = InvalidCertificate(f"{where}: {exc}", code)
+                out.wrap_items(out_wrap)
                 return out
-            out.add(item, lambda v=v: InvalidCertificate(f"{where}: {v._bad_signature()}"))  # type: ignore[misc]
+            out.add(item, v._bad_signature)
             signed += table[v.voter_id].stake
         if not is_quorum(signed, table.total_stake):
             out.error = InvalidCertificate(
@@ -523,6 +535,7 @@ class TimeoutCertificate(JsonForm):
                 f"{table.total_stake} stake; expected strictly more than 2/3 (3*signed > 2*total)",
                 "no_quorum",
             )
+        out.wrap_items(out_wrap)
         return out
 
     # -- encodings ------------------------------------------------------------------

@@ -186,3 +186,14 @@ def test_cli_processes_and_scheduler_flags(tmp_path: Path, capsys: pytest.Captur
     with pytest.raises(SystemExit) as info:  # one place to run at a time
         main(["audit", str(gpath), str(path), "--scheduler", "tcp://127.0.0.1:1", "--processes", "2"])
     assert info.value.code == 2
+
+
+def test_fsspec_url_history(tmp_path: Path) -> None:
+    """A history behind an fsspec URL (``local://``: fsspec's own local file system, opened
+    through fsspec as ``s3://`` would be) audits through the shards, which open the URL
+    themselves, with the sequential report."""
+    path = _write(tmp_path, SIGNED)
+    want = _d(audit(GENESIS, path))
+    with ThreadPoolExecutor(2) as ex:
+        got = _d(audit_sharded(GENESIS, f"local://{path}", ex, shard_lines=1))
+    assert got == want and want["ok"]

@@ -50,7 +50,7 @@ def _same(tmp_path: Path, objs: Objs, **kwargs: Any) -> tuple[dict[str, Any], in
     report and the number of shard runs beyond one per shard (re-audits)."""
     path = _write(tmp_path, objs)
     want = _d(audit(GENESIS, path, **kwargs))
-    epochs_opened = len({o["slot"] // CONFIG.epoch_length for o in objs})
+    epochs_opened = max(1, len({o["slot"] // CONFIG.epoch_length for o in objs}))  # one shard at least
     with CountingExecutor() as ex:
         got = _d(audit_sharded(GENESIS, path, ex, shard_lines=1, **kwargs))
         redone = ex.submitted - epochs_opened
@@ -197,3 +197,9 @@ def test_fsspec_url_history(tmp_path: Path) -> None:
     with ThreadPoolExecutor(2) as ex:
         got = _d(audit_sharded(GENESIS, f"local://{path}", ex, shard_lines=1))
     assert got == want and want["ok"]
+
+
+def test_empty_and_tiny_histories(tmp_path: Path) -> None:
+    for objs in ([], OBJS[:1], [OBJS[0], OBJS[0]]):
+        rep, redone = _same(tmp_path, objs)
+        assert rep["blocks"]["total"] == len(objs) and redone == 0

@@ -1,16 +1,28 @@
-"""Audit throughput and memory (a measurement script, not a test).
+"""Audit throughput: one thread, worker processes, a dask LocalCluster (a measurement script, not a test).
 
-Generates once (cached in --dir) a genesis and a history of --blocks real blocks: 100
-dev validators with Pareto-like stakes, the default config (43,200-slot epochs), every
-slot filled by its primary with a real ECVRF proof, hash-linked.  Proofs of an epoch
-are computed on threads (the C core releases the GIL); seeds chain exactly as the
-audit recomputes them.  Then, each in a fresh subprocess:
+Generates once (cached in --dir) a genesis and two version-2 histories (every block with
+its producer's signed header), 100 dev validators with Pareto-like stakes, 3 backups:
 
-* throughput: ``election.chain.audit`` over the first --throughput-blocks lines with 1 and
-  2 workers, in verified claims per second;
-* memory: the whole history audited with the default workers, peak RSS (ru_maxrss).
+* ``healthy``: --blocks blocks, every slot filled by its primary;
+* ``backup-heavy``: --backup-blocks slots with 20 % of the stake down: a slot whose
+  primary is down is taken over by the first live backup with a timeout certificate
+  signed by the largest live validators that reach the quorum (about a fifth of the
+  blocks are takeovers, a few dozen votes each).
 
-Run:  python benches/bench_audit.py [--blocks 1000000] [--throughput-blocks 200000]
+Epochs are --epoch-length slots (default 4,096, so that these short histories hold
+several epochs: the parallel audit shards by epoch ranges; a real chain's 43,200-slot
+epochs shard the same way over a longer history).  Proofs are computed on threads;
+seeds chain exactly as the audit recomputes them.
+
+Then, each run in a fresh interpreter, in interleaved rounds (--rounds), the audit of
+each history by: one verification thread in this process (``workers=1``); the default
+threads (``workers=None``); 2 worker processes (``ProcessPoolExecutor(2)``, one thread
+each); a ``distributed.LocalCluster`` of 2 worker processes (``--scheduler``'s path).
+Reported: blocks per second per run (min..max over rounds) and the report checked equal
+to the sequential one.  On a shared machine the figures move with the load: compare
+runs of one round.
+
+Run:  python benches/bench_audit.py [--blocks 60000] [--backup-blocks 12000] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -19,126 +31,180 @@ import argparse
 import hashlib
 import json
 import os
+import random
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import vrf
-from election import ElectionConfig, GenesisFile, LeaderClaim, Schedule
-from election.dev.keys import dev_table
+from election import ElectionConfig, GenesisFile, LeaderClaim, Schedule, TimeoutCertificate
+from election.chain.formats import HistoryRecord
+from election.dev.keys import DevValidator, dev_table
+from election.rules.headers import GENESIS_PARENT, make_header
 from election.rules.seeds import SeedAccumulator
+from election.rules.votes import TimeoutVote, is_quorum
 
 VALIDATORS = 100
+DOWN_STAKE = (1, 5)  # a fifth of the stake is down in the backup-heavy chain
 
 
-def generate(directory: Path, blocks: int) -> tuple[Path, Path]:
-    """Write genesis.json and history-<blocks>.jsonl (skipped when already there)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    gpath = directory / "genesis.json"
-    hpath = directory / f"history-{blocks}.jsonl"
-    if gpath.exists() and hpath.exists():
-        return gpath, hpath
+def _setup(epoch_length: int) -> tuple[GenesisFile, dict[str, DevValidator]]:
     stakes = [max(1, int(1_000_000 / (i + 1) ** 0.8)) for i in range(VALIDATORS)]
     table, keys = dev_table(stakes, b"bench")
-    config = ElectionConfig(b"bench-chain", backups=3)
-    genesis = GenesisFile.single(config, hashlib.sha256(b"bench genesis").digest(), table)
-    genesis.save(gpath)
-    secrets = {vid: d.vrf_secret for vid, d in keys.items()}
+    config = ElectionConfig(b"bench-chain", epoch_length=epoch_length, backups=3)
+    return GenesisFile.single(config, hashlib.sha256(b"bench genesis").digest(), table), keys
+
+
+def _down_set(genesis: GenesisFile) -> set[str]:
+    """Validators holding at least a fifth of the stake, picked at random (seeded)."""
+    table = genesis.table_for(0)
+    rng = random.Random(20)
+    ids = list(table.ids)
+    rng.shuffle(ids)
+    down: set[str] = set()
+    stake = 0
+    for vid in ids:
+        if stake * DOWN_STAKE[1] >= table.total_stake * DOWN_STAKE[0]:
+            break
+        down.add(vid)
+        stake += table[vid].stake
+    return down
+
+
+def generate(directory: Path, name: str, slots: int, epoch_length: int, down_stake: bool) -> tuple[Path, Path]:
+    """Write genesis-<epoch_length>.json and <name>.jsonl (skipped when already there)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    genesis, keys = _setup(epoch_length)
+    gpath = directory / f"genesis-{epoch_length}.json"
+    hpath = directory / f"{name}-{slots}-{epoch_length}.jsonl"
+    if not gpath.exists():
+        genesis.save(gpath)
+    if hpath.exists():
+        return gpath, hpath
+    config = genesis.config
+    down = _down_set(genesis) if down_stake else set()
+    secrets = keys
     tmp = hpath.with_suffix(".tmp")
-    started = time.perf_counter()
-    written = 0
-    epoch = 0
-    seed = genesis.initial_seed
-    parent = b""
+    epoch, seed, parent, done = 0, genesis.initial_seed, GENESIS_PARENT, 0
     with open(tmp, "w", encoding="utf-8") as out, ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        while written < blocks:
+        while done < slots:
             sched = Schedule(config, genesis.table_for(epoch), epoch, seed)
-            slots = list(sched.slots)[: blocks - written]
-            leaders = sched.leaders()
-            alphas = [sched.slot_input(s) for s in slots]
-
-            def prove(i: int, leaders: list[str] = leaders, alphas: list[bytes] = alphas) -> bytes:
-                return secrets[leaders[i]].prove(alphas[i], config.suite)
-
-            proofs = list(pool.map(prove, range(len(slots)), chunksize=256))
+            table = sched.table
+            by_stake = sorted(table.ids, key=lambda v: -table[v].stake)
+            chosen: list[tuple[int, int, str]] = []
+            for slot in list(sched.slots)[: slots - done]:
+                ranking = sched.ranking(slot)
+                rank = next((r for r, v in enumerate(ranking) if v not in down), None)
+                if rank is not None:
+                    chosen.append((slot, rank, ranking[rank]))
+            alphas = [sched.slot_input(s) for s, _, _ in chosen]
+            sks = [secrets[vid].vrf_secret for _, _, vid in chosen]
+            proofs = list(pool.map(lambda sk, alpha: sk.prove(alpha, config.suite), sks, alphas, chunksize=256))
             acc = SeedAccumulator(config, epoch, seed)
             lines = []
-            for i, slot in enumerate(slots):
-                claim = LeaderClaim(config.chain_id, epoch, slot, 0, leaders[i], proofs[i])
-                acc.add(slot, vrf.proof_to_hash(proofs[i], config.suite))
-                block = hashlib.sha256(parent + claim.to_bytes()).digest()
-                obj = {"slot": slot, "claim": claim.to_dict(), "block_hash": block.hex()}
-                if parent:
-                    obj["parent_hash"] = parent.hex()
-                lines.append(json.dumps(obj, separators=(",", ":")) + "\n")
-                parent = block
+            for (slot, rank, vid), proof in zip(chosen, proofs, strict=True):
+                cert = None
+                if rank:
+                    below = set(sched.ranking(slot)[:rank])
+                    voters: list[str] = []
+                    signed = 0
+                    for v in by_stake:
+                        if v in down or v in below:
+                            continue
+                        voters.append(v)
+                        signed += table[v].stake
+                        if is_quorum(signed, table.total_stake):
+                            break
+                    cert = TimeoutCertificate(
+                        TimeoutVote.sign(config, table, epoch, slot, rank, v, secrets[v].vote_seed, parent,
+                                         seed=sched.seed) for v in voters)
+                claim = LeaderClaim(config.chain_id, epoch, slot, rank, vid, proof, cert)
+                acc.add(slot, vrf.proof_to_hash(proof, config.suite))
+                payload = hashlib.sha256(slot.to_bytes(8, "big")).digest()
+                header = make_header(claim, parent, payload, secrets[vid].vote_seed)
+                lines.append(HistoryRecord.signed(claim, header).to_line())
+                parent = header.block_hash()
             out.writelines(lines)
-            written += len(slots)
+            done += min(epoch_length, slots - done)
             seed = acc.finish()
             epoch += 1
-            rate = written / (time.perf_counter() - started)
-            print(f"  generated {written:,} blocks ({rate:,.0f}/s)", file=sys.stderr)
+            print(f"  {name}: generated {done:,} slots", file=sys.stderr)
     tmp.rename(hpath)
     return gpath, hpath
 
 
-def prefix(hpath: Path, n: int) -> Path:
-    """The first n lines of the history, as their own file."""
-    out = hpath.with_name(f"{hpath.stem}-first-{n}.jsonl")
-    if not out.exists():
-        with open(hpath, "rb") as src, open(out, "wb") as dst:
-            for i, line in enumerate(src):
-                if i >= n:
-                    break
-                dst.write(line)
-    return out
-
-
-# The child reads its peak RSS from /proc (VmHWM): ru_maxrss survives exec on Linux and
-# would report the parent's peak (the generator's) instead.
+# Each run in a fresh interpreter; it prints its figures and the report's digest.
 _CHILD = """
-import json, sys, time
+import hashlib, json, sys, time
+from concurrent.futures import ProcessPoolExecutor
 from election import audit
-g, h, w = sys.argv[1], sys.argv[2], sys.argv[3]
+g, h, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 t = time.perf_counter()
-rep = audit(g, h, workers=None if w == "default" else int(w))
+if mode == "thread":
+    rep = audit(g, h, workers=1)
+elif mode == "threads":
+    rep = audit(g, h)
+elif mode == "processes":
+    with ProcessPoolExecutor(2) as ex:
+        rep = audit(g, h, executor=ex)
+else:
+    from distributed import LocalCluster
+    from election.chain.cluster import cluster_executor
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        t = time.perf_counter()  # the cluster's start is not the audit's
+        with cluster_executor(c) as ex:
+            rep = audit(g, h, executor=ex)
 dt = time.perf_counter() - t
-hwm = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:"))
-print(json.dumps({"ok": rep.ok, "blocks": rep.blocks, "valid": rep.valid, "seconds": dt, "maxrss_kb": hwm}))
+d = rep.to_dict(); d.pop("elapsed_seconds")
+digest = hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+print(json.dumps({"ok": rep.ok, "blocks": rep.blocks, "takeovers": rep.takeovers, "seconds": dt, "digest": digest}))
 """
 
+MODES = ("thread", "threads", "processes", "cluster")
 
-def run_audit(gpath: Path, hpath: Path, workers: str) -> dict[str, float]:
+
+def run_audit(gpath: Path, hpath: Path, mode: str) -> dict[str, float | str]:
     """Audit in a fresh interpreter; returns its figures."""
-    r = subprocess.run([sys.executable, "-c", _CHILD, str(gpath), str(hpath), workers],
+    r = subprocess.run([sys.executable, "-c", _CHILD, str(gpath), str(hpath), mode],
                        capture_output=True, text=True, check=True)
-    out: dict[str, float] = json.loads(r.stdout)
+    out: dict[str, float | str] = json.loads(r.stdout.strip().splitlines()[-1])
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--blocks", type=int, default=1_000_000)
-    ap.add_argument("--throughput-blocks", type=int, default=200_000)
+    ap.add_argument("--blocks", type=int, default=60_000)
+    ap.add_argument("--backup-blocks", type=int, default=12_000)
+    ap.add_argument("--epoch-length", type=int, default=4096)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--dir", type=Path, default=Path("/tmp/seqvrf-bench"))
-    ap.add_argument("--skip-memory", action="store_true")
     args = ap.parse_args()
-    gpath, hpath = generate(args.dir, args.blocks)
-    small = prefix(hpath, min(args.throughput_blocks, args.blocks))
-    print(f"history: {hpath} ({hpath.stat().st_size / 1e6:,.0f} MB); cores: {os.cpu_count()}")
-    print(f"{'run':<34} {'blocks':>9} {'seconds':>8} {'claims/s':>9} {'peak RSS':>9}")
-    for workers in ("1", "2"):
-        r = run_audit(gpath, small, workers)
-        assert r["ok"] and r["valid"] == r["blocks"]
-        print(f"{'throughput, workers=' + workers:<34} {int(r['blocks']):>9,} {r['seconds']:>8.1f} "
-              f"{r['blocks'] / r['seconds']:>9,.0f} {r['maxrss_kb'] / 1024:>7.0f}MB")
-    if not args.skip_memory:
-        r = run_audit(gpath, hpath, "default")
-        assert r["ok"] and r["valid"] == r["blocks"]
-        print(f"{'full history, default workers':<34} {int(r['blocks']):>9,} {r['seconds']:>8.1f} "
-              f"{r['blocks'] / r['seconds']:>9,.0f} {r['maxrss_kb'] / 1024:>7.0f}MB")
+    histories = {
+        "healthy": generate(args.dir, "healthy", args.blocks, args.epoch_length, False),
+        "backup-heavy": generate(args.dir, "backup", args.backup_blocks, args.epoch_length, True),
+    }
+    modes = args.modes.split(",")
+    print(f"cores: {os.cpu_count()}; epoch length {args.epoch_length}; version-2 histories (signed headers)")
+    rates: dict[tuple[str, str], list[float]] = {}
+    digests: dict[str, set[str]] = {}
+    info: dict[str, dict[str, float | str]] = {}
+    for _ in range(args.rounds):  # interleaved: every run sees the same load drift
+        for name, (g, h) in histories.items():
+            for mode in modes:
+                r = run_audit(g, h, mode)
+                rates.setdefault((name, mode), []).append(float(r["blocks"]) / float(r["seconds"]))
+                digests.setdefault(name, set()).add(str(r["digest"]))
+                info[name] = r
+    print(f"{'history':<14} {'blocks':>7} {'takeovers':>9} {'run':<10} {'blocks/s (min..max)':>22}")
+    for (name, mode), rs in rates.items():
+        r = info[name]
+        print(f"{name:<14} {int(r['blocks']):>7,} {int(r['takeovers']):>9,} {mode:<10} "
+              f"{min(rs):>10,.0f}..{max(rs):<10,.0f}")
+    for name, ds in digests.items():
+        same = "identical" if len(ds) == 1 else f"DIFFERENT ({len(ds)} digests)"
+        print(f"{name}: reports of every run {same}")
 
 
 if __name__ == "__main__":

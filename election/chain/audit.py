@@ -28,13 +28,16 @@ the empty-slot rate against ``e^-k``.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import math
 import os
 import time
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, overload
@@ -42,9 +45,10 @@ from typing import Any, overload
 import vrf
 
 from ..risk.health import HealthReport, OutcomeLog, assess
-from ..rules.blocks import SignedBlock, check_block_static
-from ..rules.claims import LeaderClaim, check_claim_output, check_claim_static
+from ..rules.blocks import SignedBlock, check_block_static, collect_block_static
+from ..rules.claims import LeaderClaim, check_claim_output, collect_claim_static
 from ..rules.config import MAX_SLOT, ElectionConfig
+from ..rules.deferred import Deferred, SignatureItem
 from ..rules.errors import ElectionError, InvalidClaim
 from ..rules.evidence import Evidence, HeaderEquivocation, ProduceAfterVote, VoteEquivocation, evidence_to_dict
 from ..rules.forkchoice import canonical_index, canonical_race_index
@@ -69,17 +73,22 @@ from .formats import (
     parse_history_item,
     parse_history_line,
 )
+from .sigcheck import verify_signatures
 from .stats import chi_square
 
 __all__ = [
     "audit", "AuditReport", "InvalidBlock", "EpochSummary", "ValidatorSummary", "ProgressCallback",
     "REPORT_FORMAT", "BATCH_SIZE", "MAX_INVALID_KEPT", "MAX_EMPTY_EPOCHS", "REASON_CODES", "SeedChain",
+    "ShardStart", "MAX_PENDING_SIGNATURES",
 ]
 
 REPORT_FORMAT = "seqvrf-audit-report"
 """Value of the JSON report's ``format`` key."""
 BATCH_SIZE = 4096
 """Claims whose VRF proofs are verified together in one :func:`vrf.verify_many` call."""
+MAX_PENDING_SIGNATURES = 1 << 17
+"""Most Ed25519 checks (votes, headers) collected before a batch is verified, whatever its
+number of claims: a hostile certificate holds up to 65,535 votes."""
 MAX_INVALID_KEPT = 1000
 """Invalid blocks kept in full in the report; the rest are counted by reason only."""
 MAX_EMPTY_EPOCHS = 4096
@@ -238,6 +247,23 @@ class SeedChain(Sequence[EpochSummary]):
             return
         self._items.append(_EmptyRun(epoch, seed, digest, next_seed))
         self._ends.append((self._ends[-1] if self._ends else 0) + 1)
+
+    def extend(self, other: SeedChain) -> None:
+        """Add the epochs of ``other``, which come right after this chain's (a later shard)."""
+        for item in other._items:
+            if isinstance(item, _EmptyRun):
+                last = self._items[-1] if self._items else None
+                if isinstance(last, _EmptyRun) and last.first + last.count == item.first and last.digest == item.digest:
+                    last.count += item.count
+                    last.next_seed = item.next_seed
+                    self._ends[-1] += item.count
+                    continue
+                run = _EmptyRun(item.first, item.seed, item.digest, item.next_seed)
+                run.count = item.count
+                self._items.append(run)
+                self._ends.append((self._ends[-1] if self._ends else 0) + item.count)
+            else:
+                self.append(item)
 
     @property
     def last_next_seed(self) -> bytes:
@@ -616,9 +642,13 @@ class _TableTally:
 
 _LINE_TYPES = (str, bytes)
 
-# A batch item: [record, reason code or None (None: awaiting its VRF check), reason or None,
-#                whether the block took its place in the chain (not rejected by an ordering rule)]
+# A batch item: [record, reason code or None (None: awaiting its signature and VRF checks),
+#                reason or None, whether the block took its place in the chain (not rejected by an
+#                ordering rule), its pending signature checks (Deferred or None), whether it has a
+#                VRF triple in the batch]
 _Item = list[Any]
+# A batch in flight: its items, and the future of (betas, signature verdicts).
+_Flight = tuple[list[_Item], "Future[tuple[list[bytes | None], list[bool]]]"]
 
 
 def _slim(rec: HistoryRecord) -> HistoryRecord:
@@ -629,6 +659,42 @@ def _slim(rec: HistoryRecord) -> HistoryRecord:
         return rec
     claim = LeaderClaim._prechecked(c.chain_id, c.epoch, c.slot, c.rank, c.validator_id, c.proof, None, c.mode)
     return HistoryRecord(rec.slot, claim, rec.block_hash, rec.parent_hash, rec.line, rec.header)
+
+
+@functools.lru_cache(maxsize=4)
+def genesis_from_json(text: str) -> GenesisFile:
+    """:meth:`GenesisFile.from_json`, remembered (a worker process gets many shards of one chain)."""
+    return GenesisFile.from_json(text)
+
+
+@dataclass(frozen=True)
+class ShardStart:
+    """The state of the sequential audit when the block that opens ``epoch`` comes in:
+    all a shard starting at that block needs from the blocks before it.
+
+    Attributes:
+        epoch: the epoch the shard's first block opens.
+        seed: that epoch's seed.
+        last_slot: the slot of the last block that took its place in the chain (ordering).
+        prev_hash: that block's ``block_hash`` (linking).
+        valid_hash: the last valid block's ``block_hash``.
+        last_valid_slot: the last valid block's slot (missed runs).
+        version: the history version (fixed by the first block in order).
+    """
+
+    epoch: int
+    seed: bytes
+    last_slot: int | None
+    prev_hash: bytes | None
+    valid_hash: bytes | None
+    last_valid_slot: int
+    version: int | None
+
+
+_SENT = ("genesis", "max_empty_epochs", "blocks", "valid", "invalid_kept", "invalid_by_code", "missed",
+         "missed_runs", "longest", "run_hist", "by_rank", "produced", "scheduled", "tallies", "epochs",
+         "version", "stale_parents", "kept", "last_slot", "last_valid_slot", "prev_hash", "valid_hash",
+         "outcomes")
 
 
 class _Auditor:
@@ -646,7 +712,10 @@ class _Auditor:
         self.first_slot = genesis.config.first_slot(genesis.start_epoch)
         self.cur = _Epoch(genesis, genesis.start_epoch, genesis.initial_seed, self.table_for(genesis.start_epoch))
         self.pending: list[_Item] = []
-        self.triples: list[tuple[vrf.PublicKey, bytes, bytes]] = []
+        self.triples: list[tuple[Any, bytes, bytes]] = []  # VRF (key, alpha, proof)
+        self.sig_items: list[SignatureItem] = []
+        self.inflight: deque[_Flight] = deque()
+        self._verifier: ThreadPoolExecutor | None = None  # runs the batches' checks (close())
         self.last_slot: int | None = None          # highest slot of a block in order
         self.last_valid_slot = self.first_slot - 1
         self.prev_hash: bytes | None = None        # block_hash of the previous block in order
@@ -730,18 +799,30 @@ class _Auditor:
             return
         if self.mode == "windowed":
             self._reveal_for(slot)
+        self._collect(rec)
+
+    def _collect(self, rec: HistoryRecord) -> None:
+        claim = rec.claim
+        slot = claim.slot
+        # The rules except signatures and the VRF proof now; those when the batch is verified.
+        triple: tuple[vrf.PublicKey, bytes, bytes] | None
         try:
             if self.version == 1 and rec.header is None:
-                triple = check_claim_static(claim, self.cur.schedule)
+                triple, deferred = collect_claim_static(claim, self.cur.schedule)
             else:
-                triple = check_block_static(SignedBlock(claim, rec.header), self.cur.schedule)[:3]
+                triple, _, deferred = collect_block_static(SignedBlock(claim, rec.header), self.cur.schedule)
         except (InvalidClaim, InvalidHeader) as exc:
             self._early(rec, exc.code, str(exc), True)
             return
         # Slots with observed blocks keep their certificate: its votes are compared with theirs.
         keep = claim.certificate is None or slot in self.watch
-        self.pending.append([rec if keep else _slim(rec), None, None, True])
-        self.triples.append(triple)
+        pending: Deferred | None = None
+        if deferred.items:
+            pending = deferred
+            self.sig_items += deferred.items
+        self.pending.append([rec if keep else _slim(rec), None, None, True, pending, triple is not None])
+        if triple is not None:
+            self.triples.append(triple)
 
     def _reveal_for(self, slot: int) -> None:
         """Windowed: reveal the windows of the current epoch up to ``slot``'s, each from the
@@ -762,7 +843,7 @@ class _Auditor:
         self.recent = [(x, b) for x, b in self.recent if x >= keep_from]
 
     def _early(self, rec: HistoryRecord, code: str, reason: str, in_order: bool = False) -> None:
-        self.pending.append([rec if rec.claim.slot in self.watch else _slim(rec), code, reason, in_order])
+        self.pending.append([rec if rec.claim.slot in self.watch else _slim(rec), code, reason, in_order, None, False])
 
     def _advance(self, epoch: int) -> None:
         """Close the current epoch and walk to ``epoch``: the epochs in between have no
@@ -798,15 +879,66 @@ class _Auditor:
             tally = self.tallies[digest] = _TableTally(table)
         return tally
 
+    def full(self) -> bool:
+        """Whether the pending batch should be verified now (``batch_size`` claims, or
+        :data:`MAX_PENDING_SIGNATURES` signatures)."""
+        return len(self.sig_items) >= MAX_PENDING_SIGNATURES
+
     def drain(self) -> None:
-        """Verify the pending batch's proofs in bulk, then account its blocks in order."""
+        """Verify the pending batch and every batch in flight, then account their blocks
+        in order (needed before the epoch changes: the next seed takes their betas)."""
+        self._submit()
+        while self.inflight:
+            self._settle()
+
+    def drain_async(self) -> None:
+        """Send the pending batch to be verified on the verifier thread and account the
+        batches before it: the caller parses the next batch while this one is verified."""
+        self._submit()
+        while len(self.inflight) > 1:
+            self._settle()
+
+    def close(self) -> None:
+        """Stop the verifier thread (the auditor may not verify after this)."""
+        if self._verifier is not None:
+            self._verifier.shutdown(wait=True, cancel_futures=True)
+            self._verifier = None
+
+    def _verify(self, triples: list[tuple[Any, bytes, bytes]],
+                sigs: list[SignatureItem]) -> tuple[list[bytes | None], list[bool]]:
+        betas = vrf.verify_many(triples, suite=self.suite, workers=self.workers) if triples else []
+        oks = verify_signatures(sigs, self.workers) if sigs else []
+        return betas, oks
+
+    def _submit(self) -> None:
         if not self.pending:
             return
-        betas = vrf.verify_many(self.triples, suite=self.suite, workers=self.workers) if self.triples else []
+        if self._verifier is None:
+            self._verifier = ThreadPoolExecutor(1, thread_name_prefix="seqvrf-audit-verify")
+        future = self._verifier.submit(self._verify, self.triples, self.sig_items)
+        self.inflight.append((self.pending, future))
+        self.pending = []
+        self.triples = []
+        self.sig_items = []
+
+    def _settle(self) -> None:
+        """Account the oldest batch in flight, in order, once its checks are done."""
+        items, future = self.inflight.popleft()
+        betas, oks = future.result()
         it = iter(betas)
-        for rec, code, reason, in_order in self.pending:
+        at = 0
+        for rec, code, reason, in_order, deferred, has_triple in items:
             if code is None:
-                beta = next(it)
+                beta = next(it) if has_triple else None
+                if deferred is not None:
+                    n = len(deferred.items)
+                    err = deferred.resolve(oks[at:at + n])
+                    at += n
+                    if isinstance(err, (InvalidClaim, InvalidHeader)):
+                        code, reason = err.code, str(err)
+                    elif err is not None:
+                        raise err
+            if code is None:
                 parent = rec.parent_hash
                 linked = (parent is None or self.prev_hash is None
                           or parent == self.prev_hash or parent == self.valid_hash)
@@ -832,8 +964,6 @@ class _Auditor:
             if rec.claim.slot in self.watch and rec.claim.slot not in self.kept:
                 self.kept[rec.claim.slot] = (rec, False)
             self._reject(rec, code, reason)
-        self.pending = []
-        self.triples = []
 
     def _output_code(self, rec: HistoryRecord, beta: bytes) -> str | None:
         """Secret mode: the code of the rule the verified output breaks (``not_eligible``), or None."""
@@ -946,14 +1076,117 @@ class _Auditor:
 
     # -- the end ------------------------------------------------------------------------
     def finish(self, elapsed: float) -> AuditReport:
+        self.end()
+        return self.report(elapsed)
+
+    def end(self) -> None:
+        """The history's end: verify what is pending, close the last epoch (partial)."""
         self.drain()
         last = self.last_slot
         if last is not None:
             if self.last_valid_slot < last:
                 self._missed_run(self.last_valid_slot + 1, last)
             self._close_epoch(last - self.config.first_slot(self.cur.epoch) + 1, final=False)
+        self._fold_empty()
+
+    def _fold_empty(self) -> None:
         for empty in self.empty_tallies.values():
             self._add_scheduled(empty.counts())
+        self.empty_tallies = {}
+
+    # -- shards (election.chain.parallel) ---------------------------------------------
+    def resume(self, start: ShardStart) -> None:
+        """Start mid-history, in the state a sequential audit has when the block that opens
+        ``start.epoch`` comes (the state :meth:`hand_over` returns)."""
+        self.cur = _Epoch(self.genesis, start.epoch, start.seed)
+        self.last_slot = start.last_slot
+        self.prev_hash = start.prev_hash
+        self.valid_hash = start.valid_hash
+        self.last_valid_slot = start.last_valid_slot
+        self.version = start.version
+
+    def hand_over(self, epoch: int) -> ShardStart:
+        """End a shard before the block that opens ``epoch``: verify what is pending,
+        close the current epoch, walk the empty ones, and return the state the next
+        shard starts from."""
+        self.drain()
+        self._advance(epoch)
+        self._fold_empty()
+        return self.state()
+
+    def state(self) -> ShardStart:
+        """The state a shard starting here needs (see :class:`ShardStart`)."""
+        return ShardStart(self.cur.epoch, self.cur.seed, self.last_slot, self.prev_hash, self.valid_hash,
+                          self.last_valid_slot, self.version)
+
+    def absorb(self, part: _Auditor) -> None:
+        """Add the figures of the next shard's auditor (after its :meth:`hand_over` or
+        :meth:`end`): the result is the sequential audit's over both."""
+        self.blocks += part.blocks
+        self.valid += part.valid
+        room = MAX_INVALID_KEPT - len(self.invalid_kept)
+        self.invalid_kept += part.invalid_kept[:max(0, room)]
+        for code, n in part.invalid_by_code.items():
+            self.invalid_by_code[code] = self.invalid_by_code.get(code, 0) + n
+        self.missed += part.missed
+        self.missed_runs += part.missed_runs
+        for entry in part.longest:
+            if len(self.longest) < _LONGEST_RUNS:
+                heapq.heappush(self.longest, entry)
+            elif entry > self.longest[0]:
+                heapq.heapreplace(self.longest, entry)
+        for b, n in part.run_hist.items():
+            self.run_hist[b] = self.run_hist.get(b, 0) + n
+        for r, n in part.by_rank.items():
+            self.by_rank[r] = self.by_rank.get(r, 0) + n
+        for vid, p in part.produced.items():
+            mine = self.produced.setdefault(vid, [0, 0, 0])
+            for i in range(3):
+                mine[i] += p[i]
+        self._add_scheduled(part.scheduled)
+        for tally in part.tallies.values():
+            t = self._table_tally(tally.table)
+            t.slots += tally.slots
+            t.produced += tally.produced
+        self.epochs.extend(part.epochs)
+        if self.version is None:
+            self.version = part.version
+        self.stale_parents += part.stale_parents
+        self.outcomes.extend(part.outcomes)
+        for slot, kept in part.kept.items():
+            if kept[1] or slot not in self.kept:  # as _settle: a valid block's record wins
+                self.kept[slot] = kept
+        if part.last_slot is not None:
+            self.last_slot = part.last_slot
+        self.cur = part.cur
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a shard sends back (no threads, no pending work, no built schedule)."""
+        if self.pending or self.inflight:
+            raise RuntimeError("an auditor with unverified blocks cannot be sent")
+        state = {k: getattr(self, k) for k in _SENT}
+        # Keys hold C objects: the genesis travels as its JSON, tables by digest.
+        state["genesis"] = self.genesis.to_json(None)
+        state["tallies"] = {d: (t.slots, t.produced) for d, t in self.tallies.items()}
+        state["cur"] = (self.cur.epoch, self.cur.seed)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        epoch, seed = state.pop("cur")
+        genesis = genesis_from_json(state.pop("genesis"))
+        tallies = state.pop("tallies")
+        self.__init__(genesis, None, state["max_empty_epochs"])  # type: ignore[misc]
+        for k, v in state.items():
+            setattr(self, k, v)
+        tables = {t.digest(): t for _, t in genesis.tables}
+        for digest, (slots, produced) in tallies.items():
+            tally = self.tallies[digest] = _TableTally(tables[digest])
+            tally.slots, tally.produced = slots, produced
+        self.cur = _Epoch(self.genesis, epoch, seed)
+
+    def report(self, elapsed: float) -> AuditReport:
+        """The report, once :meth:`end` has run."""
+        last = self.last_slot
         ids: set[str] = set(self.scheduled)
         last_table = self.cur.table
         rows: list[ValidatorSummary] = []
@@ -977,7 +1210,7 @@ class _Auditor:
             chain_id=self.config.chain_id,
             genesis_start_epoch=self.genesis.start_epoch,
             first_slot=self.first_slot,
-            last_slot=last,
+            last_slot=self.last_slot,
             blocks=self.blocks,
             valid=self.valid,
             invalid_blocks=self.invalid_kept,
@@ -1182,7 +1415,7 @@ def audit(genesis: GenesisFile | PathLike,
           workers: int | None = None, progress: ProgressCallback | None = None,
           batch_size: int = BATCH_SIZE, max_line_bytes: int | None = None,
           max_empty_epochs: int = MAX_EMPTY_EPOCHS, observed: HistorySource | None = None,
-          l1_finalized: Mapping[int, int] | None = None) -> AuditReport:
+          l1_finalized: Mapping[int, int] | None = None, executor: Executor | None = None) -> AuditReport:
     """Audit a chain's leader history against its genesis.
 
     Args:
@@ -1209,6 +1442,10 @@ def audit(genesis: GenesisFile | PathLike,
             an epoch ``E``, the external finality signal fixed for it (the highest epoch
             the L1 had finalized when the table of ``E`` was fixed); an epoch absent from
             it has nothing finalized (docs/spec.md section 19).  Ignored otherwise.
+        executor: audit shards of epochs through this executor (worker processes, a
+            ``dask.distributed`` cluster: :mod:`election.chain.parallel`); the report is
+            the same.  ``history`` must then be a path or an fsspec URL, and ``workers``
+            counts the threads of each shard (default 1).  The executor is not shut down.
 
     Returns:
         The :class:`AuditReport`; ``report.ok`` is False if any block is invalid or
@@ -1221,7 +1458,8 @@ def audit(genesis: GenesisFile | PathLike,
             :data:`~election.chain.formats.MAX_REPORTED_LINES`), with its number.
         OSError: a file cannot be read.
         ValueError: ``batch_size``, ``workers`` or ``max_line_bytes`` not a positive
-            int, or ``max_empty_epochs`` not an int >= 0.
+            int, or ``max_empty_epochs`` not an int >= 0; an ``executor`` with a history
+            that is not a path or URL.
     """
     if type(batch_size) is not int or batch_size < 1:
         raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
@@ -1231,6 +1469,20 @@ def audit(genesis: GenesisFile | PathLike,
         raise ValueError(f"max_empty_epochs: expected an int >= 0, got {max_empty_epochs!r}")
     if workers is not None and (type(workers) is not int or workers < 1):
         raise ValueError(f"workers: expected None or a positive int, got {workers!r}")
+    if executor is not None:
+        if not isinstance(genesis, GenesisFile):
+            genesis = GenesisFile.load(genesis)
+        if genesis.config.mode != "rotation" or genesis.config.inactivity:
+            # Windowed reveals and the inactivity rule carry state across epochs that shards
+            # do not hand over yet: these chains are audited in this process (same report).
+            executor = None
+    if executor is not None:
+        if not isinstance(history, (str, os.PathLike)):
+            raise ValueError(f"history: an executor needs a path or URL, got {type(history).__name__}")
+        from .parallel import audit_sharded  # the layer above this module
+
+        return audit_sharded(genesis, history, executor, workers, progress, batch_size, max_line_bytes,
+                             max_empty_epochs, observed)
     started = time.perf_counter()
     if not isinstance(genesis, GenesisFile):
         genesis = GenesisFile.load(genesis)
@@ -1245,36 +1497,39 @@ def audit(genesis: GenesisFile | PathLike,
     lines, path = open_lines(history, max_line_bytes)
     auditor = _Auditor(genesis, workers, max_empty_epochs, l1_finalized)
     auditor.watch = {r.claim.slot for r in observed_records}
-    errors: list[MalformedLine] = []
-    bad = 0
-    read = 0
-    for number, item in enumerate(lines, 1):
-        if isinstance(item, HistoryRecord):
-            rec = item if item.line else HistoryRecord(item.slot, item.claim, item.block_hash, item.parent_hash,
-                                                       number, item.header)
-        else:
-            size = len(item)
-            read += size
-            try:
-                if size <= max_line_bytes and type(item) in _LINE_TYPES:  # the hot path: one call
-                    rec = parse_history_line(item, number, path)
-                else:
-                    rec = parse_history_item(item, number, path, max_line_bytes)
-            except MalformedLine as exc:
-                bad += 1
-                if len(errors) < MAX_REPORTED_LINES:
-                    errors.append(exc)
-                continue
+    try:
+        errors: list[MalformedLine] = []
+        bad = 0
+        read = 0
+        for number, item in enumerate(lines, 1):
+            if isinstance(item, HistoryRecord):
+                rec = item if item.line else HistoryRecord(item.slot, item.claim, item.block_hash, item.parent_hash,
+                                                           number, item.header)
+            else:
+                size = len(item)
+                read += size
+                try:
+                    if size <= max_line_bytes and type(item) in _LINE_TYPES:  # the hot path: one call
+                        rec = parse_history_line(item, number, path)
+                    else:
+                        rec = parse_history_item(item, number, path, max_line_bytes)
+                except MalformedLine as exc:
+                    bad += 1
+                    if len(errors) < MAX_REPORTED_LINES:
+                        errors.append(exc)
+                    continue
+            if bad:
+                continue  # only looking for more malformed lines now
+            auditor.feed(rec)
+            if len(auditor.pending) >= batch_size or auditor.full():
+                auditor.drain_async()
+                if progress is not None:
+                    progress(auditor.blocks, read, total)
         if bad:
-            continue  # only looking for more malformed lines now
-        auditor.feed(rec)
-        if len(auditor.pending) >= batch_size:
-            auditor.drain()
-            if progress is not None:
-                progress(auditor.blocks, read, total)
-    if bad:
-        raise MalformedHistory(errors, bad, path)
-    report = auditor.finish(time.perf_counter() - started)
+            raise MalformedHistory(errors, bad, path)
+        report = auditor.finish(time.perf_counter() - started)
+    finally:
+        auditor.close()
     if observed is not None:
         _check_observed(genesis, report, auditor.kept, observed_records, workers, auditor.table_for,
                         auditor.window_seeds)

@@ -1,6 +1,10 @@
-"""``seqvrf audit GENESIS HISTORY [--json] [--workers N] [--max-line-bytes N] [--max-empty-epochs N]
-[--observed FILE] [--l1-finality FILE]``:
-audit a chain's leader history.
+"""``seqvrf audit GENESIS HISTORY [--json] [--workers N] [--processes N | --scheduler ADDRESS]
+[--max-line-bytes N] [--max-empty-epochs N] [--observed FILE] [--l1-finality FILE]``: audit a
+chain's leader history.
+
+``--processes N`` audits shards of epochs in N worker processes, ``--scheduler ADDRESS``
+on a dask.distributed cluster (the ``cluster`` extra); the report is the same.  HISTORY
+may be an fsspec URL (``s3://...``) as well as a path.
 
 Prints a human summary (or, with ``--json``, the full report as JSON) on stdout.  A
 progress bar goes to stderr when stderr is a terminal and ``--json`` is not given.
@@ -15,10 +19,13 @@ import argparse
 import json
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from typing import IO, Any
 
-from ..chain.audit import MAX_EMPTY_EPOCHS, audit
+from ..chain.audit import MAX_EMPTY_EPOCHS, AuditReport, audit
+from ..chain.cluster import cluster_executor
 from ..chain.formats import MalformedGenesis, MalformedHistory
+from ..chain.parallel import open_history
 from ..rules._codec import json_int, load_json
 from ..rules.config import MAX_SLOT
 from ..rules.errors import ElectionError, MalformedData
@@ -49,6 +56,13 @@ def register(subparsers: Any) -> None:
                         "mapping an epoch (decimal string) to the L1-finalized epoch fixed for its table")
     p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="threads verifying VRF proofs (default: one per core)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--processes", type=positive_int, default=None, metavar="N",
+                       help="audit shards of epochs in N worker processes (same report; --workers then counts "
+                            "the threads of each process, default 1)")
+    where.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="audit the shards on a dask.distributed cluster (e.g. tcp://host:8786; needs "
+                            "seqvrf[cluster]); the workers must reach HISTORY (shared path or fsspec URL)")
     p.add_argument("--max-line-bytes", type=bounded_int(1, 1 << 40), default=None, metavar="N",
                    help="longest history line read; a longer one is malformed (default: the longest line a "
                         "valid block of this genesis can have, a certificate signed by its largest table)")
@@ -126,10 +140,7 @@ def run(args: argparse.Namespace) -> int:
     err = sys.stderr
     bar = ProgressBar(err) if (not args.json and err.isatty()) else None
     try:
-        l1 = None if args.l1_finality is None else read_l1_finality(args.l1_finality)
-        report = audit(args.genesis, args.history, workers=args.workers, progress=bar,
-                       max_line_bytes=args.max_line_bytes, max_empty_epochs=args.max_empty_epochs,
-                       observed=args.observed, l1_finalized=l1)
+        report = _audit(args, bar)
     except MalformedHistory as exc:
         if bar:
             bar.close()
@@ -150,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"format": "seqvrf-audit-report", "version": 1, "ok": False,
                               "error": "malformed genesis", "line": exc.line, "reason": exc.reason}, indent=2))
         return EXIT_USAGE
-    except (ElectionError, ValueError, OSError, RecursionError) as exc:
+    except (ElectionError, ValueError, OSError, RecursionError, ImportError) as exc:
         # ElectionError covers every MalformedData; OSError a missing file or a directory.
         if bar:
             bar.close()
@@ -168,3 +179,21 @@ def run(args: argparse.Namespace) -> int:
     if not report.blocks:
         print("seqvrf audit: the history has no blocks: nothing was audited (is it the right file?)", file=err)
     return EXIT_OK if report.ok else EXIT_VIOLATION
+
+
+def _audit(args: argparse.Namespace, bar: ProgressBar | None) -> AuditReport:
+    """The audit the arguments ask for: in this process, in worker processes, or on a cluster."""
+    kwargs: dict[str, Any] = {"workers": args.workers, "progress": bar, "max_line_bytes": args.max_line_bytes,
+                              "max_empty_epochs": args.max_empty_epochs, "observed": args.observed}
+    if args.l1_finality is not None:
+        kwargs["l1_finalized"] = read_l1_finality(args.l1_finality)
+    if args.processes is not None:
+        with ProcessPoolExecutor(args.processes) as pool:  # shut down (and its processes ended) on exit
+            return audit(args.genesis, args.history, executor=pool, **kwargs)
+    if args.scheduler is not None:
+        with cluster_executor(args.scheduler) as executor:
+            return audit(args.genesis, args.history, executor=executor, **kwargs)
+    if "://" in args.history:
+        with open_history(args.history) as f:
+            return audit(args.genesis, f, **kwargs)
+    return audit(args.genesis, args.history, **kwargs)

@@ -325,6 +325,21 @@ class OutcomeLog:
             row[0] += len(idx)
             row[1] += len(idx) - misses
 
+    def extend(self, later: OutcomeLog) -> None:
+        """Append the outcomes of ``later``, a log of slots that all come after this one's
+        (an audit shard's): the result is the log of both, as if recorded in one pass."""
+        self.slots += later.slots
+        self.empty += later.empty
+        for vid, outcomes in later._missed.items():
+            self._missed.setdefault(vid, bytearray()).extend(outcomes)
+            self._miss_slots.setdefault(vid, array("Q")).extend(later._miss_slots[vid])
+        for vid, epochs in later._epochs.items():
+            mine = self._epochs.setdefault(vid, {})
+            for epoch, row in epochs.items():
+                cur = mine.setdefault(epoch, [0, 0, 0])
+                for i in range(3):
+                    cur[i] += row[i]
+
     def _row(self, vid: str, epoch: int) -> list[int]:
         epochs = self._epochs.setdefault(vid, {})
         row = epochs.get(epoch)

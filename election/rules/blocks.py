@@ -15,12 +15,13 @@ from typing import Any
 import vrf
 
 from ._codec import JsonForm, Reader, json_object
-from .claims import LeaderClaim, check_claim_static
-from .errors import MalformedData
-from .headers import SignedHeader, verify_header
+from .claims import LeaderClaim, collect_claim_static
+from .deferred import Deferred
+from .errors import ElectionError, MalformedData
+from .headers import SignedHeader, collect_header
 from .modes import EpochRules
 
-__all__ = ["SignedBlock", "check_block_static", "MAX_CLAIM_BYTES"]
+__all__ = ["SignedBlock", "check_block_static", "collect_block_static", "MAX_CLAIM_BYTES"]
 
 MAX_CLAIM_BYTES = 65535 * (2 + 256 + 64) + 512
 """Upper bound of a claim's binary encoding (a certificate of 65,535 votes with the
@@ -129,9 +130,41 @@ def check_block_static(block: SignedBlock, schedule: EpochRules, *,
         WindowNotRevealed: windowed mode, the block's window is not revealed yet (not
             checkable yet).
     """
-    block_hash = b""
-    if block.header is not None or require_header:
-        block_hash = verify_header(block.header, block.claim, schedule.table)
-    key, alpha, proof = check_claim_static(block.claim, schedule, require_seed=require_header)
+    triple, block_hash, deferred = collect_block_static(block, schedule, require_header=require_header)
+    deferred.check_now()
+    assert triple is not None  # check_now raised otherwise
+    key, alpha, proof = triple
     return key, alpha, proof, block_hash
+
+
+def collect_block_static(block: SignedBlock, schedule: EpochRules, *, require_header: bool = True
+                         ) -> tuple[tuple[vrf.PublicKey, bytes, bytes] | None, bytes, Deferred]:
+    """:func:`check_block_static` with the header's and the votes' Ed25519 signatures left
+    for a bulk verifier, in the order :func:`check_block_static` checks them (the header's
+    first, then the certificate's votes).
+
+    Returns:
+        ``(triple, block_hash, deferred)``: the VRF triple (None when a claim rule is
+        already known broken: then ``deferred.error`` holds it, behind the header
+        signature that :func:`check_block_static` would check first), the block hash,
+        and the pending checks; :meth:`~election.rules.deferred.Deferred.resolve` gives
+        exactly the error :func:`check_block_static` raises.
+
+    Raises:
+        InvalidHeader: a header rule broken before any signature check.
+        InvalidClaim: a claim rule broken before any signature check.
+    """
+    block_hash = b""
+    deferred = Deferred()
+    if block.header is not None or require_header:
+        block_hash, deferred = collect_header(block.header, block.claim, schedule.table)
+    try:
+        triple, votes = collect_claim_static(block.claim, schedule, require_seed=require_header)
+    except ElectionError as exc:
+        if not deferred.items:
+            raise
+        deferred.error = exc  # after the header signature
+        return None, block_hash, deferred
+    deferred.extend(votes)
+    return triple, block_hash, deferred
 

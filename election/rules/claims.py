@@ -19,13 +19,15 @@ import vrf
 
 from ._codec import JsonForm, Reader, check_hex, json_int, json_object, json_str, lp8, u8, u64
 from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, MODES
-from .errors import ElectionError, InvalidCertificate, InvalidClaim, InvalidStakeTable, MalformedData
+from .deferred import Deferred
+from .errors import ElectionError, InvalidClaim, InvalidStakeTable, MalformedData
 from .modes import EpochRules, SecretEpoch
 from .secret import is_eligible
 from .stake import check_validator_id
 from .votes import TimeoutCertificate
 
 __all__ = [
+    "collect_claim_static",
     "LeaderClaim",
     "make_claim",
     "verify_claim",
@@ -268,8 +270,28 @@ def check_claim_static(claim: LeaderClaim, schedule: EpochRules, *,
         WindowNotRevealed: windowed mode, the slot's window is not revealed yet: the claim
             is not checkable yet (neither valid nor invalid); retry once it is.
     """
+    triple, deferred = collect_claim_static(claim, schedule, require_seed=require_seed)
+    deferred.check_now()
+    return triple
+
+
+def collect_claim_static(claim: LeaderClaim, schedule: EpochRules, *, require_seed: bool = False
+                         ) -> tuple[tuple[vrf.PublicKey, bytes, bytes], Deferred]:
+    """:func:`check_claim_static` with the certificate's vote signatures left for a bulk
+    verifier (:class:`~election.rules.deferred.Deferred`).
+
+    Returns:
+        ``(public_key, alpha, proof)`` and the pending signature checks; resolved in
+        order, they give exactly the error :func:`check_claim_static` raises (a bad vote:
+        ``invalid_certificate``; a rule broken after good votes, e.g. under quorum, comes
+        after them).
+
+    Raises:
+        InvalidClaim: a rule broken before any signature check.
+    """
     if not isinstance(claim, LeaderClaim):
         raise InvalidClaim(f"expected a LeaderClaim, got {type(claim).__name__}")
+    deferred = Deferred()
     config = schedule.config
     if claim.chain_id != config.chain_id:
         where = _where(claim)
@@ -292,7 +314,7 @@ def check_claim_static(claim: LeaderClaim, schedule: EpochRules, *,
             "wrong_slot",
         )
     if isinstance(schedule, SecretEpoch):
-        return _check_secret_static(claim, schedule)
+        return _check_secret_static(claim, schedule), deferred
     if claim.rank > schedule.depth:
         where = _where(claim)
         raise InvalidClaim(
@@ -322,13 +344,18 @@ def check_claim_static(claim: LeaderClaim, schedule: EpochRules, *,
                 f"expected epoch {claim.epoch} slot {claim.slot} rank {claim.rank}",
                 "certificate_mismatch",
             )
-        try:
-            cert.verify(schedule.table, config, schedule.seed if (cert.seed is not None or require_seed) else None)
-        except InvalidCertificate as exc:
-            code = exc.code if exc.code in ("seed_mismatch", "unbound_vote") else "invalid_certificate"
-            raise InvalidClaim(f"{where}: invalid certificate: {exc}", code) from None
+        votes = cert.collect(schedule.table, config,
+                             schedule.seed if (cert.seed is not None or require_seed) else None)
+
+        def wrap(exc: ElectionError) -> ElectionError:
+            code = getattr(exc, "code", "")
+            code = code if code in ("seed_mismatch", "unbound_vote") else "invalid_certificate"
+            return InvalidClaim(f"{where}: invalid certificate: {exc}", code)
+
+        deferred.extend(votes, wrap)
+        deferred.settle()
     key = schedule.table[claim.validator_id].vrf_public_key
-    return key, schedule.slot_input(claim.slot), claim.proof
+    return (key, schedule.slot_input(claim.slot), claim.proof), deferred
 
 
 def _check_secret_static(claim: LeaderClaim, rules: SecretEpoch) -> tuple[vrf.PublicKey, bytes, bytes]:

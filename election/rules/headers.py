@@ -22,16 +22,15 @@ from typing import Any
 
 from nacl.signing import SigningKey
 
-import vrf
-
 from ._codec import JsonForm, Reader, check_hex, json_object, lp8, tag, u8, u64
 from .claims import LeaderClaim
 from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT
+from .deferred import Deferred, SignatureItem, verify_signature
 from .errors import ElectionError, InvalidStakeTable, MalformedData
 from .stake import StakeTable, check_validator_id
 
 __all__ = [
-    "BlockHeader", "SignedHeader", "InvalidHeader", "make_header", "verify_header", "claim_digest",
+    "BlockHeader", "SignedHeader", "InvalidHeader", "make_header", "verify_header", "collect_header", "claim_digest",
     "HASH_BYTES", "GENESIS_PARENT", "HEADER_REASONS",
 ]
 
@@ -251,15 +250,26 @@ class SignedHeader(JsonForm):
         Raises:
             InvalidHeader: ``header_signature`` (unknown validator or bad signature).
         """
+        if not verify_signature(self.signature_item(table)):
+            raise self._bad_signature()
+
+    def signature_item(self, table: StakeTable) -> SignatureItem:
+        """The ``(vote key, message, signature)`` triple :meth:`verify_signature` checks.
+
+        Raises:
+            InvalidHeader: ``header_signature``: the validator is not in ``table``.
+        """
         h = self.header
         v = table.get(h.validator_id)
         if v is None:
             raise InvalidHeader(f"header by {h.validator_id!r}: validator is not in the stake table",
                                 "header_signature")
-        # One acceptance rule for single and batch checks (ZIP-215, vrf.ed25519_verify).
-        if not vrf.ed25519_verify(v.vote_key, h.message(), self.signature):
-            raise InvalidHeader(f"header by {h.validator_id!r} for slot {h.slot} rank {h.rank}: bad signature",
-                                "header_signature")
+        return (v.vote_public_key.encode(), h.message(), self.signature)
+
+    def _bad_signature(self) -> InvalidHeader:
+        h = self.header
+        return InvalidHeader(f"header by {h.validator_id!r} for slot {h.slot} rank {h.rank}: bad signature",
+                             "header_signature")
 
 
 def make_header(claim: LeaderClaim, parent_hash: bytes, payload_digest: bytes,
@@ -307,6 +317,21 @@ def verify_header(signed: SignedHeader | None, claim: LeaderClaim, table: StakeT
     Raises:
         InvalidHeader: ``header_missing``, ``header_mismatch`` or ``header_signature``.
     """
+    block_hash, deferred = collect_header(signed, claim, table)
+    deferred.check_now()
+    return block_hash
+
+
+def collect_header(signed: SignedHeader | None, claim: LeaderClaim, table: StakeTable) -> tuple[bytes, Deferred]:
+    """:func:`verify_header` with the signature left for a bulk verifier.
+
+    Returns:
+        The block hash and the signature check (failing as ``header_signature``).
+
+    Raises:
+        InvalidHeader: ``header_missing``, ``header_mismatch``, or ``header_signature``
+            for a validator not in ``table``.
+    """
     where = f"block by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
     if signed is None:
         raise InvalidHeader(f"{where}: no signed header", "header_missing")
@@ -317,5 +342,6 @@ def verify_header(signed: SignedHeader | None, claim: LeaderClaim, table: StakeT
                             "header_mismatch")
     if h.claim_digest != claim_digest(claim):
         raise InvalidHeader(f"{where}: the header's claim digest is not the claim's", "header_mismatch")
-    signed.verify_signature(table)
-    return h.block_hash()
+    deferred = Deferred()
+    deferred.add(signed.signature_item(table), signed._bad_signature)
+    return h.block_hash(), deferred

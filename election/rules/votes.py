@@ -21,11 +21,10 @@ from typing import Any
 
 from nacl.signing import SigningKey
 
-import vrf
-
 from ._codec import JsonForm, Reader, check_hex, json_int, json_object, json_str, lp8, tag, u8, u16, u64
 from .config import MAX_BACKUPS, MAX_CHAIN_ID_BYTES, MAX_SLOT, ElectionConfig
-from .errors import InvalidCertificate, InvalidStakeTable, InvalidVote, MalformedData
+from .deferred import Deferred, SignatureItem, verify_signature
+from .errors import ElectionError, InvalidCertificate, InvalidStakeTable, InvalidVote, MalformedData
 from .stake import StakeTable, check_validator_id
 
 __all__ = ["TimeoutVote", "TimeoutCertificate", "is_quorum", "vote_message", "MAX_PARENT_HASH_BYTES",
@@ -281,6 +280,18 @@ class TimeoutVote(JsonForm):
             InvalidVote: wrong chain id, wrong table digest, wrong seed, slot not in the
                 epoch, rank beyond ``config.backups``, unknown voter, or a bad signature.
         """
+        if not verify_signature(self.check_unsigned(table, config, seed)):
+            raise self._bad_signature()
+
+    def check_unsigned(self, table: StakeTable, config: ElectionConfig, seed: bytes | None = None) -> SignatureItem:
+        """Every check of :meth:`verify` but the signature, in the same order.
+
+        Returns:
+            The ``(vote key, message, signature)`` triple left to verify.
+
+        Raises:
+            InvalidVote: as :meth:`verify`, except for a bad signature.
+        """
         if self.chain_id != config.chain_id:
             raise InvalidVote(
                 f"vote by {self.voter_id!r}: chain_id {self.chain_id.hex()} is not this chain's {config.chain_id.hex()}"
@@ -295,12 +306,16 @@ class TimeoutVote(JsonForm):
         if self.rank > config.backups:
             raise InvalidVote(f"vote by {self.voter_id!r}: rank {self.rank} exceeds the {config.backups} backups")
         check_vote_seed(self.seed, seed, f"vote by {self.voter_id!r}")
-        v = table.get(self.voter_id)
-        if v is None:
+        if table.get(self.voter_id) is None:
             raise InvalidVote(f"vote by {self.voter_id!r}: voter is not in the stake table")
-        # One acceptance rule for single and batch checks (ZIP-215, vrf.ed25519_verify).
-        if not vrf.ed25519_verify(v.vote_key, self.message(), self.signature):
-            raise InvalidVote(f"vote by {self.voter_id!r}: bad signature")
+        return self.signature_item(table)
+
+    def signature_item(self, table: StakeTable) -> SignatureItem:
+        """``(voter's vote key, message, signature)`` (the voter must be in ``table``)."""
+        return (table[self.voter_id].vote_public_key.encode(), self.message(), self.signature)
+
+    def _bad_signature(self) -> InvalidVote:
+        return InvalidVote(f"vote by {self.voter_id!r}: bad signature")
 
     # -- encodings ------------------------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -377,6 +392,15 @@ class TimeoutVote(JsonForm):
             return cls(*args)
         except InvalidVote as exc:
             raise MalformedData(f"TimeoutVote: {exc}") from None
+
+
+def _prefixed(where: str) -> Callable[[ElectionError], ElectionError]:
+    """How a certificate reports a vote's bad signature: its own error, prefixed."""
+
+    def wrap(exc: ElectionError) -> ElectionError:
+        return InvalidCertificate(f"{where}: {exc}")
+
+    return wrap
 
 
 class TimeoutCertificate(JsonForm):
@@ -474,27 +498,45 @@ class TimeoutCertificate(JsonForm):
                 voter, bad signature...), a voter appears twice, or the voters hold at
                 most 2/3 of the stake.  ``.code`` names the rule.
         """
+        self.collect(table, config, seed).check_now()
+
+    def collect(self, table: StakeTable, config: ElectionConfig, seed: bytes | None = None) -> Deferred:
+        """:meth:`verify` with the votes' signatures left for a bulk verifier.
+
+        Returns:
+            The votes' signature checks in vote order, each failing as
+            ``invalid_certificate`` with :meth:`verify`'s message, and the first other
+            rule broken after them (``Deferred.error``; e.g. ``no_quorum``): resolved in
+            order, the result is exactly :meth:`verify`'s.  Never raises.
+        """
+        out = Deferred()
+        where = f"certificate for slot {self.slot} rank {self.rank}"
+        out_wrap = _prefixed(where)
         signed = 0
         seen: set[str] = set()
         for v in self._votes:
             if v.voter_id in seen:
-                raise InvalidCertificate(
-                    f"certificate for slot {self.slot} rank {self.rank}: duplicate voter {v.voter_id!r}",
-                    "duplicate_voter",
-                )
+                out.error = InvalidCertificate(f"{where}: duplicate voter {v.voter_id!r}", "duplicate_voter")
+                out.wrap_items(out_wrap)
+                return out
             seen.add(v.voter_id)
             try:
-                v.verify(table, config, seed)
+                item = v.check_unsigned(table, config, seed)
             except InvalidVote as exc:
                 code = exc.code if exc.code in ("seed_mismatch", "unbound_vote") else "invalid_certificate"
-                raise InvalidCertificate(f"certificate for slot {self.slot} rank {self.rank}: {exc}", code) from None
+                out.error = InvalidCertificate(f"{where}: {exc}", code)
+                out.wrap_items(out_wrap)
+                return out
+            out.add(item, v._bad_signature)
             signed += table[v.voter_id].stake
         if not is_quorum(signed, table.total_stake):
-            raise InvalidCertificate(
-                f"certificate for slot {self.slot} rank {self.rank}: voters hold {signed} of "
+            out.error = InvalidCertificate(
+                f"{where}: voters hold {signed} of "
                 f"{table.total_stake} stake; expected strictly more than 2/3 (3*signed > 2*total)",
                 "no_quorum",
             )
+        out.wrap_items(out_wrap)
+        return out
 
     # -- encodings ------------------------------------------------------------------
     def to_bytes(self) -> bytes:

@@ -185,11 +185,11 @@ def test_agreement_under_loss_through_relays_and_sync(tmp_path: Path) -> None:
     """20 % of datagrams lost on every link: relays and the sync of recent empty slots keep
     every node's canonical choice identical, and every block links to the canonical parent."""
     logs: list[dict[str, Any]] = []
+    nodes: list[SequencerNode] = []
 
     async def go() -> None:
         hub = MemoryHub()
         g0 = time.time() + 0.5
-        nodes = []
         for i, v in enumerate(TABLE.ids):
             n = make_node(hub, v, tmp_path, g0, logs)
             n.transport = hub.connect(v, faults=Faults(loss=0.2), seed=i + 1)
@@ -205,6 +205,10 @@ def test_agreement_under_loss_through_relays_and_sync(tmp_path: Path) -> None:
             assert t.exception() is None
 
     asyncio.run(go())
+    for n in nodes:  # the online health monitor saw every closed slot and rates each primary
+        assert n.health_monitor.log.slots >= 8
+        rated = [v for v in TABLE.ids if n.health_monitor.availability(v).estimate is not None]
+        assert rated and all(0.0 <= n.health_monitor.availability(v).estimate <= 1.0 for v in rated)  # type: ignore[operator]
     views = {v: view_from_blocks(GENESIS, [SignedBlock.from_dict({"claim": r["claim"], "header": r["header"]})
                                            for r in blocks_of(tmp_path, v)]) for v in TABLE.ids}
     merged = view_from_blocks(GENESIS, [b for vw in views.values() for s in vw.slots() for b in vw.blocks(s)])

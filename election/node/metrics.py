@@ -66,6 +66,7 @@ class NodeMetrics:
             self.produced = self.takeovers = self.missed = self.votes = self.rejected = n
             self.peer_phi = self.takeover_latency = self.tip_slot = self.evidence = n
             self.seed_mismatch = self.late_seed_inputs = self.abandoned = self.restarts = n
+            self.availability = self.health_alerts = n
             return
         r = self.registry = prom.CollectorRegistry()
         self.produced = prom.Counter("seqvrf_node_slots_produced", "blocks this node produced, by rank",
@@ -92,6 +93,12 @@ class NodeMetrics:
         self.abandoned = prom.Counter("seqvrf_node_abandoned", "own blocks superseded by a higher rank",
                                       registry=r)
         self.restarts = prom.Counter("seqvrf_node_starts", "times this node started", registry=r)
+        self.availability = prom.Gauge("seqvrf_node_validator_availability",
+                                       "share of its primary slots each validator filled (election.risk)",
+                                       ["validator"], registry=r)
+        self.health_alerts = prom.Counter("seqvrf_node_health_alerts",
+                                          "change-point alerts: a validator whose missed-slot rate rose",
+                                          ["validator"], registry=r)
 
     def count(self, name: str, amount: int = 1) -> None:
         """Add to a plain counter (kept whether Prometheus is available or not)."""

@@ -61,6 +61,7 @@ import vrf
 
 from ..chain.formats import GenesisFile
 from ..chain.view import AddResult, ChainView
+from ..risk.health import HealthMonitor
 from ..rules.blocks import SignedBlock
 from ..rules.errors import ElectionError
 from ..rules.evidence import evidence_to_bytes, verify_evidence
@@ -381,6 +382,9 @@ class SequencerNode:
         self._installed: set[int] = set()
         self._seed_busy = False
         self._checked_missed = -1
+        self.health_monitor = HealthMonitor(self.gcfg.epoch_length)
+        """Online validator health (election.risk.HealthMonitor), fed once per closed slot."""
+        self._health_slot = -1
         self.produced: list[tuple[int, int, float]] = []
         """``(slot, rank, sent_time)`` of every block this node sent."""
 
@@ -620,11 +624,30 @@ class SequencerNode:
         done = self.slot_at(now - (self.gcfg.backups + 1) * self._t_s) - 1
         start = max(self._checked_missed + 1, done - 64, 0)
         for slot in range(start, done + 1):
-            if view.canonical(slot) is None and self.controller is not None \
+            block = view.canonical(slot)
+            if block is None and self.controller is not None \
                     and self.slot_start(slot) >= (self.controller.start_time or 0):
                 self.metrics.missed.inc()
                 self.metrics.count("slots_missed")
+            self._observe_health(slot, block)
         self._checked_missed = max(self._checked_missed, done)
+
+    def _observe_health(self, slot: int, block: SignedBlock | None) -> None:
+        """Feed the slot's outcome to the online health monitor (election.risk): availability
+        per validator as a metric, change-point alerts as a metric and a log line."""
+        sched = None if self.controller is None else self.controller.schedule_for(slot)
+        if not isinstance(sched, Schedule) or slot <= self._health_slot:
+            return
+        self._health_slot = slot
+        primary = sched.leader(slot)
+        rank = None if block is None else block.rank
+        for flag in self.health_monitor.observe(slot, primary, rank, None if block is None else block.validator_id):
+            self.metrics.health_alerts.labels(validator=flag.validator_id).inc()
+            self.metrics.count("health_alerts")
+            self.log("health_alert", validator=flag.validator_id, kind=flag.kind, evidence=flag.evidence)
+        estimate = self.health_monitor.availability(primary).estimate
+        if estimate is not None:
+            self.metrics.availability.labels(validator=primary).set(estimate)
 
     async def _seed_keeper(self) -> None:
         view = self.view

@@ -19,7 +19,7 @@ from .hashstream import HashStream, StreamFamily, stream_key
 from .seeds import check_seed, slot_input
 from .stake import StakeTable
 
-__all__ = ["Schedule", "primary_counts", "primary_offset", "schedule_context", "ranked_backups"]
+__all__ = ["Schedule", "RankingQueries", "primary_counts", "primary_offset", "schedule_context", "ranked_backups"]
 
 _RANKING_CACHE = 4096
 
@@ -190,7 +190,85 @@ def ranked_backups(
     return chosen
 
 
-class Schedule:
+class RankingQueries:
+    """The per-epoch and per-slot queries shared by :class:`Schedule` and the windowed
+    schedule: both provide ``config``, ``epoch``, ``first_slot``, ``_ids``, ``_depth``,
+    ``leader(slot)`` and ``_ranking_indices(slot)``."""
+
+    __slots__ = ()
+    config: ElectionConfig
+    epoch: int
+    first_slot: int
+    _ids: tuple[str, ...]
+    _depth: int
+
+    @property
+    def slots(self) -> range:
+        """The slots of this epoch."""
+        return range(self.first_slot, self.first_slot + self.config.epoch_length)
+
+    @property
+    def depth(self) -> int:
+        """Number of ranked backups per slot: ``min(config.backups, validators - 1)``."""
+        return self._depth
+
+    def _offset(self, slot: int) -> int:
+        k = slot - self.first_slot if type(slot) is int else -1
+        if not 0 <= k < self.config.epoch_length:
+            raise InvalidSlot(
+                f"slot {slot!r} is not in epoch {self.epoch} "
+                f"(expected an int in [{self.first_slot}, {self.first_slot + self.config.epoch_length}))"
+            )
+        return k
+
+    def contains(self, slot: int) -> bool:
+        """Whether ``slot`` belongs to this epoch."""
+        return type(slot) is int and 0 <= slot - self.first_slot < self.config.epoch_length
+
+    def leader(self, slot: int) -> str:
+        raise NotImplementedError
+
+    def _ranking_indices(self, slot: int) -> list[int]:
+        raise NotImplementedError
+
+    def ranking(self, slot: int) -> list[str]:
+        """The slot's ranked ids: the primary at rank 0, then ``depth`` backups.
+
+        Backups are a stake-weighted sample without replacement of the other
+        validators, drawn from the slot's own hash stream; they never include the
+        primary and never repeat.  Cached.
+
+        Raises:
+            InvalidSlot: slot not in this epoch (a windowed schedule: also
+                ``WindowNotRevealed`` for a window not revealed yet).
+        """
+        ids = self._ids
+        return [ids[i] for i in self._ranking_indices(slot)]
+
+    def at_rank(self, slot: int, rank: int) -> str:
+        """The id of the validator at ``rank`` for ``slot``.
+
+        Raises:
+            InvalidSlot: slot not in this epoch (or its window not revealed).
+            IndexError: rank not in ``[0, depth]``.
+        """
+        if type(rank) is not int or not 0 <= rank <= self._depth:
+            raise IndexError(f"rank must be an int in [0, {self._depth}], got {rank!r}")
+        if rank == 0:
+            return self.leader(slot)
+        return self._ids[self._ranking_indices(slot)[rank]]
+
+    def rank_of(self, slot: int, validator_id: str) -> int | None:
+        """The rank of ``validator_id`` for ``slot``, or None if it has none.
+
+        Raises:
+            InvalidSlot: slot not in this epoch (or its window not revealed).
+        """
+        ranking = self.ranking(slot)
+        return ranking.index(validator_id) if validator_id in ranking else None
+
+
+class Schedule(RankingQueries):
     """The leader and ranked backups of every slot of one epoch.
 
     Args:
@@ -267,28 +345,6 @@ class Schedule:
             f"seed={self.seed.hex()[:16]}..., validators={len(self.table)})"
         )
 
-    @property
-    def slots(self) -> range:
-        """The slots of this epoch."""
-        return range(self.first_slot, self.first_slot + self.config.epoch_length)
-
-    @property
-    def depth(self) -> int:
-        """Number of ranked backups per slot: ``min(config.backups, validators - 1)``."""
-        return self._depth
-
-    def _offset(self, slot: int) -> int:
-        k = slot - self.first_slot if type(slot) is int else -1
-        if not 0 <= k < self.config.epoch_length:
-            raise InvalidSlot(
-                f"slot {slot!r} is not in epoch {self.epoch} "
-                f"(expected an int in [{self.first_slot}, {self.first_slot + self.config.epoch_length}))"
-            )
-        return k
-
-    def contains(self, slot: int) -> bool:
-        """Whether ``slot`` belongs to this epoch."""
-        return type(slot) is int and 0 <= slot - self.first_slot < self.config.epoch_length
 
     def slot_input(self, slot: int) -> bytes:
         """The VRF input of ``slot`` (see :func:`election.rules.seeds.slot_input`).
@@ -351,37 +407,3 @@ class Schedule:
         self._cache[slot] = chosen
         return chosen
 
-    def ranking(self, slot: int) -> list[str]:
-        """The slot's ranked ids: the primary at rank 0, then ``depth`` backups.
-
-        Backups are a stake-weighted sample without replacement of the other
-        validators, drawn from the slot's own hash stream; they never include the
-        primary and never repeat.  O(backups) expected work, cached.
-
-        Raises:
-            InvalidSlot: slot not in this epoch.
-        """
-        ids = self._ids
-        return [ids[i] for i in self._ranking_indices(slot)]
-
-    def at_rank(self, slot: int, rank: int) -> str:
-        """The id of the validator at ``rank`` for ``slot``.
-
-        Raises:
-            InvalidSlot: slot not in this epoch.
-            IndexError: rank not in ``[0, depth]``.
-        """
-        if type(rank) is not int or not 0 <= rank <= self._depth:
-            raise IndexError(f"rank must be an int in [0, {self._depth}], got {rank!r}")
-        if rank == 0:
-            return self.leader(slot)
-        return self._ids[self._ranking_indices(slot)[rank]]
-
-    def rank_of(self, slot: int, validator_id: str) -> int | None:
-        """The rank of ``validator_id`` for ``slot``, or None if it has none.
-
-        Raises:
-            InvalidSlot: slot not in this epoch.
-        """
-        ranking = self.ranking(slot)
-        return ranking.index(validator_id) if validator_id in ranking else None

@@ -35,7 +35,7 @@ from ._codec import lp8, tag, u32, u64
 from .config import ElectionConfig, check_epoch, check_slot
 from .errors import InvalidConfig, InvalidSlot, InvalidStakeTable, MalformedData
 from .hashstream import HashStream, StreamFamily, stream_key
-from .schedule import primary_counts, ranked_backups, schedule_context
+from .schedule import RankingQueries, primary_counts, ranked_backups, schedule_context
 from .seeds import BETA_BYTES, SEED_BYTES, check_seed, slot_input
 from .stake import StakeTable
 
@@ -289,7 +289,7 @@ def draw_window(stream: HashStream, tree: CountTree, size: int) -> list[int]:
     return [tree.draw(stream) for _ in range(size)]
 
 
-class WindowedSchedule:
+class WindowedSchedule(RankingQueries):
     """The windowed rotation of one epoch, revealed one window at a time.
 
     Built from (config, table, epoch, epoch seed, the window seeds known so far); more
@@ -455,24 +455,6 @@ class WindowedSchedule:
         return WindowSeedAccumulator(self.config, self.epoch, self.seed, j, prev)
 
     # -- queries (as Schedule) ------------------------------------------------------
-    @property
-    def slots(self) -> range:
-        """The slots of this epoch (revealed or not)."""
-        return range(self.first_slot, self.first_slot + self.config.epoch_length)
-
-    @property
-    def depth(self) -> int:
-        """Number of ranked backups per slot: ``min(config.backups, validators - 1)``."""
-        return self._depth
-
-    def _offset(self, slot: int) -> int:
-        k = slot - self.first_slot if type(slot) is int else -1
-        if not 0 <= k < self.config.epoch_length:
-            raise InvalidSlot(
-                f"slot {slot!r} is not in epoch {self.epoch} "
-                f"(expected an int in [{self.first_slot}, {self.first_slot + self.config.epoch_length}))"
-            )
-        return k
 
     def _revealed_offset(self, slot: int) -> int:
         k = self._offset(slot)
@@ -482,10 +464,6 @@ class WindowedSchedule:
                 f"whose seed is not known yet ({self.revealed} of {self.windows} windows revealed)"
             )
         return k
-
-    def contains(self, slot: int) -> bool:
-        """Whether ``slot`` belongs to this epoch (revealed or not)."""
-        return type(slot) is int and 0 <= slot - self.first_slot < self.config.epoch_length
 
     def is_revealed(self, slot: int) -> bool:
         """Whether ``slot`` is in this epoch and its window is revealed."""
@@ -554,36 +532,3 @@ class WindowedSchedule:
         self._cache[slot] = chosen
         return chosen
 
-    def ranking(self, slot: int) -> list[str]:
-        """The slot's ranked ids: the primary at rank 0, then ``depth`` backups.
-
-        Raises:
-            InvalidSlot: slot not in this epoch.
-            WindowNotRevealed: its window is not revealed.
-        """
-        ids = self._ids
-        return [ids[i] for i in self._ranking_indices(slot)]
-
-    def at_rank(self, slot: int, rank: int) -> str:
-        """The id of the validator at ``rank`` for ``slot``.
-
-        Raises:
-            InvalidSlot: slot not in this epoch.
-            WindowNotRevealed: its window is not revealed.
-            IndexError: rank not in ``[0, depth]``.
-        """
-        if type(rank) is not int or not 0 <= rank <= self._depth:
-            raise IndexError(f"rank must be an int in [0, {self._depth}], got {rank!r}")
-        if rank == 0:
-            return self.leader(slot)
-        return self._ids[self._ranking_indices(slot)[rank]]
-
-    def rank_of(self, slot: int, validator_id: str) -> int | None:
-        """The rank of ``validator_id`` for ``slot``, or None if it has none.
-
-        Raises:
-            InvalidSlot: slot not in this epoch.
-            WindowNotRevealed: its window is not revealed.
-        """
-        ranking = self.ranking(slot)
-        return ranking.index(validator_id) if validator_id in ranking else None

@@ -168,7 +168,7 @@ class Produce:
     rank: int
     certificate: TimeoutCertificate | None
     claim: LeaderClaim
-    deadline: float = float("inf")
+    deadline: float = float("inf")  # float-ok: a local clock time
 
 
 @dataclass(frozen=True)

@@ -245,8 +245,8 @@ def load_config(path: str | os.PathLike[str]) -> NodeConfig:
     if not isinstance(faults_t, dict) or set(faults_t) - {"loss", "delay_ms", "jitter_ms", "seed"}:
         raise NodeError(f"{p}: [faults] accepts loss, delay_ms, jitter_ms, seed")
     try:
-        faults = Faults(float(faults_t.get("loss", 0.0)), float(faults_t.get("delay_ms", 0)) / 1000,
-                        float(faults_t.get("jitter_ms", 0)) / 1000)
+        faults = Faults(float(faults_t.get("loss", 0.0)), float(faults_t.get("delay_ms", 0)) / 1000,  # float-ok
+                        float(faults_t.get("jitter_ms", 0)) / 1000)  # float-ok
     except (TypeError, ValueError) as exc:
         raise NodeError(f"{p}: [faults]: {exc}") from None
     if not 0 <= faults.loss < 1 or faults.delay < 0 or faults.jitter < 0:

@@ -135,7 +135,7 @@ def _availabilities(ids: Sequence[str], availability: Mapping[str, float]) -> li
             raise RiskModelError(f"no availability for validator {v!r}")
         if not 0.0 <= a <= 1.0:
             raise RiskModelError(f"availability of {v!r}: expected a number in [0, 1], got {a!r}")
-        out.append(float(a))
+        out.append(float(a))  # float-ok: risk report
     return out
 
 
@@ -184,11 +184,11 @@ class _DownStake:
         p = 1.0 - q
         g = [0.0] * (cap + 1)
         if w >= cap:
-            inv = 1.0 / p
+            inv = 1.0 / p  # float-ok
             g[:cap] = [x * inv for x in f[:cap]]
             g[cap] = f[cap] - q * sum(g[:cap])
         else:
-            inv = 1.0 / p
+            inv = 1.0 / p  # float-ok
             g[:w] = [x * inv for x in f[:w]]
             for x in range(w, cap):
                 g[x] = (f[x] - q * g[x - w]) * inv
@@ -281,7 +281,7 @@ def _chernoff(stakes: list[int], q: list[float], members: list[int], t: int) -> 
     The exponent is convex in theta; its minimum is found by bisection on the derivative
     (any theta gives a valid bound, so the search's accuracy only affects tightness).
     """
-    scale = float(t)
+    scale = float(t)  # float-ok
     pairs = [(stakes[i] / scale, q[i]) for i in members]
 
     def log_mgf_and_slope(theta: float) -> tuple[float, float]:
@@ -597,7 +597,7 @@ def monte_carlo(schedule: Schedule, availability: Mapping[str, float], groups: S
     rankings = [[index[v] for v in schedule.ranking(s)] for s in slots]
     dstar = down_threshold(table.total_stake)
     rng = random.Random(f"seqvrf-risk/{seed}")
-    mttrs = [float(mttr) if isinstance(mttr, (int, float)) else float(mttr.get(v, 60.0)) for v in ids]
+    mttrs = [float(mttr) if isinstance(mttr, (int, float)) else float(mttr.get(v, 60.0)) for v in ids]  # float-ok
     empties: list[int] = []
     longest: dict[int, int] = {}
     stalls = 0

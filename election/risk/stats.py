@@ -38,7 +38,7 @@ def _beta_fraction(a: float, b: float, x: float) -> float:
     d = 1.0 - qab * x / qap
     if abs(d) < _TINY:
         d = _TINY
-    d = 1.0 / d
+    d = 1.0 / d  # float-ok: statistics
     h = d
     for m in range(1, _MAX_ITER):
         m2 = 2 * m
@@ -49,7 +49,7 @@ def _beta_fraction(a: float, b: float, x: float) -> float:
         c = 1.0 + aa / c
         if abs(c) < _TINY:
             c = _TINY
-        d = 1.0 / d
+        d = 1.0 / d  # float-ok
         h *= d * c
         aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
         d = 1.0 + aa * d

@@ -321,3 +321,33 @@ def test_certificate_verify_counts_each_voter_once_even_when_built_around_the_co
     with pytest.raises(InvalidCertificate) as e:
         honest.verify(TABLE, CONFIG, SEED)
     assert e.value.code == "no_quorum"
+
+
+@pytest.mark.parametrize("mutate, words", [
+    (lambda o: o["header"].pop("signature"), "missing"),
+    (lambda o: o["header"].update(extra="00"), "unknown"),
+    (lambda o: o["header"].update(parent_hash="00" * 31), "parent_hash"),
+    (lambda o: o["header"].update(signature="AB" * 64), "signature"),
+    (lambda o: o.update(parent_hash="00" * 32), "parent_hash"),
+    (lambda o: o.update(block_hash="11" * 32), "block_hash"),
+    (lambda o: o.update(header=[]), "header"),
+])
+def test_version2_line_parsing_is_strict(mutate: object, words: str) -> None:
+    """Every malformed version-2 header on a history line is a MalformedLine naming the
+    field, never a crash or a silently different block."""
+    from election.chain.formats import MalformedLine
+    obj = json.loads(signed_history(3)[1].to_line())
+    mutate(obj)  # type: ignore[operator]
+    with pytest.raises(MalformedLine, match=words):
+        parse_history_line(json.dumps(obj, separators=(",", ":")) + "\n", 2)
+
+
+def test_make_header_refuses_bad_key_arguments() -> None:
+    _, claim = claim_at(2)
+    for bad in (b"\x01" * 31, "seed" * 8, None):
+        with pytest.raises(TypeError):
+            make_header(claim, GENESIS_PARENT, PAYLOAD, bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):  # both a key and a signer
+        make_header(claim, GENESIS_PARENT, PAYLOAD, b"\x01" * 32, signer=lambda m: bytes(64))  # type: ignore[arg-type]
+    with pytest.raises(MalformedData):  # a hash of the wrong length
+        make_header(claim, b"\x00" * 31, PAYLOAD, b"\x01" * 32)  # type: ignore[arg-type]

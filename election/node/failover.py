@@ -762,10 +762,10 @@ class FailoverController:
     def _record_block(self, slot: int, rank: int, block_hash: bytes, header: SignedHeader | None) -> None:
         st = self._slot(slot)
         st.blocks[rank] = (block_hash, header)
-        if self._tip is None or slot > self._tip[0] or (slot == self._tip[0] and st.best() != self._tip):
+        if self._tip is None or slot >= self._tip[0]:  # the newest slot's canonical block is the tip
             best = st.best()
-            if best is not None and (self._tip is None or slot >= self._tip[0]):
-                self._tip = (slot, best[1])
+            assert best is not None
+            self._tip = (slot, best[1])
 
     def _emit_evidence(self, ev: Evidence, out: list[Action]) -> None:
         if len(self.evidence) >= 1024:
@@ -1051,12 +1051,15 @@ class FailoverController:
             del self._slots[s]
         length = self.config.epoch_length
         newest = max(self._epochs)
-        for e in [e for e in self._epochs if (e + 1) * length <= before_slot and e != newest]:
+        dropped = [e for e in self._epochs if (e + 1) * length <= before_slot and e != newest]
+        for e in dropped:
             del self._epochs[e]
         for _, pool in self._epochs.values():
             if pool is not None:
                 pool.prune(before_slot)
-        # Detectors and monitors only of validators in an installed table (bounded by the tables).
-        for d in (self._detectors, self._monitors):
-            for vid in [v for v in d if not self._known(v)]:
-                del d[vid]
+        if dropped:
+            # Detectors and monitors only of validators in an installed table (bounded by the
+            # tables); only a dropped epoch can make a validator unknown.
+            for d in (self._detectors, self._monitors):
+                for vid in [v for v in d if not self._known(v)]:
+                    del d[vid]

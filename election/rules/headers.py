@@ -290,13 +290,17 @@ def make_header(claim: LeaderClaim, parent_hash: bytes, payload_digest: bytes,
 
     Raises:
         MalformedData: a hash of the wrong length.
-        TypeError: neither or both of ``vote_secret`` and ``signer`` given.
+        TypeError: neither or both of ``vote_secret`` and ``signer`` given, or a
+            ``vote_secret`` that is not a 32-byte seed or a SigningKey.
     """
     header = BlockHeader.for_claim(claim, parent_hash, payload_digest)
     if (vote_secret is None) == (signer is None):
         raise TypeError("make_header: give exactly one of vote_secret and signer")
     if signer is None:
-        key = vote_secret if isinstance(vote_secret, SigningKey) else SigningKey(bytes(vote_secret or b""))
+        if not isinstance(vote_secret, SigningKey) and not (
+                isinstance(vote_secret, (bytes, bytearray)) and len(vote_secret) == 32):
+            raise TypeError("make_header: vote_secret must be a 32-byte Ed25519 seed or a nacl.signing.SigningKey")
+        key = vote_secret if isinstance(vote_secret, SigningKey) else SigningKey(bytes(vote_secret))
         return SignedHeader(header, key.sign(header.message()).signature)
     return SignedHeader(header, signer(header.message()))
 

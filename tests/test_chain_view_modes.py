@@ -352,3 +352,28 @@ def test_secret_not_eligible_invalid_proof_and_equivocation_evidence() -> None:
         view.revealed(0)
     with pytest.raises(InvalidConfig):
         view.schedule(0)
+
+
+# -- the inactivity rule (rotation) -----------------------------------------------------------
+
+def test_inactivity_tables_follow_the_simulator() -> None:
+    """With the rule on, the view records each epoch's canonical outcomes when it fixes the
+    seed two epochs on, so its effective tables (and so its checks) are the simulator's."""
+    params = SimParams(validators=12, epochs=6, epoch_length=30, stake="equal", seed=3, recovery=True,
+                       faults=parse_faults("outage:stake=0.4,at=120,for=100000"))
+    run = simulate(params)
+    assert run.reduced.get(4)  # the rule reduced the crashed validators
+    blocks = _blocks_of(run)
+    view = view_from_blocks(run.genesis, random.Random(0).sample(blocks, len(blocks)))
+    assert view.rejected == {} and view.pending == 0
+    assert {s: b.block_hash() for s in range(180) if (b := view.canonical(s)) is not None} == \
+        {s: p.block_hash for s, p in run.canonical.items()}
+    state = view.ledger.inactivity
+    assert state is not None
+    assert {e: sorted(state.reduced(e)) for e in range(6) if state.reduced(e)} == run.reduced
+    assert view.rules(4).table != run.table  # type: ignore[union-attr]
+    # The tables bind: without the rule the same blocks do not all check.
+    off = ElectionConfig(**{**run.config.__dict__, "inactivity_threshold": None, "inactivity_divisor": None,
+                            "inactivity_finality": None})
+    base = view_from_blocks(GenesisFile.single(off, run.genesis.initial_seed, run.table), blocks)
+    assert sum(base.rejected.values()) > 0

@@ -1,10 +1,13 @@
 """The chain view in windowed and secret mode: window reveals, pending blocks, the race,
 eligibility, evidence, late inputs, admit, and agreement with the simulator and the audit.
 
-The reference for "canonical" is never the view itself: the simulator's fork choice over
-everything it published (``SimRun.canonical``), the in-memory cluster's
-(``FailoverCluster.best_block``), the audit's verdict on the chain, and window seeds
-recomputed here with :func:`~election.rules.windowed.window_seed`.
+The reference for "canonical" is never the view itself.  The simulator now feeds a
+ChainView too (:meth:`ChainView.admit`, in arrival order), so its ``SimRun.canonical`` is
+checked here against an oracle that does not use the view: the fork choice and the seed
+chain recomputed from the rules' pure functions over everything it published.  The other
+references are the in-memory cluster's (``FailoverCluster.best_block``), the audit's
+verdict on the chain, and window seeds recomputed here with
+:func:`~election.rules.windowed.window_seed`.
 """
 
 from __future__ import annotations
@@ -53,6 +56,43 @@ def _sim(mode: str) -> SimRun:
 
 
 # -- agreement with the simulator and the audit -------------------------------------------
+
+@pytest.mark.parametrize("mode", ["rotation", "windowed", "secret"])
+def test_simulator_chain_matches_an_oracle_without_the_view(mode: str) -> None:
+    """The simulator's chain (a ChainView it feeds) against the rules' pure functions:
+    per slot ``choose`` / ``choose_race`` over every published block, and each epoch's
+    seed ``next_seed`` over the oracle's canonical betas before the cutoff."""
+    from election.rules.forkchoice import choose, choose_race
+    from election.rules.modes import make_rules
+    from election.rules.seeds import next_seed
+
+    faults = parse_faults("crash:rate=0.3;equivocate:stake=0.2")
+    run = _sim(mode) if mode != "rotation" else simulate(
+        SimParams(validators=6, epochs=3, epoch_length=20, stake="equal", faults=faults))
+    config, L = run.config, run.params.epoch_length
+    by_slot: dict[int, list] = {}
+    for b in [*run.canonical.values(), *run.others]:
+        by_slot.setdefault(b.claim.slot, []).append(b)
+    if mode != "windowed":
+        assert any(len(v) > 1 for v in by_slot.values()), "the run should have slots with several blocks"
+    seeds = [run.seeds[0]]
+    oracle: dict[int, bytes] = {}
+    for e in range(run.params.epochs):
+        rules = make_rules(config, run.table, e, seeds[e])
+        for s in range(e * L, (e + 1) * L):
+            blocks = by_slot.get(s)
+            if not blocks:
+                continue
+            if isinstance(rules, SecretEpoch):
+                best = choose_race([(rules.entry(b.claim.validator_id, b.beta), b.block_hash, b) for b in blocks])
+            else:
+                best = choose([(b.claim.rank, b.block_hash, b) for b in blocks])
+            oracle[s] = best.block_hash
+        betas = [(s, run.canonical[s].beta) for s in range(e * L, e * L + config.cutoff) if s in oracle]
+        seeds.append(next_seed(config, e, seeds[e], betas))
+    assert {s: p.block_hash for s, p in run.canonical.items()} == oracle
+    assert run.seeds == seeds[:len(run.seeds)]
+
 
 @pytest.mark.parametrize("mode", ["windowed", "secret"])
 @pytest.mark.parametrize("shuffle", [0, 1, 2])

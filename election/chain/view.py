@@ -6,8 +6,10 @@ A :class:`ChainView` accepts :class:`~election.rules.blocks.SignedBlock` s in an
 :func:`~election.rules.claims.check_claim_output`), keeps the valid blocks of each slot,
 applies the fork choice of :mod:`election.rules.forkchoice` per slot (the rank rule, or in
 secret mode the race), tracks epochs, stake tables, seeds and window seeds, reports
-equivocations as evidence, and bounds its memory.  The node, the devnet merger and (later)
-the audit and the simulator feed the same class, so the rules exist once.
+equivocations as evidence, and bounds its memory.  The node feeds it from the network, the
+devnet merger from the nodes' logs and the simulator from its virtual network
+(:meth:`ChainView.admit`); the audit streams a file through the same epoch bookkeeping
+(:class:`~election.chain.ledger.EpochLedger`) and block rules, so the rules exist once.
 
 **Modes.**  :meth:`ChainView.rules` gives each epoch's rules for the config's mode
 (:func:`~election.rules.modes.make_rules`).  Windowed (docs/spec.md 13): a window's
@@ -55,6 +57,7 @@ from ..rules.modes import EpochRules, SecretEpoch
 from ..rules.schedule import Schedule
 from ..rules.secret import RaceEntry
 from ..rules.seeds import BETA_BYTES
+from ..rules.stake import StakeTable
 from ..rules.windowed import WindowedSchedule, WindowNotRevealed
 from .formats import GenesisFile
 from .ledger import EpochLedger
@@ -250,11 +253,26 @@ class ChainView:
             return known
         if self.ledger.seed(epoch) is None:
             raise KeyError(epoch)
-        if self.ledger.inactivity is not None and epoch - 1 >= self.genesis.start_epoch:
-            self._record_outcomes(epoch - 1)
+        if self.ledger.inactivity is not None:
+            self.table(epoch + 1)  # records epoch - 1's outcomes: they fix epoch + 1's table with its seed
         nxt = self.ledger.fix_seed(epoch, self.seed_inputs(epoch))
         self._retry_pending()
         return nxt
+
+    def table(self, epoch: int) -> StakeTable:
+        """The stake table of ``epoch``: the genesis table, or with the inactivity rule the
+        effective one, recording the outcomes of ``epoch - 2`` from its canonical blocks the
+        first time it is asked for (they must have settled: :meth:`fix_seed` of
+        ``epoch - 1`` asks at the latest).
+
+        Raises:
+            InactivityError: the outcomes of ``epoch - 3`` are not recorded (epochs are
+                recorded in order).
+        """
+        state = self.ledger.inactivity
+        if state is not None and epoch - 2 >= self.genesis.start_epoch and not state.known(epoch):
+            self._record_outcomes(epoch - 2)
+        return self.ledger.table(epoch)
 
     def _record_outcomes(self, epoch: int) -> None:
         rules = self.rules(epoch)

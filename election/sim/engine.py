@@ -7,6 +7,13 @@ rules are the library's own.  Every random draw comes from an explicit
 ``random.Random`` seeded from the run's seed, so a run is a pure function of its
 :class:`SimParams`.
 
+**The chain** is a :class:`~election.chain.view.ChainView`, the component the node and
+the audit run: every valid block a node publishes is admitted into it (verified once, see
+below), and the engine reads from it the canonical block of a slot (the fork choice, rank
+or race), the next epoch's seed (:meth:`~election.chain.view.ChainView.fix_seed` at the
+start of the epoch's last slot), the window seeds (:meth:`~election.chain.view.ChainView.fix_window`
+once a source window has settled) and, with ``recovery``, the effective stake tables.
+
 Work per slot is kept bounded with three honest shortcuts (docs/simulate.md):
 
 * **Claims are verified once per distinct claim** (a cache keyed by the claim's bytes):
@@ -55,6 +62,7 @@ from typing import Any
 import vrf
 
 from ..chain.formats import GenesisFile
+from ..chain.view import ChainView
 from ..dev.keys import dev_table
 from ..node.failover import (
     Abandon,
@@ -70,13 +78,13 @@ from ..node.failover import (
 )
 from ..node.guard import SigningGuard
 from ..node.health import HeartbeatFeed, PhiAccrualDetector
+from ..rules.blocks import SignedBlock
 from ..rules.claims import LeaderClaim, verify_claim
 from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError, InvalidClaim
-from ..rules.forkchoice import choose, choose_race
 from ..rules.headers import InvalidHeader, SignedHeader, make_header, verify_header
-from ..rules.inactivity import InactivityState, epoch_outcomes
-from ..rules.modes import EpochRules, SecretEpoch, make_rules
+from ..rules.inactivity import InactivityState
+from ..rules.modes import EpochRules, SecretEpoch
 from ..rules.schedule import Schedule
 from ..rules.seeds import next_seed
 from ..rules.stake import StakeTable
@@ -283,8 +291,6 @@ class Simulation:
         self.ids = self.table.ids
         seed0 = hashlib.sha256(f"seqvrf-sim/{p.seed}/initial-seed".encode()).digest()
         self.genesis = GenesisFile.single(self.config, seed0, self.table)
-        base = self.table
-        self.inactivity = InactivityState(self.config, lambda e: base) if p.recovery else None
         self.slot_s = p.slot_ms / 1000
         self.t_s = p.timeout_ms / 1000
         self.patience = self.t_s / 4  # the controller's default grace past a window
@@ -314,10 +320,18 @@ class Simulation:
                                             first_heartbeat_estimate=self._first_est) for v in self.ids}
         self.vrf_keys = {v: self.secrets[v].vrf_secret for v in self.ids}
         self.seeds = [seed0]
-        self.schedules: dict[int, EpochRules] = {0: make_rules(self.config, self.table, 0, seed0)}
+        # The network's chain: every valid published block goes into one ChainView, the
+        # component the node and the audit run, so the fork choice, the seeds, the window
+        # reveals and the inactivity tables are theirs.  Unbounded: the run is kept whole.
+        self.chain = ChainView(self.genesis, depth=1 << 62, max_blocks_per_slot=1 << 16, max_pending=0)
+        first_rules = self.chain.rules(0)
+        assert first_rules is not None
+        self.schedules: dict[int, EpochRules] = {0: first_rules}
+        self.inactivity: InactivityState | None = self.chain.ledger.inactivity
         self.attackers = [TargetedDoS(int(i.get("budget")), int(i.get("lead"))) for i in p.faults.of("target")]
         self.dos: frozenset[str] = frozenset()  # validators the targeted attacker isolates this slot
         self.published: dict[int, list[Published]] = {}
+        self._by_hash: dict[bytes, Published] = {}  # the first publication of each block
         self.valid_cache: dict[bytes, bytes | None] = {}
         # id(claim) -> (claim, result): a block delivered to V nodes is one claim object, so
         # its bytes (O(V) for a certificate) are built once, not per delivery; the claim is
@@ -481,22 +495,9 @@ class Simulation:
 
     def table_of(self, epoch: int) -> StakeTable:
         """The stake table of ``epoch``: the genesis table, or with ``recovery`` the
-        effective one, from the canonical outcomes of ``epoch - 2`` (settled long before)."""
-        state = self.inactivity
-        if state is None:
-            return self.table
-        if epoch >= 2 and not state.known(epoch):
-            prev = epoch - 2
-            first = prev * self.params.epoch_length
-            blocks = []
-            for s in range(first, first + self.params.epoch_length):
-                b = self._canonical(s)
-                if b is not None:
-                    blocks.append((b.claim.rank, b.claim.validator_id))
-            rotation = self.schedules[prev]  # the rule runs in rotation mode only (config check)
-            assert isinstance(rotation, Schedule)
-            state.record(prev, epoch_outcomes(rotation.counts(), blocks))
-        return state.table(epoch)
+        effective one, from the canonical outcomes of ``epoch - 2`` (settled long before;
+        :meth:`ChainView.table`)."""
+        return self.chain.table(epoch)
 
     def _boot(self, v: str) -> None:
         node = self.nodes[v]
@@ -701,11 +702,16 @@ class Simulation:
 
     def _publish(self, node: _Node, claim: LeaderClaim, variant: int, header: SignedHeader | None = None) -> None:
         beta = self._verify(claim, header)
-        if beta is None:  # an honest controller never does this; keep the evidence
+        if beta is None or header is None:  # an honest controller never does this; keep the evidence
             self.rejected.append(claim)
             return
         slot = claim.slot
-        self.published.setdefault(slot, []).append(Published(self.now, claim, beta, variant, header))
+        pub = Published(self.now, claim, beta, variant, header)
+        self.published.setdefault(slot, []).append(pub)
+        self._by_hash.setdefault(pub.block_hash, pub)
+        added = self.chain.admit(SignedBlock(claim, header), beta)  # verified once, by _verify
+        if added.status == "rejected":
+            raise SimError(f"the chain view refused a verified block of slot {slot}: {added.reason}")
         node.seen[slot] = min(node.seen.get(slot, claim.rank), claim.rank)
         if claim.rank > 0 and any(b.claim.rank == 0 for b in self.published[slot]):
             self.counters["takeovers_against_live_leader"] += 1
@@ -801,7 +807,7 @@ class Simulation:
 
     def _reveal_settled(self) -> None:
         """Windowed: reveal every window whose source window has settled (its last slot's
-        ladder is over and its blocks delivered), from the canonical blocks' betas."""
+        ladder is over and its blocks delivered), from the chain's canonical betas."""
         settle = self.horizon + self.params.latency + self.params.jitter
         for sched in self.schedules.values():
             if not isinstance(sched, WindowedSchedule):
@@ -810,12 +816,7 @@ class Simulation:
                 src = window_source(self.config, sched.epoch, sched.revealed)
                 if len(src) and self.now < (src.stop - 1) * self.slot_s + settle:
                     break
-                acc = sched.next_window_accumulator()
-                for x in src:
-                    b = self._canonical(x)
-                    if b is not None:
-                        acc.add(x, b.beta)
-                sched.reveal(acc.finish())
+                self.chain.fix_window(sched.epoch, sched.revealed)
 
     def _check(self, slot: int) -> None:
         for node in self.nodes.values():
@@ -825,26 +826,18 @@ class Simulation:
             self._tick(node)
 
     def _canonical(self, slot: int) -> Published | None:
-        """The fork choice over every valid block published for the slot."""
-        blocks = self.published.get(slot)
-        if not blocks:
-            return None
-        rules = self.schedules.get(slot // self.params.epoch_length)
-        if isinstance(rules, SecretEpoch):
-            return choose_race([(rules.entry(b.claim.validator_id, b.beta), b.block_hash, b) for b in blocks])
-        return choose([(b.claim.rank, b.block_hash, b) for b in blocks])
+        """The chain's canonical block of the slot (the fork choice over every valid block
+        published for it), as first published."""
+        entry = self.chain.entry(slot)
+        return None if entry is None else self._by_hash[entry.block_hash]
 
     def _next_epoch(self, epoch: int) -> None:
         """At the start of ``epoch``'s last slot its pre-cutoff blocks are settled: chain the seed."""
-        first = epoch * self.params.epoch_length
-        betas = []
-        for s in range(first, first + self.config.cutoff):
-            b = self._canonical(s)
-            if b is not None:
-                betas.append((s, b.beta))
-        seed = next_seed(self.config, epoch, self.seeds[epoch], betas)
+        seed = self.chain.fix_seed(epoch)
         self.seeds.append(seed)
-        self.schedules[epoch + 1] = make_rules(self.config, self.table_of(epoch + 1), epoch + 1, seed)
+        rules = self.chain.rules(epoch + 1)
+        assert rules is not None
+        self.schedules[epoch + 1] = rules
         if self.config.mode == "windowed":
             self._reveal_settled()
         self._install(epoch + 1)

@@ -377,3 +377,23 @@ def test_inactivity_tables_follow_the_simulator() -> None:
                             "inactivity_finality": None})
     base = view_from_blocks(GenesisFile.single(off, run.genesis.initial_seed, run.table), blocks)
     assert sum(base.rejected.values()) > 0
+
+
+@pytest.mark.parametrize("cap", [1, 2])
+def test_secret_full_slot_keeps_the_best_blocks_in_any_order(cap: int) -> None:
+    """Honest eligible validators alone can fill a slot in secret mode: a full slot keeps
+    its best blocks, so the canonical one does not depend on the arrival order."""
+    c = _cluster()
+    gen = _secret_genesis(c)
+    slot = max(range(16), key=lambda s: len(c.blocks.get(s, [])))
+    produced = [SignedBlock(p.claim, p.header) for p in c.blocks[slot]]
+    assert len(produced) > cap
+    best = c.best_block(slot)
+    assert best is not None
+    for seed in range(6):
+        view = ChainView(gen, max_blocks_per_slot=cap)
+        for b in random.Random(seed).sample(produced, len(produced)):
+            view.add(b)
+        got = view.entry(slot)
+        assert got is not None and got.block_hash == best.block_hash
+        assert len(view.blocks(slot)) == cap and view.rejected == {"slot_full": len(produced) - cap}

@@ -16,6 +16,9 @@ The :class:`AuditReport` holds the invalid blocks with their reasons, missed slo
 chi-square test of produced slots against stake, and the seed chain.  What each
 figure means is in docs/audit.md.
 
+Seeds, tables (with the inactivity rule), rules and window reveals go through an
+:class:`~election.chain.ledger.EpochLedger`, the bookkeeping the chain view uses too.
+
 Every election mode audits (docs/spec.md 13.7, 14.6).  Windowed: the window seeds are
 recomputed from the audited betas as the history advances (window ``g`` is revealed from
 the valid blocks of window ``g - 2`` before the first block of window ``g`` is checked);

@@ -33,11 +33,13 @@ seed may now differ from a peer's, which peers' votes would show as ``SeedMismat
 Window seeds follow the same rule: the caller calls :meth:`ChainView.fix_window` once the
 source window has settled, and a later canonical change there is a late input too.
 
-**Memory.**  Valid blocks per slot are capped (``max_blocks_per_slot``); blocks of epochs
-whose seed is not known yet wait in a bounded pending buffer; slots more than ``depth``
-slots below the newest block are pruned, except those of an epoch whose next seed is not
-fixed yet and (windowed) those of a source window whose window is not revealed yet (their
-betas are still needed).
+**Memory.**  Valid blocks per slot are capped (``max_blocks_per_slot``; in secret mode the
+best ones by the race are kept, so the canonical block does not depend on arrival order);
+blocks of epochs (or windows) whose seed is not known yet wait in a bounded pending buffer;
+slots more than ``depth`` slots below the newest block are pruned, except those of an epoch
+whose next seed is not fixed yet, (windowed) those of a source window whose window is not
+revealed yet, and (inactivity rule) those of an epoch whose outcomes are not recorded yet:
+their blocks are still needed.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from ..rules.blocks import SignedBlock, check_block_static
 from ..rules.claims import check_claim_output
 from ..rules.errors import ElectionError, InvalidConfig, InvalidSlot
 from ..rules.evidence import Evidence, HeaderEquivocation
-from ..rules.forkchoice import canonical_index, canonical_race_index
+from ..rules.forkchoice import canonical_index, canonical_race_index, prefer_race
 from ..rules.headers import GENESIS_PARENT
 from ..rules.modes import EpochRules, SecretEpoch
 from ..rules.schedule import Schedule
@@ -132,6 +134,18 @@ class _SlotBlocks:
         else:
             self.best = items[canonical_index([(e.block.rank, e.block_hash) for e in items])].block_hash
 
+    def worst_race(self) -> tuple[RaceEntry, bytes]:
+        """Secret mode: ``(race entry, block_hash)`` of the entry every other one is
+        preferred to (the fork choice's last)."""
+        worst: tuple[RaceEntry, bytes] | None = None
+        for e in self.entries.values():
+            assert e.race is not None
+            key = (e.race, e.block_hash)
+            if worst is None or prefer_race(worst, key):
+                worst = key
+        assert worst is not None
+        return worst
+
 
 class ChainView:
     """Incremental, validated view of one chain in any election mode (see the module docstring).
@@ -141,7 +155,9 @@ class ChainView:
         depth: slots kept below the newest block (older ones are pruned unless a seed
             or a window seed still needs them).
         max_blocks_per_slot: valid blocks kept per slot (further ones are rejected with
-            ``slot_full`` after their evidence is reported).
+            ``slot_full`` after their evidence is reported; in secret mode, where honest
+            eligible validators alone may fill a slot, the slot keeps its best blocks: a
+            better one replaces the worst, which is counted as ``slot_full``).
         max_pending: blocks waiting for their epoch's seed (or window's seed), in total.
         seeds: seeds already known (e.g. persisted by a node before a restart), by epoch.
         max_epochs_ahead: blocks more than this many epochs past the newest known seed are
@@ -415,10 +431,17 @@ class ChainView:
             if len(self.evidence) >= 1024:
                 del self.evidence[0]
             self.evidence.append(ev)
-        if len(sb.entries) >= self.max_blocks_per_slot:
-            r = self._count("slot_full")
-            return AddResult(r.status, r.reason, tuple(evidence))
         before = sb.best
+        if len(sb.entries) >= self.max_blocks_per_slot:
+            # Secret mode: any number of honest validators may be eligible, so a full slot
+            # keeps its best blocks (the canonical one whatever the arrival order) and drops
+            # the worst; in the ranked modes only equivocation fills a slot: first come.
+            worst = sb.worst_race() if race is not None else None
+            if race is None or worst is None or not prefer_race((race, block_hash), worst):
+                r = self._count("slot_full")
+                return AddResult(r.status, r.reason, tuple(evidence))
+            self._count("slot_full")
+            del sb.entries[worst[1]]
         sb.entries[block_hash] = ViewEntry(block, beta, block_hash, race)
         sb.choose()
         late = sb.best != before and self._betas_used(epoch, slot)

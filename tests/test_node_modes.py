@@ -54,10 +54,10 @@ def logged_view(genesis: GenesisFile, tmp: Path, vid: str) -> ChainView:
                                       for r in map(json.loads, lines)])
 
 
-def run_cluster(genesis: GenesisFile, tmp: Path, victim: str, until_slot: int) -> tuple[
-        dict[str, SequencerNode], list[dict[str, Any]]]:
+def run_cluster(genesis: GenesisFile, tmp: Path, victim: str, until_slot: int,
+                down: tuple[int, int] = DOWN) -> tuple[dict[str, SequencerNode], list[dict[str, Any]]]:
     """Four nodes from slot 0 to ``until_slot``; ``victim`` is down (nothing in or out, its
-    tasks stopped) during the slots :data:`DOWN`, then restarts on the same data dir."""
+    tasks stopped) during the slots ``down``, then restarts on the same data dir."""
     logs: list[dict[str, Any]] = []
 
     async def go() -> dict[str, SequencerNode]:
@@ -67,11 +67,11 @@ def run_cluster(genesis: GenesisFile, tmp: Path, victim: str, until_slot: int) -
         stops = {v: asyncio.Event() for v in TABLE.ids}
         tasks = {v: asyncio.create_task(nodes[v].run(stops[v])) for v in TABLE.ids}
         try:
-            await asyncio.sleep(g0 + DOWN[0] * SLOT + 0.05 - time.time())
+            await asyncio.sleep(g0 + down[0] * SLOT + 0.05 - time.time())
             hub.down.add(victim)
             stops[victim].set()
             await asyncio.wait_for(tasks[victim], 10)
-            await asyncio.sleep(g0 + DOWN[1] * SLOT - time.time())
+            await asyncio.sleep(g0 + down[1] * SLOT - time.time())
             hub.down.discard(victim)
             stops[victim] = asyncio.Event()
             nodes[victim] = make_node(genesis, hub, victim, tmp, g0, logs)
@@ -151,6 +151,23 @@ def test_windowed_cluster_takes_over_with_certificates(tmp_path: Path) -> None:
     assert len(primary) >= 18
     # The victim rejoined and produced again.
     assert any(r["event"] == "produced" and r["node"] == victim and r["slot"] > DOWN[1] for r in logs)
+
+
+def test_windowed_restart_across_an_epoch_boundary_keeps_the_window_seeds(tmp_path: Path) -> None:
+    """Down from slot 7 (after the seed of epoch 1 was fixed, before the seed of its window 0,
+    at slot 8) to slot 13: the restarted node must fix window 0 of epoch 1 from the blocks of
+    epoch 0's window 0, which it syncs although it holds epoch 1's seed already, and reload
+    the window seeds it fixed before the crash (seeds.json) instead of recomputing them."""
+    genesis = GenesisFile.single(WINDOWED, bytes(range(32)), TABLE)
+    victim = TABLE.ids[2]
+    nodes, logs = run_cluster(genesis, tmp_path, victim, until_slot=26, down=(7, 13))
+    check_agreement_and_audit(genesis, tmp_path, nodes, logs, min_slots=20)
+    saved = json.loads((tmp_path / victim / "seeds.json").read_text())
+    assert set(saved["windows"]) >= {"1", "2"} and len(saved["windows"]["1"]) == 2
+    fixed = {(r["epoch"], r["window"]): r["seed"] for r in logs if r["event"] == "window_fixed"}
+    assert [bytes.fromhex(h) for h in saved["windows"]["1"]] == [bytes.fromhex(fixed[(1, j)]) for j in (0, 1)]
+    restarted = [r for r in logs if r["node"] == victim and r["event"] == "produced" and r["slot"] >= 13]
+    assert restarted  # and every block it made is valid and canonical everywhere (checked above)
 
 
 def race(config: ElectionConfig, genesis: GenesisFile, slot: int, alive: set[str]) -> list[RaceEntry]:

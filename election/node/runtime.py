@@ -447,7 +447,9 @@ class SequencerNode:
         try:
             self.guard = await self._core(lambda: SigningGuard(
                 self.cfg.data_dir / "guard.sqlite", chain_id=self.gcfg.chain_id, validator_id=self.id))
-            self.view = ChainView(self.cfg.genesis, depth=self.cfg.depth, seeds=self._load_seeds())
+            seeds, windows = self._load_seeds()
+            self.view = ChainView(self.cfg.genesis, depth=self.cfg.depth, seeds=seeds)
+            self._restore_windows(windows)
             await self.transport.start()
             if self.cfg.http is not None:
                 http = await asyncio.start_server(self._http, self.cfg.http[0], self.cfg.http[1])
@@ -498,17 +500,71 @@ class SequencerNode:
                 for t in tasks:
                     t.cancel()
 
-    def _load_seeds(self) -> dict[int, bytes]:
+    def _load_seeds(self) -> tuple[dict[int, bytes], dict[int, list[bytes]]]:
+        """The persisted epoch seeds and (windowed) window seeds by epoch; empty if none."""
         path = self.cfg.data_dir / "seeds.json"
         try:
             obj = json.loads(path.read_text(encoding="utf-8"))
-            return {int(e): bytes.fromhex(s) for e, s in obj["seeds"].items() if len(bytes.fromhex(s)) == 32}
+            seeds = {int(e): bytes.fromhex(s) for e, s in obj["seeds"].items() if len(bytes.fromhex(s)) == 32}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return {}
+            return {}, {}
+        try:
+            windows = {int(e): [bytes.fromhex(s) for s in ws] for e, ws in obj.get("windows", {}).items()}
+        except (ValueError, TypeError, AttributeError):
+            windows = {}
+        return seeds, windows
+
+    def _restore_windows(self, windows: dict[int, list[bytes]]) -> None:
+        """Reveal the persisted window seeds in the view's schedules.  Without them a restarted
+        node would have to re-check every window back to genesis: a window's blocks are
+        checkable only once it is revealed, and its seed needs the blocks two windows back."""
+        view = self.view
+        assert view is not None
+        for e in sorted(windows):
+            rules = view.rules(e)
+            if not isinstance(rules, WindowedSchedule):
+                continue
+            # The view's own schedule object, revealed in place as fix_window would (nothing
+            # pends yet: no block was added).
+            for wseed in windows[e][rules.revealed:rules.windows]:
+                rules.reveal(wseed)
 
     def _save_seeds(self) -> None:
-        assert self.view is not None and self._writer is not None
-        self._writer.put("seeds", json.dumps({"seeds": {str(e): s.hex() for e, s in self.view.seeds.items()}}))
+        view = self.view
+        assert view is not None and self._writer is not None
+        doc: dict[str, Any] = {"seeds": {str(e): s.hex() for e, s in view.seeds.items()}}
+        if self.gcfg.window is not None:
+            # The newest epochs' window seeds: what a restart needs to check blocks again.
+            recent = sorted(view.seeds)[-4:]
+            doc["windows"] = {str(e): [w.hex() for w in r.window_seeds] for e in recent
+                              for r in [view.rules(e)] if isinstance(r, WindowedSchedule) and r.revealed}
+        self._writer.put("seeds", json.dumps(doc))
+
+    def _catch_up_start(self, e_cur: int) -> tuple[int, int]:
+        """The first epoch the catch-up walks and the first slot it syncs.
+
+        From the newest known seed's epoch; in windowed mode also from the first window not
+        revealed yet, together with its source window (two windows back, possibly in the
+        epoch before): its seed needs those blocks, which are checkable since every earlier
+        window is revealed."""
+        view = self.view
+        assert view is not None
+        start = min(view.newest_seed_epoch(), e_cur)
+        first = self.gcfg.first_slot(start)
+        if self.gcfg.window is None:
+            return start, first
+        full: int | None = None  # the newest epoch whose windows are all revealed
+        for e in sorted(view.seeds):
+            r = view.rules(e)
+            if isinstance(r, WindowedSchedule) and r.revealed == r.windows:
+                full = e
+        nxt = self.cfg.genesis.start_epoch if full is None else full + 1
+        r = view.rules(nxt)
+        if nxt <= start and isinstance(r, WindowedSchedule):
+            src = window_source(self.gcfg, nxt, r.revealed)
+            start = nxt
+            first = min(self.gcfg.first_slot(nxt), src.start if len(src) else first)
+        return start, min(first, self.gcfg.first_slot(start))
 
     # -- catch-up ------------------------------------------------------------------
     async def _sync(self, first: int, count: int, timeout: float | None = None) -> tuple[int | None, int]:
@@ -550,12 +606,13 @@ class SequencerNode:
             cs = self.slot_at(now)
             e_cur = max(cs, 0) // length
             if cs >= 0:
-                start_epoch = min(view.newest_seed_epoch(), e_cur)
+                start_epoch, from_slot = self._catch_up_start(e_cur)
                 if e_cur - start_epoch > 64:
                     raise NodeError(f"{e_cur - start_epoch} epochs behind: restore seeds.json from a peer")
                 for e in range(start_epoch, e_cur + 1):
-                    first = self.gcfg.first_slot(e)
-                    high, answered = await self._sync(first, min(length, cs + 1 - first))
+                    first = from_slot if e == start_epoch else self.gcfg.first_slot(e)
+                    end = min(self.gcfg.first_slot(e + 1), cs + 1)
+                    high, answered = await self._sync(first, end - first)
                     if high is not None and (network_high is None or high > network_high):
                         network_high = high
                     # Windowed: the epoch's windows first (their blocks are the seed's inputs).
@@ -634,6 +691,11 @@ class SequencerNode:
             if self.slot_at(self.clock()) < window_fix_slot(self.gcfg, epoch, j):
                 return
             src = window_source(self.gcfg, epoch, j)
+            if not self._source_revealed(src):
+                # Its source blocks are not checkable yet (their own window is not revealed):
+                # a seed fixed now would miss them.  Safety first: no reveal, no production.
+                self.log("window_source_unrevealed", epoch=epoch, window=j)
+                return
             answered = 0
             if len(src) and not synced and self.transport.peers:
                 _, answered = await self._sync(src.start, len(src))
@@ -645,9 +707,20 @@ class SequencerNode:
                     self.log("alert", reason=f"seed of window {j} of epoch {epoch} fixed without any peer's sync "
                              "answer")
             wseed = await self._core(functools.partial(view.fix_window, epoch, j))
+            self._save_seeds()
             self.log("window_fixed", epoch=epoch, window=j, seed=wseed.hex(), synced_peers=answered,
                      late_seed_inputs=view.late_seed_inputs)
             await self._admit_revealed(rules.window_slots(j))
+
+    def _source_revealed(self, src: range) -> bool:
+        """Windowed: whether the window holding the slots ``src`` is revealed here (or lies
+        before the chain's first slot), so that its blocks were checked and can feed a seed."""
+        view = self.view
+        assert view is not None and self.gcfg.window is not None
+        if not len(src) or src.start < self.gcfg.first_slot(self.cfg.genesis.start_epoch):
+            return True
+        rules = view.rules(self.gcfg.epoch_of(src.start))
+        return isinstance(rules, WindowedSchedule) and rules.is_revealed(src.start)
 
     async def _admit_revealed(self, slots: range) -> None:
         """Blocks of a window revealed just now waited in the view (not checkable before):

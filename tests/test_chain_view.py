@@ -90,6 +90,20 @@ def test_seed_from_canonical_blocks_before_cutoff_and_pending_blocks() -> None:
     assert view.late_seed_inputs == 1 and view.fix_seed(0) == expected
 
 
+def test_late_block_in_an_empty_pre_cutoff_slot_is_a_late_input() -> None:
+    """A block for a pre-cutoff slot that had none changes the seed's input set as much as
+    one that displaces another: counted once the seed is fixed, not before."""
+    view = ChainView(GENESIS)
+    s0 = view.schedule(0)
+    assert s0 is not None
+    assert not view.add(block(s0, 0)).late_seed_input
+    view.fix_seed(0)
+    r = view.add(block(s0, 1))
+    assert r.status == "canonical" and r.late_seed_input and view.late_seed_inputs == 1
+    assert not view.add(block(s0, 5)).late_seed_input  # after the cutoff: no seed input
+    assert view.late_seed_inputs == 1
+
+
 def test_far_future_blocks_are_rejected_and_pruning_keeps_unfixed_epochs() -> None:
     view = ChainView(GENESIS, depth=4, max_epochs_ahead=1)
     far = Schedule(CONFIG, TABLE, 5, bytes(32))

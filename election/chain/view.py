@@ -2,11 +2,22 @@
 
 A :class:`ChainView` accepts :class:`~election.rules.blocks.SignedBlock` s in any order
 (from the network, a sync response or a file), checks each one completely
-(:func:`~election.rules.blocks.check_block_static` and the VRF proof), keeps the valid
-blocks of each slot, applies the fork choice of :mod:`election.rules.forkchoice` per slot,
-tracks epochs, stake tables and seeds, reports equivocations as evidence, and bounds its
-memory.  The node, the devnet merger and (later) the audit and the simulator feed the same
-class, so the rules exist once.
+(:func:`~election.rules.blocks.check_block_static`, the VRF proof and, in secret mode,
+:func:`~election.rules.claims.check_claim_output`), keeps the valid blocks of each slot,
+applies the fork choice of :mod:`election.rules.forkchoice` per slot (the rank rule, or in
+secret mode the race), tracks epochs, stake tables, seeds and window seeds, reports
+equivocations as evidence, and bounds its memory.  The node, the devnet merger and (later)
+the audit and the simulator feed the same class, so the rules exist once.
+
+**Modes.**  :meth:`ChainView.rules` gives each epoch's rules for the config's mode
+(:func:`~election.rules.modes.make_rules`).  Windowed (docs/spec.md 13): a window's
+leaders are known only once it is revealed; :meth:`ChainView.fix_window` reveals the
+windows of an epoch in order, each from the canonical blocks' betas of its source window,
+and blocks of a window not revealed yet wait (``pending``) until it is.  Secret (14): a
+block must also be eligible (``not_eligible``), and the slot's canonical block is the best
+race entry.  In every mode two headers of one validator for one slot and rank are
+equivocation evidence.  :meth:`ChainView.admit` adds a block that the caller has verified
+already (the simulator), with the same bookkeeping.
 
 **Seeds** (docs/spec.md, "Chain view and seed agreement").  The seed of epoch ``e + 1``
 is :func:`~election.rules.seeds.next_seed` over the betas of the *canonical* blocks of the
@@ -17,11 +28,14 @@ once it has read past it).  From then on the seed of ``e + 1`` never changes; a 
 would change the canonical set of that range afterwards is still kept and chosen by the
 fork choice, but counted in :attr:`ChainView.late_seed_inputs` (the node reports it: its
 seed may now differ from a peer's, which peers' votes would show as ``SeedMismatch``).
+Window seeds follow the same rule: the caller calls :meth:`ChainView.fix_window` once the
+source window has settled, and a later canonical change there is a late input too.
 
 **Memory.**  Valid blocks per slot are capped (``max_blocks_per_slot``); blocks of epochs
 whose seed is not known yet wait in a bounded pending buffer; slots more than ``depth``
 slots below the newest block are pruned, except those of an epoch whose next seed is not
-fixed yet (its betas are still needed).
+fixed yet and (windowed) those of a source window whose window is not revealed yet (their
+betas are still needed).
 """
 
 from __future__ import annotations
@@ -32,12 +46,16 @@ from dataclasses import dataclass, field
 import vrf
 
 from ..rules.blocks import SignedBlock, check_block_static
-from ..rules.errors import ElectionError
+from ..rules.claims import check_claim_output
+from ..rules.errors import ElectionError, InvalidConfig, InvalidSlot
 from ..rules.evidence import Evidence, HeaderEquivocation
-from ..rules.forkchoice import prefer
+from ..rules.forkchoice import canonical_index, canonical_race_index
 from ..rules.headers import GENESIS_PARENT
+from ..rules.modes import EpochRules, SecretEpoch, make_rules
 from ..rules.schedule import Schedule
-from ..rules.seeds import next_seed
+from ..rules.secret import RaceEntry
+from ..rules.seeds import BETA_BYTES, next_seed
+from ..rules.windowed import WindowedSchedule, WindowNotRevealed
 from .formats import GenesisFile
 
 __all__ = ["ChainView", "AddResult", "ViewEntry", "ADD_STATUSES", "view_from_blocks"]
@@ -48,11 +66,20 @@ ADD_STATUSES = ("canonical", "kept", "duplicate", "pending", "rejected")
 
 @dataclass(frozen=True)
 class ViewEntry:
-    """A valid block in the view with its VRF output."""
+    """A valid block in the view with its VRF output.
+
+    Attributes:
+        block: the block.
+        beta: its claim's VRF output.
+        block_hash: its header's block hash.
+        race: secret mode: its race entry (what the slot's fork choice compares); None in
+            the ranked modes (the rank decides).
+    """
 
     block: SignedBlock
     beta: bytes
     block_hash: bytes
+    race: RaceEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -61,13 +88,16 @@ class AddResult:
 
     Attributes:
         status: ``canonical`` (valid and now the slot's canonical block), ``kept`` (valid,
-            not canonical), ``duplicate`` (already known), ``pending`` (its epoch's seed is
-            not known yet; retried when it is), ``rejected`` (invalid; ``reason`` says why).
+            not canonical), ``duplicate`` (already known), ``pending`` (its epoch's seed, or
+            in windowed mode its window's seed, is not known yet; retried when it is),
+            ``rejected`` (invalid; ``reason`` says why).
         reason: the rejection code (an :class:`~election.rules.errors.ElectionError` code
-            or ``stale``, ``far_future``, ``slot_full``, ``pending_full``), else None.
+            such as ``not_eligible``, or ``stale``, ``far_future``, ``slot_full``,
+            ``pending_full``), else None.
         evidence: equivocation evidence this block revealed.
-        late_seed_input: the block changed the canonical block of a slot whose epoch's next
-            seed was already fixed.
+        late_seed_input: the block changed the canonical block of a slot whose betas were
+            already used: a pre-cutoff slot of an epoch whose next seed is fixed, or
+            (windowed) a slot of a source window whose dependent window is revealed.
     """
 
     status: str
@@ -87,23 +117,28 @@ class _SlotBlocks:
     best: bytes | None = None
 
     def choose(self) -> None:
-        best: tuple[int, bytes] | None = None
-        for h, e in self.entries.items():
-            if best is None or prefer((e.block.rank, h), best):
-                best = (e.block.rank, h)
-        self.best = None if best is None else best[1]
+        """The slot's fork choice over its entries (docs/spec.md 16, 14.6): the rank rule,
+        or in secret mode (entries with a race entry) the race."""
+        items = list(self.entries.values())
+        if not items:
+            self.best = None
+        elif items[0].race is not None:
+            races = [(e.race, e.block_hash) for e in items if e.race is not None]
+            self.best = items[canonical_race_index(races)].block_hash
+        else:
+            self.best = items[canonical_index([(e.block.rank, e.block_hash) for e in items])].block_hash
 
 
 class ChainView:
-    """Incremental, validated view of one chain (see the module docstring).
+    """Incremental, validated view of one chain in any election mode (see the module docstring).
 
     Args:
         genesis: config, stake tables and the first epoch's seed.
         depth: slots kept below the newest block (older ones are pruned unless a seed
-            still needs them).
+            or a window seed still needs them).
         max_blocks_per_slot: valid blocks kept per slot (further ones are rejected with
             ``slot_full`` after their evidence is reported).
-        max_pending: blocks waiting for their epoch's seed, in total.
+        max_pending: blocks waiting for their epoch's seed (or window's seed), in total.
         seeds: seeds already known (e.g. persisted by a node before a restart), by epoch.
         max_epochs_ahead: blocks more than this many epochs past the newest known seed are
             rejected as ``far_future`` instead of waiting.
@@ -124,15 +159,17 @@ class ChainView:
         for e, s in (seeds or {}).items():
             if e >= genesis.start_epoch:
                 self._seeds[e] = s
-        self._schedules: dict[int, Schedule] = {}
+        self._rules: dict[int, EpochRules] = {}
         self._slots: dict[int, _SlotBlocks] = {}
-        self._pending: list[SignedBlock] = []
+        # A pending block, and its VRF output when it came through admit() (already verified).
+        self._pending: list[tuple[SignedBlock, bytes | None]] = []
         self._floor = genesis.config.first_slot(genesis.start_epoch)
         self._tip_slot: int | None = None
         self.rejected: dict[str, int] = {}
         """Count of rejected blocks by reason."""
         self.late_seed_inputs = 0
-        """Blocks that changed a canonical block whose epoch's next seed was already fixed."""
+        """Blocks that changed a canonical block whose betas a fixed seed (or, windowed, a
+        revealed window) already used."""
         self.evidence: list[Evidence] = []
         """Evidence found (the newest 1,024)."""
 
@@ -150,25 +187,47 @@ class ChainView:
         """The highest epoch whose seed is known."""
         return max(self._seeds)
 
-    def schedule(self, epoch: int) -> Schedule | None:
-        """The schedule of ``epoch``, or None while its seed is unknown."""
-        s = self._schedules.get(epoch)
-        if s is None:
+    def rules(self, epoch: int) -> EpochRules | None:
+        """The rules of ``epoch`` for the config's mode
+        (:func:`~election.rules.modes.make_rules`), or None while its seed is unknown.
+
+        One object per epoch: a windowed schedule is revealed in place by
+        :meth:`fix_window` (it starts with no window revealed).
+        """
+        r = self._rules.get(epoch)
+        if r is None:
             seed = self._seeds.get(epoch)
             if seed is None or epoch < self.genesis.start_epoch:
                 return None
-            s = self._schedules[epoch] = Schedule(self.config, self.genesis.table_for(epoch), epoch, seed)
-        return s
+            r = self._rules[epoch] = make_rules(self.config, self.genesis.table_for(epoch), epoch, seed)
+        return r
 
-    def seed_inputs(self, epoch: int) -> list[tuple[int, bytes]]:
-        """``(slot, beta)`` of the canonical blocks of ``epoch`` before its cutoff, in slot order."""
-        first = self.config.first_slot(epoch)
+    def schedule(self, epoch: int) -> Schedule | None:
+        """Rotation mode: the schedule of ``epoch`` (the object :meth:`rules` returns), or
+        None while its seed is unknown.
+
+        Raises:
+            InvalidConfig: the config is not in rotation mode (use :meth:`rules`).
+        """
+        r = self.rules(epoch)
+        if r is not None and not isinstance(r, Schedule):
+            raise InvalidConfig(f"ChainView.schedule: mode {self.config.mode!r} has no rotation schedule; "
+                                "use ChainView.rules")
+        return r
+
+    def canonical_betas(self, slots: range) -> list[tuple[int, bytes]]:
+        """``(slot, beta)`` of the canonical blocks of ``slots``, in slot order."""
         out = []
-        for slot in range(first, first + self.config.cutoff):
+        for slot in slots:
             sb = self._slots.get(slot)
             if sb is not None and sb.best is not None:
                 out.append((slot, sb.entries[sb.best].beta))
         return out
+
+    def seed_inputs(self, epoch: int) -> list[tuple[int, bytes]]:
+        """``(slot, beta)`` of the canonical blocks of ``epoch`` before its cutoff, in slot order."""
+        first = self.config.first_slot(epoch)
+        return self.canonical_betas(range(first, first + self.config.cutoff))
 
     def fix_seed(self, epoch: int) -> bytes:
         """Fix the seed of ``epoch + 1`` from the canonical blocks of ``epoch`` before its
@@ -184,10 +243,69 @@ class ChainView:
         seed = self._seeds[epoch]
         nxt = next_seed(self.config, epoch, seed, self.seed_inputs(epoch))
         self._seeds[epoch + 1] = nxt
-        waiting, self._pending = self._pending, []
-        for b in waiting:
-            self.add(b)
+        self._retry_pending()
         return nxt
+
+    def revealed(self, epoch: int) -> int:
+        """Windowed mode: how many windows of ``epoch`` are revealed (0 while its seed is
+        unknown).
+
+        Raises:
+            InvalidConfig: the config is not windowed.
+        """
+        if self.config.mode != "windowed":
+            raise InvalidConfig(f"revealed: mode {self.config.mode!r} has no windows")
+        r = self.rules(epoch)
+        return r.revealed if isinstance(r, WindowedSchedule) else 0
+
+    def fix_window(self, epoch: int, window: int) -> bytes:
+        """Windowed mode: reveal the windows of ``epoch`` in order up to ``window``, each
+        from the canonical blocks' betas of its source window
+        (:func:`~election.rules.windowed.window_source`, docs/spec.md 13.3), and return the
+        seed of ``window`` (idempotent: a revealed window's seed is returned unchanged).
+        Pending blocks are retried after each window is revealed, so a window revealed in
+        the same call is fed by the blocks of its source window that were waiting.
+
+        As with :meth:`fix_seed`, the caller decides when a source window has settled
+        (docs/spec.md 20); a later change of a source window's canonical block is counted
+        in :attr:`late_seed_inputs`.  Slots before the genesis start slot have no blocks.
+
+        Raises:
+            KeyError: the seed of ``epoch`` is unknown.
+            InvalidConfig: the config is not windowed.
+            InvalidSlot: ``window`` out of range.
+        """
+        if self.config.mode != "windowed":
+            raise InvalidConfig(f"fix_window: mode {self.config.mode!r} has no windows")
+        sched = self.rules(epoch)
+        if sched is None:
+            raise KeyError(epoch)
+        assert isinstance(sched, WindowedSchedule)
+        if type(window) is not int or not 0 <= window < sched.windows:
+            raise InvalidSlot(f"window: expected an int in [0, {sched.windows}), got {window!r}")
+        while sched.revealed <= window:
+            acc = sched.next_window_accumulator()
+            for slot, beta in self.canonical_betas(acc.source):
+                acc.add(slot, beta)
+            sched.reveal(acc.finish())
+            # Now, not after the loop: this window's waiting blocks feed window + 2.
+            self._retry_pending()
+        return sched.window_seeds[window]
+
+    def _dependent_revealed(self, slot: int) -> bool:
+        """Windowed: whether the window whose seed ``slot``'s beta feeds (two absolute
+        windows later) is revealed already."""
+        w = self.config.window
+        assert w is not None
+        n = self.config.epoch_length // w
+        epoch, j = divmod(slot // w + 2, n)
+        sched = self._rules.get(epoch)
+        return isinstance(sched, WindowedSchedule) and sched.revealed > j
+
+    def _retry_pending(self) -> None:
+        waiting, self._pending = self._pending, []
+        for b, beta in waiting:
+            self._add(b, beta)
 
     # -- blocks ---------------------------------------------------------------------
     def _count(self, reason: str) -> AddResult:
@@ -195,7 +313,37 @@ class ChainView:
         return AddResult("rejected", reason)
 
     def add(self, block: SignedBlock) -> AddResult:
-        """Check ``block`` and add it if valid; see :class:`AddResult`."""
+        """Check ``block`` completely (static rules, VRF proof, and in secret mode its
+        eligibility) and add it if valid; see :class:`AddResult`."""
+        return self._add(block, None)
+
+    def admit(self, block: SignedBlock, beta: bytes) -> AddResult:
+        """Add a block the caller has already verified, with its VRF output: the same
+        bookkeeping as :meth:`add` (pending, duplicates, fork choice, evidence, seeds,
+        memory bounds) without checking the block again.
+
+        **Trusts the caller**: ``block`` must have passed
+        :func:`~election.rules.blocks.check_block_static` against :meth:`rules` of its
+        epoch, ``beta`` must be its verified VRF output, and in secret mode
+        :func:`~election.rules.claims.check_claim_output` must have passed.  For callers
+        that verify each distinct block once themselves (the simulator); anything from
+        the network goes through :meth:`add`.  Only the shape is checked: a header is
+        present (``header_missing``) and ``beta`` is 64 bytes (``MalformedData``).
+        """
+        if not isinstance(beta, bytes) or len(beta) != BETA_BYTES:
+            return self._count("MalformedData")
+        if isinstance(block, SignedBlock) and block.header is None:
+            return self._count("header_missing")
+        return self._add(block, beta)
+
+    def _pend(self, block: SignedBlock, beta: bytes | None, block_hash: bytes) -> AddResult:
+        if len(self._pending) >= self.max_pending:
+            return self._count("pending_full")
+        if all(p.block_hash() != block_hash for p, _ in self._pending):
+            self._pending.append((block, beta))
+        return AddResult("pending")
+
+    def _add(self, block: SignedBlock, beta: bytes | None) -> AddResult:
         if not isinstance(block, SignedBlock):
             return self._count("MalformedData")
         slot = block.slot
@@ -206,28 +354,35 @@ class ChainView:
         if sb is not None and block_hash and block_hash in sb.entries:
             return AddResult("duplicate")
         epoch = block.claim.epoch
-        sched = self.schedule(epoch)
-        if sched is None:
+        rules = self.rules(epoch)
+        if rules is None:
             if epoch > self.newest_seed_epoch() + self.max_epochs_ahead or epoch < self.genesis.start_epoch:
                 return self._count("far_future")
-            if len(self._pending) >= self.max_pending:
-                return self._count("pending_full")
-            if all(p.block_hash() != block_hash for p in self._pending):
-                self._pending.append(block)
-            return AddResult("pending")
-        try:
-            key, alpha, proof, block_hash = check_block_static(block, sched)
-            beta = key.verify(alpha, proof, self.config.suite)
-        except ElectionError as exc:
-            return self._count(getattr(exc, "code", type(exc).__name__))
-        except vrf.VRFError:
-            return self._count("invalid_proof")
+            return self._pend(block, beta, block_hash)
+        if isinstance(rules, WindowedSchedule) and rules.contains(slot) and not rules.is_revealed(slot):
+            return self._pend(block, beta, block_hash)  # not checkable yet (docs/spec.md 13.7)
+        if beta is None:
+            try:
+                key, alpha, proof, block_hash = check_block_static(block, rules)
+                beta = key.verify(alpha, proof, self.config.suite)
+                check_claim_output(block.claim, rules, beta)
+            except WindowNotRevealed:  # defensive: the reveal check above covers it
+                return self._pend(block, beta, block_hash)
+            except ElectionError as exc:
+                return self._count(getattr(exc, "code", type(exc).__name__))
+            except vrf.VRFError:
+                return self._count("invalid_proof")
+        race = rules.entry(block.validator_id, beta) if isinstance(rules, SecretEpoch) else None
         if sb is None:
             sb = self._slots[slot] = _SlotBlocks()
         evidence: list[Evidence] = []
         for other in sb.entries.values():
-            if other.block.rank == block.rank and other.block.header is not None and block.header is not None:
-                evidence.append(HeaderEquivocation.of(other.block.header, block.header))
+            # One validator's two headers for one slot and rank (in secret mode every
+            # block has rank 0: blocks of different validators are a race, not evidence).
+            ob = other.block
+            if (ob.validator_id == block.validator_id and ob.rank == block.rank
+                    and ob.header is not None and block.header is not None):
+                evidence.append(HeaderEquivocation.of(ob.header, block.header))
         for ev in evidence:
             if len(self.evidence) >= 1024:
                 del self.evidence[0]
@@ -236,19 +391,23 @@ class ChainView:
             r = self._count("slot_full")
             return AddResult(r.status, r.reason, tuple(evidence))
         before = sb.best
-        sb.entries[block_hash] = ViewEntry(block, beta, block_hash)
+        sb.entries[block_hash] = ViewEntry(block, beta, block_hash, race)
         sb.choose()
-        late = False
-        if sb.best != before and before is not None:
-            first = self.config.first_slot(epoch)
-            if slot < first + self.config.cutoff and (epoch + 1) in self._seeds:
-                late = True
-                self.late_seed_inputs += 1
+        late = sb.best != before and self._betas_used(epoch, slot)
+        if late:
+            self.late_seed_inputs += 1
         if self._tip_slot is None or slot > self._tip_slot:
             self._tip_slot = slot
             self._maybe_prune()
         status = "canonical" if sb.best == block_hash else "kept"
         return AddResult(status, None, tuple(evidence), late)
+
+    def _betas_used(self, epoch: int, slot: int) -> bool:
+        """Whether the canonical beta of ``slot`` (in ``epoch``) already went into a fixed
+        seed or a revealed window seed."""
+        if slot < self.config.first_slot(epoch) + self.config.cutoff and (epoch + 1) in self._seeds:
+            return True
+        return self.config.mode == "windowed" and self._dependent_revealed(slot)
 
     def _maybe_prune(self) -> None:
         assert self._tip_slot is not None
@@ -258,12 +417,14 @@ class ChainView:
 
     def prune(self, before_slot: int) -> None:
         """Forget slots below ``before_slot``, except those of epochs whose next seed is not
-        fixed yet.  Blocks for forgotten slots are rejected as ``stale`` afterwards."""
+        fixed yet and (windowed) those of source windows whose dependent window is not
+        revealed yet.  Blocks for forgotten slots are rejected as ``stale`` afterwards."""
         length = self.config.epoch_length
+        windowed = self.config.mode == "windowed"
         for s in [s for s in self._slots if s < before_slot]:
-            if (s // length + 1) in self._seeds:
+            if (s // length + 1) in self._seeds and (not windowed or self._dependent_revealed(s)):
                 del self._slots[s]
-        # The floor only rises past epochs whose next seed is fixed.
+        # The floor only rises past slots whose betas are no longer needed.
         floor = before_slot
         for s in self._slots:
             if s < floor:
@@ -329,14 +490,16 @@ class ChainView:
 
     @property
     def pending(self) -> int:
-        """Blocks waiting for their epoch's seed."""
+        """Blocks waiting for their epoch's seed (or, windowed, their window's seed)."""
         return len(self._pending)
 
 
 def view_from_blocks(genesis: GenesisFile, blocks: Iterable[SignedBlock], **kwargs: object) -> ChainView:
     """A view fed ``blocks`` (any order, duplicates allowed) from a file or several nodes'
-    logs: blocks are added in slot order and the seed of epoch ``e + 1`` is fixed once every
-    block before ``e``'s cutoff has been added, i.e. with every pre-cutoff block known.
+    logs, in any mode: blocks are added in slot order; the seed of epoch ``e + 1`` is fixed
+    once every block before ``e``'s cutoff has been added, and (windowed) each window is
+    revealed once every block of its source window has been added, i.e. with every block
+    that feeds them known.
 
     Args:
         genesis: the chain's genesis.
@@ -349,12 +512,30 @@ def view_from_blocks(genesis: GenesisFile, blocks: Iterable[SignedBlock], **kwar
     view = ChainView(genesis, **opts)  # type: ignore[arg-type]
     config = genesis.config
     epoch = genesis.start_epoch
+    w = config.window if config.mode == "windowed" else None
+    n = config.epoch_length // w if w else 0
+    g = genesis.start_epoch * n  # windowed: the next absolute window to reveal
+
+    def reveal_through(slot: int) -> None:
+        # Reveal every window whose source window ends at or before ``slot`` (all its
+        # blocks are in), as far as epoch seeds are known.
+        nonlocal g
+        assert w is not None
+        while (g - 1) * w <= slot and view.seed(g // n) is not None:
+            view.fix_window(g // n, g % n)
+            g += 1
+
     for b in ordered:
         while b.slot >= config.first_slot(epoch) + config.cutoff and view.seed(epoch) is not None:
             view.fix_seed(epoch)
             epoch += 1
+        if w:
+            reveal_through(b.slot)
         view.add(b)
-    while view.seed(epoch) is not None and epoch <= (ordered[-1].slot // config.epoch_length if ordered else epoch):
+    last_epoch = ordered[-1].slot // config.epoch_length if ordered else epoch
+    while view.seed(epoch) is not None and epoch <= last_epoch:
         view.fix_seed(epoch)
         epoch += 1
+    if w and ordered:
+        reveal_through(config.first_slot(last_epoch + 1) - w - 1)  # every window of the last epoch
     return view

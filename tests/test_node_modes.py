@@ -59,6 +59,7 @@ def run_cluster(genesis: GenesisFile, tmp: Path, victim: str, until_slot: int,
     """Four nodes from slot 0 to ``until_slot``; ``victim`` is down (nothing in or out, its
     tasks stopped) during the slots ``down``, then restarts on the same data dir."""
     logs: list[dict[str, Any]] = []
+    health: dict[str, dict[str, Any]] = {}
 
     async def go() -> dict[str, SequencerNode]:
         hub = MemoryHub()
@@ -77,6 +78,8 @@ def run_cluster(genesis: GenesisFile, tmp: Path, victim: str, until_slot: int,
             nodes[victim] = make_node(genesis, hub, victim, tmp, g0, logs)
             tasks[victim] = asyncio.create_task(nodes[victim].run(stops[victim]))
             await asyncio.sleep(g0 + until_slot * SLOT - time.time())
+            for v, n in nodes.items():
+                health[v] = n.health()
         finally:
             for s in stops.values():
                 s.set()
@@ -85,7 +88,16 @@ def run_cluster(genesis: GenesisFile, tmp: Path, victim: str, until_slot: int,
             assert t.exception() is None
         return nodes
 
-    return asyncio.run(go()), logs
+    nodes = asyncio.run(go())
+    logs.extend({"event": "health_doc", "node": v, **h} for v, h in health.items())
+    return nodes, logs
+
+
+def health_docs(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The /health documents every node served just before the cluster stopped."""
+    docs = [r for r in logs if r["event"] == "health_doc"]
+    assert len(docs) == len(TABLE.ids)
+    return docs
 
 
 def check_agreement_and_audit(genesis: GenesisFile, tmp: Path, nodes: dict[str, SequencerNode],
@@ -151,6 +163,12 @@ def test_windowed_cluster_takes_over_with_certificates(tmp_path: Path) -> None:
     assert len(primary) >= 18
     # The victim rejoined and produced again.
     assert any(r["event"] == "produced" and r["node"] == victim and r["slot"] > DOWN[1] for r in logs)
+    # /health names the next slot's primary (its window is revealed ahead), and the online
+    # health monitor rates the primaries of revealed windows.
+    for h in health_docs(logs):
+        assert h["status"] == "running" and h["mode"] == "windowed" and h["next_leader"] in TABLE.ids
+    for n in nodes.values():
+        assert any(n.health_monitor.availability(v).estimate is not None for v in TABLE.ids)
 
 
 def test_windowed_restart_across_an_epoch_boundary_keeps_the_window_seeds(tmp_path: Path) -> None:
@@ -218,6 +236,11 @@ def test_secret_cluster_next_best_proposer_takes_over(tmp_path: Path) -> None:
     assert not any(r["event"] == "produced" and r["rank"] != 0 for r in logs)
     assert all(n.metrics.counts.get("votes_sent", 0) == 0 for n in nodes.values())
     assert any(r["event"] == "produced" and r["node"] == victim and r["slot"] > DOWN[1] for r in logs)
+    # No one knows the next leader; availability (a share of primary slots) has no subject.
+    for h in health_docs(logs):
+        assert h["status"] == "running" and h["mode"] == "secret" and h["next_leader"] is None
+    for n in nodes.values():
+        assert all(n.health_monitor.availability(v).estimate is None for v in TABLE.ids)
 
 
 def test_windowed_config_needs_room_for_the_window_sync(tmp_path: Path) -> None:

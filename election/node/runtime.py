@@ -450,6 +450,8 @@ class SequencerNode:
             seeds, windows = self._load_seeds()
             self.view = ChainView(self.cfg.genesis, depth=self.cfg.depth, seeds=seeds)
             self._restore_windows(windows)
+            for e in self.view.seeds:
+                self.view.rules(e)  # see _fix_seed: every rules object exists before other threads ask
             await self.transport.start()
             if self.cfg.http is not None:
                 http = await asyncio.start_server(self._http, self.cfg.http[0], self.cfg.http[1])
@@ -513,6 +515,19 @@ class SequencerNode:
         except (ValueError, TypeError, AttributeError):
             windows = {}
         return seeds, windows
+
+    def _fix_seed(self, epoch: int) -> bytes:
+        """Core thread: fix the seed of ``epoch + 1`` and create that epoch's rules object.
+
+        ``ChainView.rules`` creates an epoch's object on first use; the controller must hold
+        the very object the view reveals windows in.  Creating it here, in the thread that
+        fixed the seed (and at start for the persisted seeds), means no other thread ever
+        creates one, so two threads cannot build two objects for one epoch."""
+        view = self.view
+        assert view is not None
+        seed = view.fix_seed(epoch)
+        view.rules(epoch + 1)
+        return seed
 
     def _restore_windows(self, windows: dict[int, list[bytes]]) -> None:
         """Reveal the persisted window seeds in the view's schedules.  Without them a restarted
@@ -619,7 +634,7 @@ class SequencerNode:
                     await self._fix_windows(e, synced=answered > 0 or e < e_cur)
                     if view.seed(e) is not None and cs >= seed_fix_slot(self.gcfg, e) and (e < e_cur or answered) \
                             and self._seed_inputs_revealed(e):
-                        await self._core(functools.partial(view.fix_seed, e))
+                        await self._core(functools.partial(self._fix_seed, e))
                 self._save_seeds()
             sched = view.rules(e_cur)
             if sched is not None:
@@ -816,7 +831,7 @@ class SequencerNode:
                     _, answered = await self._sync(self.gcfg.first_slot(e), self.gcfg.cutoff)
                     last_chance = self.slot_at(self.clock()) >= self.gcfg.first_slot(e + 1) - 2
                     if answered or not self.transport.peers or last_chance:
-                        seed = await self._core(functools.partial(view.fix_seed, e))
+                        seed = await self._core(functools.partial(self._fix_seed, e))
                         self._save_seeds()
                         self.log("seed_fixed", epoch=e + 1, seed=seed.hex(), inputs=len(view.seed_inputs(e)),
                                  synced_peers=answered, late_seed_inputs=view.late_seed_inputs)

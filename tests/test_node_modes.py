@@ -284,3 +284,18 @@ def test_secret_view_keeps_every_eligible_block_whatever_the_order() -> None:
         small.add(view.canonical(5).validator_id)  # type: ignore[union-attr]
     best_index = table.ids.index(best)
     assert (len(small) == 1) == (4 <= best_index <= 7), (small, best_index)
+
+
+def test_fixing_slots_per_mode() -> None:
+    """docs/spec.md section 20: F(e) = first(e) + c + lag; window g at (g - 1) W + lag, with
+    lag = ceil(P / slot) + 1, P = (backups + 1) T (ranked) or T (secret)."""
+    from election.node.agreement import seed_fix_slot, sync_lag
+    from election.rules.errors import InvalidConfig
+
+    assert sync_lag(WINDOWED) == 2 and sync_lag(SECRET) == 2  # ceil(360 / 400) + 1, ceil(120 / 400) + 1
+    slow = ElectionConfig(chain_id=b"x", mode="secret", proposers=3, epoch_length=12, slot_duration_ms=100,
+                          failover_timeout_ms=120, backups=2, seed_cutoff=4)
+    assert sync_lag(slow) == 3 and seed_fix_slot(slow, 1) == 12 + 4 + 3
+    assert [window_fix_slot(WINDOWED, e, j) for e, j in ((0, 0), (0, 1), (1, 0), (1, 1), (2, 0))] == [-4, 2, 8, 14, 20]
+    with pytest.raises(InvalidConfig):
+        window_fix_slot(SECRET, 0, 0)

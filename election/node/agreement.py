@@ -21,6 +21,7 @@ import math
 
 from ..chain.formats import GenesisFile
 from ..rules.config import ElectionConfig
+from ..rules.errors import InvalidConfig
 
 __all__ = ["sync_lag", "seed_fix_slot", "window_fix_slot", "production_span_ms", "sync_slots",
            "blocks_per_slot_cap"]
@@ -58,8 +59,12 @@ def window_fix_slot(config: ElectionConfig, epoch: int, window: int) -> int:
 
     For the first two windows of epoch 0 (no source blocks) the result is at most ``lag``:
     they are fixed as soon as the epoch seed is known.
+
+    Raises:
+        InvalidConfig: the config is not windowed.
     """
-    assert config.window is not None, "window_fix_slot is for the windowed mode"
+    if config.window is None:
+        raise InvalidConfig(f"window_fix_slot: mode {config.mode!r} has no windows")
     g = config.first_slot(epoch) // config.window + window
     return (g - 1) * config.window + sync_lag(config)
 

@@ -13,6 +13,8 @@ import random
 from functools import cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import vrf
 from election import audit
@@ -26,6 +28,7 @@ from election.rules.claims import LeaderClaim
 from election.rules.config import ElectionConfig
 from election.rules.errors import InvalidConfig, InvalidSlot
 from election.rules.evidence import HeaderEquivocation
+from election.rules.forkchoice import choose_race
 from election.rules.headers import GENESIS_PARENT, make_header
 from election.rules.modes import SecretEpoch
 from election.rules.secret import compare_entries
@@ -352,3 +355,73 @@ def test_secret_not_eligible_invalid_proof_and_equivocation_evidence() -> None:
         view.revealed(0)
     with pytest.raises(InvalidConfig):
         view.schedule(0)
+
+
+# -- the inactivity rule (rotation) -----------------------------------------------------------
+
+def test_inactivity_tables_follow_the_simulator() -> None:
+    """With the rule on, the view records each epoch's canonical outcomes when it fixes the
+    seed two epochs on, so its effective tables (and so its checks) are the simulator's."""
+    params = SimParams(validators=12, epochs=6, epoch_length=30, stake="equal", seed=3, recovery=True,
+                       faults=parse_faults("outage:stake=0.4,at=120,for=100000"))
+    run = simulate(params)
+    assert run.reduced.get(4)  # the rule reduced the crashed validators
+    blocks = _blocks_of(run)
+    view = view_from_blocks(run.genesis, random.Random(0).sample(blocks, len(blocks)))
+    assert view.rejected == {} and view.pending == 0
+    assert {s: b.block_hash() for s in range(180) if (b := view.canonical(s)) is not None} == \
+        {s: p.block_hash for s, p in run.canonical.items()}
+    state = view.ledger.inactivity
+    assert state is not None
+    assert {e: sorted(state.reduced(e)) for e in range(6) if state.reduced(e)} == run.reduced
+    assert view.rules(4).table != run.table  # type: ignore[union-attr]
+    # The tables bind: without the rule the same blocks do not all check.
+    off = ElectionConfig(**{**run.config.__dict__, "inactivity_threshold": None, "inactivity_divisor": None,
+                            "inactivity_finality": None})
+    base = view_from_blocks(GenesisFile.single(off, run.genesis.initial_seed, run.table), blocks)
+    assert sum(base.rejected.values()) > 0
+
+
+@pytest.mark.parametrize("cap", [1, 2])
+def test_secret_full_slot_keeps_the_best_blocks_in_any_order(cap: int) -> None:
+    """Honest eligible validators alone can fill a slot in secret mode: a full slot keeps
+    its best blocks, so the canonical one does not depend on the arrival order."""
+    c = _cluster()
+    gen = _secret_genesis(c)
+    slot = max(range(16), key=lambda s: len(c.blocks.get(s, [])))
+    produced = [SignedBlock(p.claim, p.header) for p in c.blocks[slot]]
+    assert len(produced) > cap
+    best = c.best_block(slot)
+    assert best is not None
+    for seed in range(6):
+        view = ChainView(gen, max_blocks_per_slot=cap)
+        for b in random.Random(seed).sample(produced, len(produced)):
+            view.add(b)
+        got = view.entry(slot)
+        assert got is not None and got.block_hash == best.block_hash
+        assert len(view.blocks(slot)) == cap and view.rejected == {"slot_full": len(produced) - cap}
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_secret_canonical_is_the_race_over_the_blocks_held(data: st.DataObject) -> None:
+    """Any subset of the slot races, in any order, with duplicates: each slot's canonical
+    block is choose_race over exactly the blocks delivered (computed here from the betas)."""
+    c = _cluster()
+    gen = _secret_genesis(c)
+    pool = [SignedBlock(p.claim, p.header) for s in range(16) for p in c.blocks.get(s, [])]
+    picks = data.draw(st.lists(st.integers(0, len(pool) - 1), max_size=2 * len(pool)))
+    view = ChainView(gen)
+    for i in picks:
+        view.add(pool[i])
+    rules = view.rules(0)
+    assert isinstance(rules, SecretEpoch)
+    for s in range(16):
+        held = {pool[i].block_hash(): pool[i] for i in picks if pool[i].slot == s}
+        got = view.canonical(s)
+        if not held:
+            assert got is None
+            continue
+        ref = choose_race([(rules.entry(b.validator_id, vrf.proof_to_hash(b.claim.proof, SECRET.suite)), h, b)
+                           for h, b in held.items()])
+        assert got == ref

@@ -16,6 +16,9 @@ The :class:`AuditReport` holds the invalid blocks with their reasons, missed slo
 chi-square test of produced slots against stake, and the seed chain.  What each
 figure means is in docs/audit.md.
 
+Seeds, tables (with the inactivity rule), rules and window reveals go through an
+:class:`~election.chain.ledger.EpochLedger`, the bookkeeping the chain view uses too.
+
 Every election mode audits (docs/spec.md 13.7, 14.6).  Windowed: the window seeds are
 recomputed from the audited betas as the history advances (window ``g`` is revealed from
 the valid blocks of window ``g - 2`` before the first block of window ``g`` is checked);
@@ -53,7 +56,6 @@ from ..rules.errors import ElectionError, InvalidClaim
 from ..rules.evidence import Evidence, HeaderEquivocation, ProduceAfterVote, VoteEquivocation, evidence_to_dict
 from ..rules.forkchoice import canonical_index, canonical_race_index
 from ..rules.headers import HEADER_REASONS, InvalidHeader
-from ..rules.inactivity import InactivityState, epoch_outcomes
 from ..rules.modes import EpochRules, SecretEpoch, make_rules
 from ..rules.schedule import Schedule, primary_counts, primary_offset
 from ..rules.seeds import SeedAccumulator
@@ -73,6 +75,7 @@ from .formats import (
     parse_history_item,
     parse_history_line,
 )
+from .ledger import EpochLedger
 from .sigcheck import verify_signatures
 from .stats import chi_square
 
@@ -553,21 +556,35 @@ class AuditReport:
 # -- the auditor --------------------------------------------------------------------------
 
 
+def _build_rules(config: ElectionConfig, table: StakeTable, epoch: int, seed: bytes) -> EpochRules:
+    """The audit's rules builder for its ledger: :func:`make_rules`, with the rotation's
+    :class:`Schedule` built through this module's name (tests count the schedules the
+    audit builds, to prove that empty epochs build none)."""
+    if config.mode == "rotation":
+        return Schedule(config, table, epoch, seed)
+    return make_rules(config, table, epoch, seed)
+
+
 class _Epoch:
-    """Per-epoch state while its blocks stream through.  The schedule is built on first
-    use: an epoch whose lines are all rejected before the claim checks never needs it."""
+    """Per-epoch state while its blocks stream through.  The seed, table and rules come
+    from the auditor's :class:`~election.chain.ledger.EpochLedger` (given a genesis
+    instead: a ledger of its own on the genesis tables); the rules are built on first use:
+    an epoch whose lines are all rejected before the claim checks never needs them."""
 
-    __slots__ = ("epoch", "seed", "table", "_schedule", "acc", "produced", "_config", "blocks", "producers")
+    __slots__ = ("epoch", "seed", "table", "_schedule", "acc", "produced", "ledger", "blocks", "producers")
 
-    def __init__(self, genesis: GenesisFile, epoch: int, seed: bytes, table: StakeTable | None = None) -> None:
+    def __init__(self, ledger: EpochLedger | GenesisFile, epoch: int, seed: bytes) -> None:
+        if isinstance(ledger, GenesisFile):
+            ledger = EpochLedger(ledger, build=_build_rules)
+        ledger.set_seed(epoch, seed)
         self.epoch = epoch
         self.seed = seed
-        self.table = genesis.table_for(epoch) if table is None else table
+        self.table = ledger.table(epoch)
         # valid blocks per (0 for rank 0 else 1, producer), inactivity rule only: O(validators) memory
         self.producers: dict[tuple[int, str], int] = {}
-        self._config = genesis.config
+        self.ledger = ledger
         self._schedule: EpochRules | None = None
-        self.acc = SeedAccumulator(genesis.config, epoch, seed)
+        self.acc = ledger.seed_accumulator(epoch)
         self.produced = 0
         self.blocks: dict[int, tuple[int, str]] = {}  # slot -> (rank, producer) of its valid block
 
@@ -581,10 +598,9 @@ class _Epoch:
         """The epoch's rules for the mode (built now if needed: O(validators +
         epoch_length)); a windowed schedule starts with no window revealed."""
         if self._schedule is None:
-            if self._config.mode == "rotation":
-                self._schedule = Schedule(self._config, self.table, self.epoch, self.seed)
-            else:
-                self._schedule = make_rules(self._config, self.table, self.epoch, self.seed)
+            rules = self.ledger.rules(self.epoch)
+            assert rules is not None  # the seed was set in __init__
+            self._schedule = rules
         return self._schedule
 
 
@@ -701,16 +717,16 @@ class _Auditor:
     def __init__(self, genesis: GenesisFile, workers: int | None, max_empty_epochs: int = MAX_EMPTY_EPOCHS,
                  l1_finalized: Mapping[int, int] | None = None) -> None:
         self.genesis = genesis
-        self.inactivity = (InactivityState(genesis.config, genesis.table_for, genesis.start_epoch)
-                           if genesis.config.inactivity else None)
-        self.l1_finalized = l1_finalized or {}
+        self.ledger = EpochLedger(genesis, l1_finalized=l1_finalized, build=_build_rules)
+        self.inactivity = self.ledger.inactivity
+        self.l1_finalized = self.ledger.l1_finalized
         self.max_empty_epochs = max_empty_epochs
         self.config = genesis.config
         self.length = genesis.config.epoch_length
         self.suite = genesis.config.suite
         self.workers = workers
         self.first_slot = genesis.config.first_slot(genesis.start_epoch)
-        self.cur = _Epoch(genesis, genesis.start_epoch, genesis.initial_seed, self.table_for(genesis.start_epoch))
+        self.cur = _Epoch(self.ledger, genesis.start_epoch, genesis.initial_seed)
         self.pending: list[_Item] = []
         self.triples: list[tuple[Any, bytes, bytes]] = []  # VRF (key, alpha, proof)
         self.sig_items: list[SignatureItem] = []
@@ -746,9 +762,7 @@ class _Auditor:
     def table_for(self, epoch: int) -> StakeTable:
         """The stake table of an audited epoch: the genesis table, or with the inactivity
         rule on the effective one (docs/spec.md section 19)."""
-        if self.inactivity is None:
-            return self.genesis.table_for(epoch)
-        return self.inactivity.table(epoch)
+        return self.ledger.table(epoch)
 
     def _record(self, epoch: int, table: StakeTable, counts: Sequence[int] | dict[str, int],
                 blocks: dict[tuple[int, str], int]) -> None:
@@ -757,7 +771,7 @@ class _Auditor:
             return
         scheduled = counts if isinstance(counts, dict) else dict(zip(table.ids, counts, strict=True))
         each = ((rank, vid) for (rank, vid), n in blocks.items() for _ in range(n))
-        self.inactivity.record(epoch, epoch_outcomes(scheduled, each), self.l1_finalized.get(epoch + 2))
+        self.ledger.record(epoch, scheduled, each)
 
     # -- feeding ------------------------------------------------------------------------
     def feed(self, rec: HistoryRecord) -> None:
@@ -834,13 +848,12 @@ class _Auditor:
         j = sched.window_of(slot)
         while sched.revealed <= j:
             self.drain()
-            acc = sched.next_window_accumulator()
-            for x, beta in self.recent:
-                if x in acc.source:
-                    acc.add(x, beta)
-            sched.reveal(acc.finish())
+            self.cur.ledger.reveal_next(self.cur.epoch, self._recent_betas)
         keep_from = sched.window_slots(j).start - sched.window
         self.recent = [(x, b) for x, b in self.recent if x >= keep_from]
+
+    def _recent_betas(self, source: range) -> list[tuple[int, bytes]]:
+        return [(x, beta) for x, beta in self.recent if x in source]
 
     def _early(self, rec: HistoryRecord, code: str, reason: str, in_order: bool = False) -> None:
         self.pending.append([rec if rec.claim.slot in self.watch else _slim(rec), code, reason, in_order, None, False])
@@ -851,11 +864,13 @@ class _Auditor:
         schedule."""
         self._close_epoch(self.length, final=True)
         config = self.config
-        seed = self.epochs.last_next_seed
+        ledger = self.ledger
+        seed = ledger.fix_seed(self.cur.epoch, self.cur.acc)
         for e in range(self.cur.epoch + 1, epoch):
             table = self.table_for(e)
             digest = table.digest()
-            nxt = SeedAccumulator(config, e, seed).finish()
+            nxt = ledger.fix_seed(e, ())
+            ledger.forget_before(e)  # O(1) memory over a long empty run
             tally = self.empty_tallies.get(digest)
             if tally is None:
                 tally = self.empty_tallies[digest] = _PrimaryTally(table, self.length)
@@ -863,14 +878,14 @@ class _Auditor:
                 offset = primary_offset(config, table, e, seed)
                 tally.add(offset)
                 if self.inactivity is not None:  # no block: every primary slot of the epoch is missed
-                    self.inactivity.record_empty(e, table.ids, primary_counts(table.stakes, self.length, offset),
-                                                 self.l1_finalized.get(e + 2))
+                    ledger.record_empty(e, table, primary_counts(table.stakes, self.length, offset))
             elif self.mode == "windowed":
                 self._add_scheduled(WindowedSchedule(config, table, e, seed).counts())
             self._table_tally(table).slots += self.length
             self.epochs.append_empty(e, seed, digest, nxt)
             seed = nxt
-        self.cur = _Epoch(self.genesis, epoch, seed, self.table_for(epoch))
+        self.cur = _Epoch(ledger, epoch, seed)
+        ledger.forget_before(epoch)
 
     def _table_tally(self, table: StakeTable) -> _TableTally:
         digest = table.digest()
@@ -1098,7 +1113,7 @@ class _Auditor:
     def resume(self, start: ShardStart) -> None:
         """Start mid-history, in the state a sequential audit has when the block that opens
         ``start.epoch`` comes (the state :meth:`hand_over` returns)."""
-        self.cur = _Epoch(self.genesis, start.epoch, start.seed)
+        self.cur = _Epoch(self.ledger, start.epoch, start.seed)
         self.last_slot = start.last_slot
         self.prev_hash = start.prev_hash
         self.valid_hash = start.valid_hash
@@ -1182,7 +1197,7 @@ class _Auditor:
         for digest, (slots, produced) in tallies.items():
             tally = self.tallies[digest] = _TableTally(tables[digest])
             tally.slots, tally.produced = slots, produced
-        self.cur = _Epoch(self.genesis, epoch, seed)
+        self.cur = _Epoch(self.ledger, epoch, seed)
 
     def report(self, elapsed: float) -> AuditReport:
         """The report, once :meth:`end` has run."""

@@ -31,11 +31,13 @@ seed may now differ from a peer's, which peers' votes would show as ``SeedMismat
 Window seeds follow the same rule: the caller calls :meth:`ChainView.fix_window` once the
 source window has settled, and a later canonical change there is a late input too.
 
-**Memory.**  Valid blocks per slot are capped (``max_blocks_per_slot``); blocks of epochs
-whose seed is not known yet wait in a bounded pending buffer; slots more than ``depth``
-slots below the newest block are pruned, except those of an epoch whose next seed is not
-fixed yet and (windowed) those of a source window whose window is not revealed yet (their
-betas are still needed).
+**Memory.**  Valid blocks per slot are capped (``max_blocks_per_slot``; in secret mode the
+best ones by the race are kept, so the canonical block does not depend on arrival order);
+blocks of epochs (or windows) whose seed is not known yet wait in a bounded pending buffer;
+slots more than ``depth`` slots below the newest block are pruned, except those of an epoch
+whose next seed is not fixed yet, (windowed) those of a source window whose window is not
+revealed yet, and (inactivity rule) those of an epoch whose outcomes are not recorded yet:
+their blocks are still needed.
 """
 
 from __future__ import annotations
@@ -49,14 +51,15 @@ from ..rules.blocks import SignedBlock, check_block_static
 from ..rules.claims import check_claim_output
 from ..rules.errors import ElectionError, InvalidConfig, InvalidSlot
 from ..rules.evidence import Evidence, HeaderEquivocation
-from ..rules.forkchoice import canonical_index, canonical_race_index
+from ..rules.forkchoice import canonical_index, canonical_race_index, prefer_race
 from ..rules.headers import GENESIS_PARENT
-from ..rules.modes import EpochRules, SecretEpoch, make_rules
+from ..rules.modes import EpochRules, SecretEpoch
 from ..rules.schedule import Schedule
 from ..rules.secret import RaceEntry
-from ..rules.seeds import BETA_BYTES, next_seed
+from ..rules.seeds import BETA_BYTES
 from ..rules.windowed import WindowedSchedule, WindowNotRevealed
 from .formats import GenesisFile
+from .ledger import EpochLedger
 
 __all__ = ["ChainView", "AddResult", "ViewEntry", "ADD_STATUSES", "view_from_blocks"]
 
@@ -128,6 +131,18 @@ class _SlotBlocks:
         else:
             self.best = items[canonical_index([(e.block.rank, e.block_hash) for e in items])].block_hash
 
+    def worst_race(self) -> tuple[RaceEntry, bytes]:
+        """Secret mode: ``(race entry, block_hash)`` of the entry every other one is
+        preferred to (the fork choice's last)."""
+        worst: tuple[RaceEntry, bytes] | None = None
+        for e in self.entries.values():
+            assert e.race is not None
+            key = (e.race, e.block_hash)
+            if worst is None or prefer_race(worst, key):
+                worst = key
+        assert worst is not None
+        return worst
+
 
 class ChainView:
     """Incremental, validated view of one chain in any election mode (see the module docstring).
@@ -137,16 +152,24 @@ class ChainView:
         depth: slots kept below the newest block (older ones are pruned unless a seed
             or a window seed still needs them).
         max_blocks_per_slot: valid blocks kept per slot (further ones are rejected with
-            ``slot_full`` after their evidence is reported).
+            ``slot_full`` after their evidence is reported; in secret mode, where honest
+            eligible validators alone may fill a slot, the slot keeps its best blocks: a
+            better one replaces the worst, which is counted as ``slot_full``).
         max_pending: blocks waiting for their epoch's seed (or window's seed), in total.
         seeds: seeds already known (e.g. persisted by a node before a restart), by epoch.
         max_epochs_ahead: blocks more than this many epochs past the newest known seed are
             rejected as ``far_future`` instead of waiting.
+        l1_finalized: with the inactivity rule and ``inactivity_finality = "l1"``, the
+            external finality signal per epoch (see :class:`~election.chain.ledger.EpochLedger`).
+
+    Raises:
+        ValueError: a bound out of range.
+        LedgerError: a given seed contradicts the genesis seed.
     """
 
     def __init__(self, genesis: GenesisFile, *, depth: int = 4096, max_blocks_per_slot: int = 8,
                  max_pending: int = 1024, seeds: dict[int, bytes] | None = None,
-                 max_epochs_ahead: int = 2) -> None:
+                 max_epochs_ahead: int = 2, l1_finalized: dict[int, int] | None = None) -> None:
         if depth < 1 or max_blocks_per_slot < 1 or max_pending < 0:
             raise ValueError("depth and max_blocks_per_slot must be >= 1, max_pending >= 0")
         self.genesis = genesis
@@ -155,11 +178,8 @@ class ChainView:
         self.max_blocks_per_slot = max_blocks_per_slot
         self.max_pending = max_pending
         self.max_epochs_ahead = max_epochs_ahead
-        self._seeds: dict[int, bytes] = {genesis.start_epoch: genesis.initial_seed}
-        for e, s in (seeds or {}).items():
-            if e >= genesis.start_epoch:
-                self._seeds[e] = s
-        self._rules: dict[int, EpochRules] = {}
+        self.ledger = EpochLedger(genesis, seeds=seeds, l1_finalized=l1_finalized)
+        """Seeds, tables, rules and window seeds of the epochs (shared code with the audit)."""
         self._slots: dict[int, _SlotBlocks] = {}
         # A pending block, and its VRF output when it came through admit() (already verified).
         self._pending: list[tuple[SignedBlock, bytes | None]] = []
@@ -176,31 +196,33 @@ class ChainView:
     # -- epochs and seeds -------------------------------------------------------------
     def seed(self, epoch: int) -> bytes | None:
         """The seed of ``epoch`` if known (genesis, given, or fixed by :meth:`fix_seed`)."""
-        return self._seeds.get(epoch)
+        return self.ledger.seed(epoch)
 
     @property
     def seeds(self) -> dict[int, bytes]:
         """Every known seed by epoch (a copy)."""
-        return dict(self._seeds)
+        return self.ledger.seeds
 
     def newest_seed_epoch(self) -> int:
         """The highest epoch whose seed is known."""
-        return max(self._seeds)
+        return self.ledger.newest_seed_epoch()
 
     def rules(self, epoch: int) -> EpochRules | None:
         """The rules of ``epoch`` for the config's mode
         (:func:`~election.rules.modes.make_rules`), or None while its seed is unknown.
 
         One object per epoch: a windowed schedule is revealed in place by
-        :meth:`fix_window` (it starts with no window revealed).
+        :meth:`fix_window` (it starts with no window revealed).  With the inactivity rule
+        the table is the effective one (docs/spec.md 19), from the outcomes this view
+        recorded in :meth:`fix_seed`.
+
+        Raises:
+            InactivityError: the rule is on and the table of ``epoch`` is not known: the
+                view was given the seed of an epoch whose outcomes two epochs back it
+                never recorded (a restart with persisted seeds is not supported with the
+                rule on).
         """
-        r = self._rules.get(epoch)
-        if r is None:
-            seed = self._seeds.get(epoch)
-            if seed is None or epoch < self.genesis.start_epoch:
-                return None
-            r = self._rules[epoch] = make_rules(self.config, self.genesis.table_for(epoch), epoch, seed)
-        return r
+        return self.ledger.rules(epoch)
 
     def schedule(self, epoch: int) -> Schedule | None:
         """Rotation mode: the schedule of ``epoch`` (the object :meth:`rules` returns), or
@@ -231,20 +253,31 @@ class ChainView:
 
     def fix_seed(self, epoch: int) -> bytes:
         """Fix the seed of ``epoch + 1`` from the canonical blocks of ``epoch`` before its
-        cutoff (idempotent: a fixed seed is returned unchanged).  Pending blocks of the new
-        epoch are then added.
+        cutoff (idempotent: a fixed seed is returned unchanged).  With the inactivity rule,
+        first record the outcomes of ``epoch - 1`` from its canonical blocks: they fix the
+        table of ``epoch + 1`` together with its seed (docs/spec.md 19.4).  Pending blocks
+        of the new epoch are then added.
 
         Raises:
             KeyError: the seed of ``epoch`` is unknown.
         """
-        known = self._seeds.get(epoch + 1)
+        known = self.ledger.seed(epoch + 1)
         if known is not None:
             return known
-        seed = self._seeds[epoch]
-        nxt = next_seed(self.config, epoch, seed, self.seed_inputs(epoch))
-        self._seeds[epoch + 1] = nxt
+        if self.ledger.seed(epoch) is None:
+            raise KeyError(epoch)
+        if self.ledger.inactivity is not None and epoch - 1 >= self.genesis.start_epoch:
+            self._record_outcomes(epoch - 1)
+        nxt = self.ledger.fix_seed(epoch, self.seed_inputs(epoch))
         self._retry_pending()
         return nxt
+
+    def _record_outcomes(self, epoch: int) -> None:
+        rules = self.rules(epoch)
+        assert isinstance(rules, Schedule)  # the inactivity rule is rotation-only (config check)
+        first = self.config.first_slot(epoch)
+        blocks = [(b.rank, b.validator_id) for b in self.canonical_range(first, self.config.epoch_length)]
+        self.ledger.record(epoch, rules.counts(), blocks)
 
     def revealed(self, epoch: int) -> int:
         """Windowed mode: how many windows of ``epoch`` are revealed (0 while its seed is
@@ -284,10 +317,7 @@ class ChainView:
         if type(window) is not int or not 0 <= window < sched.windows:
             raise InvalidSlot(f"window: expected an int in [0, {sched.windows}), got {window!r}")
         while sched.revealed <= window:
-            acc = sched.next_window_accumulator()
-            for slot, beta in self.canonical_betas(acc.source):
-                acc.add(slot, beta)
-            sched.reveal(acc.finish())
+            self.ledger.reveal_next(epoch, self.canonical_betas)
             # Now, not after the loop: this window's waiting blocks feed window + 2.
             self._retry_pending()
         return sched.window_seeds[window]
@@ -295,12 +325,8 @@ class ChainView:
     def _dependent_revealed(self, slot: int) -> bool:
         """Windowed: whether the window whose seed ``slot``'s beta feeds (two absolute
         windows later) is revealed already."""
-        w = self.config.window
-        assert w is not None
-        n = self.config.epoch_length // w
-        epoch, j = divmod(slot // w + 2, n)
-        sched = self._rules.get(epoch)
-        return isinstance(sched, WindowedSchedule) and sched.revealed > j
+        epoch, j = self.ledger.dependent_window(slot)
+        return self.ledger.revealed(epoch) > j
 
     def _retry_pending(self) -> None:
         waiting, self._pending = self._pending, []
@@ -387,10 +413,17 @@ class ChainView:
             if len(self.evidence) >= 1024:
                 del self.evidence[0]
             self.evidence.append(ev)
-        if len(sb.entries) >= self.max_blocks_per_slot:
-            r = self._count("slot_full")
-            return AddResult(r.status, r.reason, tuple(evidence))
         before = sb.best
+        if len(sb.entries) >= self.max_blocks_per_slot:
+            # Secret mode: any number of honest validators may be eligible, so a full slot
+            # keeps its best blocks (the canonical one whatever the arrival order) and drops
+            # the worst; in the ranked modes only equivocation fills a slot: first come.
+            worst = sb.worst_race() if race is not None else None
+            if race is None or worst is None or not prefer_race((race, block_hash), worst):
+                r = self._count("slot_full")
+                return AddResult(r.status, r.reason, tuple(evidence))
+            self._count("slot_full")
+            del sb.entries[worst[1]]
         sb.entries[block_hash] = ViewEntry(block, beta, block_hash, race)
         sb.choose()
         late = sb.best != before and self._betas_used(epoch, slot)
@@ -405,7 +438,7 @@ class ChainView:
     def _betas_used(self, epoch: int, slot: int) -> bool:
         """Whether the canonical beta of ``slot`` (in ``epoch``) already went into a fixed
         seed or a revealed window seed."""
-        if slot < self.config.first_slot(epoch) + self.config.cutoff and (epoch + 1) in self._seeds:
+        if slot < self.config.first_slot(epoch) + self.config.cutoff and self.ledger.seed(epoch + 1) is not None:
             return True
         return self.config.mode == "windowed" and self._dependent_revealed(slot)
 
@@ -417,12 +450,15 @@ class ChainView:
 
     def prune(self, before_slot: int) -> None:
         """Forget slots below ``before_slot``, except those of epochs whose next seed is not
-        fixed yet and (windowed) those of source windows whose dependent window is not
-        revealed yet.  Blocks for forgotten slots are rejected as ``stale`` afterwards."""
+        fixed yet, (windowed) those of source windows whose dependent window is not
+        revealed yet, and (inactivity rule) those of epochs whose outcomes are not recorded
+        yet.  Blocks for forgotten slots are rejected as ``stale`` afterwards."""
         length = self.config.epoch_length
         windowed = self.config.mode == "windowed"
+        ahead = 2 if self.ledger.inactivity is not None else 1  # outcomes of e recorded with seed e + 2
+        seed = self.ledger.seed
         for s in [s for s in self._slots if s < before_slot]:
-            if (s // length + 1) in self._seeds and (not windowed or self._dependent_revealed(s)):
+            if seed(s // length + ahead) is not None and (not windowed or self._dependent_revealed(s)):
                 del self._slots[s]
         # The floor only rises past slots whose betas are no longer needed.
         floor = before_slot

@@ -52,7 +52,7 @@ import vrf
 from ..chain.audit import audit
 from ..chain.formats import GenesisFile, HistoryRecord
 from ..chain.view import ChainView, view_from_blocks
-from ..node.agreement import blocks_per_slot_cap, sync_lag, sync_slots
+from ..node.agreement import sync_lag, sync_slots
 from ..rules.blocks import SignedBlock
 from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError
@@ -473,8 +473,7 @@ class Devnet:
         g0 = self.genesis_time_ms / 1000
         cfg = self.config
         per_node = {vid: self._node_blocks(vid) for vid in self.ids}
-        cap = blocks_per_slot_cap(self.genesis)  # secret mode: every eligible node's block competes
-        merged = view_from_blocks(self.genesis, [b for bs in per_node.values() for b in bs], max_blocks_per_slot=cap)
+        merged = view_from_blocks(self.genesis, [b for bs in per_node.values() for b in bs])
         stop_t = next((e["t"] for e in self.events if e["kind"] == "stop_all"), self.duration)
         last_slot = int(stop_t * 1000 // cfg.slot_duration_ms) - 1
         slots = range(0, max(0, last_slot) + 1)
@@ -482,7 +481,7 @@ class Devnet:
         two = [s for s in slots if len(merged.blocks(s)) > 1]
         disagreements = 0
         for bs in per_node.values():
-            own: ChainView = view_from_blocks(self.genesis, bs, max_blocks_per_slot=cap)
+            own: ChainView = view_from_blocks(self.genesis, bs)
             for s in slots:
                 mine, m = own.entry(s), merged.entry(s)
                 if mine is not None and m is not None and mine.block_hash != m.block_hash:

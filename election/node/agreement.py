@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import math
 
-from ..chain.formats import GenesisFile
 from ..rules.config import ElectionConfig
 from ..rules.errors import InvalidConfig
 
-__all__ = ["sync_lag", "seed_fix_slot", "window_fix_slot", "production_span_ms", "sync_slots",
-           "blocks_per_slot_cap"]
+__all__ = ["sync_lag", "seed_fix_slot", "window_fix_slot", "production_span_ms", "sync_slots"]
 
 
 def production_span_ms(config: ElectionConfig) -> int:
@@ -68,17 +66,3 @@ def window_fix_slot(config: ElectionConfig, epoch: int, window: int) -> int:
     g = config.first_slot(epoch) // config.window + window
     return (g - 1) * config.window + sync_lag(config)
 
-
-def blocks_per_slot_cap(genesis: GenesisFile, default: int = 8) -> int:
-    """How many valid blocks a chain view keeps per slot.
-
-    The ranked modes have at most ``backups + 1`` honest blocks per slot: ``default``.  In
-    secret mode every eligible validator publishes (about ``k``, Poisson-like with small
-    stakes: more than 8 in 7 % of the slots for ``k = 5``), and a view that refused a
-    better-scored block because the slot was full would choose differently from a view
-    that received it first: the cap is every validator of the largest table, plus
-    ``default`` for equivocations.
-    """
-    if genesis.config.mode != "secret":
-        return default
-    return max(len(t) for _, t in genesis.tables) + default

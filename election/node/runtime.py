@@ -77,7 +77,7 @@ from ..rules.evidence import evidence_to_bytes, verify_evidence
 from ..rules.modes import EpochRules, SecretEpoch
 from ..rules.windowed import WindowedSchedule, WindowNotRevealed, window_source
 from . import wire
-from .agreement import blocks_per_slot_cap, production_span_ms, seed_fix_slot, sync_lag, sync_slots, window_fix_slot
+from .agreement import production_span_ms, seed_fix_slot, sync_lag, sync_slots, window_fix_slot
 from .failover import (
     Abandon,
     Action,
@@ -448,8 +448,7 @@ class SequencerNode:
             self.guard = await self._core(lambda: SigningGuard(
                 self.cfg.data_dir / "guard.sqlite", chain_id=self.gcfg.chain_id, validator_id=self.id))
             seeds, windows = self._load_seeds()
-            self.view = ChainView(self.cfg.genesis, depth=self.cfg.depth, seeds=seeds,
-                                  max_blocks_per_slot=blocks_per_slot_cap(self.cfg.genesis))
+            self.view = ChainView(self.cfg.genesis, depth=self.cfg.depth, seeds=seeds)
             self._restore_windows(windows)
             for e in self.view.seeds:
                 self.view.rules(e)  # see _fix_seed: every rules object exists before other threads ask

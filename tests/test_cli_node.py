@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ from election.rules.config import ElectionConfig
 from election.rules.stake import StakeTable, Validator
 
 
-def _setup(tmp: Path, cutoff: int = 16, extra: str = "") -> Path:
+def _setup(tmp: Path, cutoff: int = 16, extra: str = "", **mode: Any) -> Path:
     keys = {}
     for vid in ("a", "b"):
         keys[vid] = (vrf.SecretKey.generate(), vrf.SecretKey.generate())
@@ -30,7 +31,7 @@ def _setup(tmp: Path, cutoff: int = 16, extra: str = "") -> Path:
         (tmp / f"{vid}-vote.pem").write_bytes(keys[vid][1].to_pem())
     table = StakeTable(Validator(v, bytes(k[0].public_key), bytes(k[1].public_key), 1) for v, k in keys.items())
     cfg = ElectionConfig(chain_id=b"cli-node", epoch_length=32, slot_duration_ms=400, failover_timeout_ms=120,
-                         backups=1, seed_cutoff=cutoff)
+                         backups=1, seed_cutoff=cutoff, **mode)
     GenesisFile.single(cfg, bytes(32), table).save(tmp / "genesis.json")
     toml = tmp / "node.toml"
     toml.write_text(f"""[node]
@@ -71,6 +72,22 @@ def test_load_config_and_refusals(tmp_path: Path) -> None:
 def test_cutoff_too_late_for_the_seed_sync(tmp_path: Path) -> None:
     with pytest.raises(NodeError, match="too few slots"):
         load_config(_setup(tmp_path, cutoff=30))
+
+
+@pytest.mark.parametrize("mode", [{"mode": "windowed", "window": 8}, {"mode": "secret", "proposers": 3}])
+def test_every_mode_loads(tmp_path: Path, mode: dict[str, Any]) -> None:
+    cfg = load_config(_setup(tmp_path, **mode))
+    assert cfg.genesis.config.mode == mode["mode"]
+
+
+def test_window_too_short_for_the_window_sync(tmp_path: Path) -> None:
+    # lag = ceil(2 * 120 / 400) + 1 = 2, the sync up to ceil(1000 / 400) = 3 slots: W >= 6.
+    toml = _setup(tmp_path, mode="windowed", window=4)
+    with pytest.raises(NodeError, match="window-seed sync"):
+        load_config(toml)
+    assert main(["node", "--config", str(toml)]) == 2
+    toml.write_text(toml.read_text().replace('data_dir = "data"', 'data_dir = "data"\nsync_timeout_ms = 400'))
+    assert load_config(toml).genesis.config.window == 4  # lag + 1 + 1 <= 4
 
 
 def test_metrics_degrade_to_noop() -> None:

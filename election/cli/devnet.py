@@ -29,6 +29,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--timeout-ms", type=positive_int, default=120, help="failover timeout T (default 120)")
     p.add_argument("--epoch-length", type=positive_int, default=32, help="slots per epoch (default 32)")
     p.add_argument("--cutoff", type=positive_int, default=16, help="seed cutoff (default 16)")
+    p.add_argument("--mode", choices=("rotation", "windowed", "secret"), default="rotation",
+                   help="election mode (default rotation; docs/node.md, 'Election modes')")
+    p.add_argument("--window", type=positive_int, default=None,
+                   help="windowed: slots per window (default: the smallest divisor of the epoch with room for "
+                   "the window-seed sync)")
+    p.add_argument("--proposers", type=positive_int, default=None,
+                   help="secret: k, the expected eligible proposers per slot (default 5)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--plot", action="store_true", help="write PNG charts (matplotlib)")
     p.set_defaults(func=run_devnet)
@@ -42,7 +49,8 @@ def run_devnet(args: argparse.Namespace) -> int:
     try:
         plan = parse_faults(args.faults, args.duration)
         net = Devnet(args.nodes, args.duration, args.out, plan, slot_ms=args.slot_ms, timeout_ms=args.timeout_ms,
-                     epoch_length=args.epoch_length, cutoff=args.cutoff)
+                     epoch_length=args.epoch_length, cutoff=args.cutoff, mode=args.mode, window=args.window,
+                     proposers=args.proposers)
         summary = net.run()
     except (DevnetError, ElectionError, OSError) as exc:
         print(f"seqvrf devnet: {exc}", file=sys.stderr)
@@ -53,12 +61,18 @@ def run_devnet(args: argparse.Namespace) -> int:
         print(json.dumps({k: v for k, v in summary.items() if k != "events"}, indent=2, default=str))
     else:
         lat = summary["takeover_latency_ms"]
-        print(f"slots filled {summary['slots_filled']}/{summary['slots']} ({summary['filled_fraction']:.1%}), "
+        print(f"mode {summary['mode']}: slots filled {summary['slots_filled']}/{summary['slots']} "
+              f"({summary['filled_fraction']:.1%}), "
               f"takeovers {summary['takeovers']}, takeover latency p50 {lat['p50']} ms p99 {lat['p99']} ms "
               f"(bound S+T+delay = {lat['documented_bound_ms']} ms), slots with two blocks "
               f"{summary['slots_with_two_blocks']}, equivocations {summary['equivocations']}, "
               f"canonical disagreements {summary['canonical_disagreements']}, audit "
               f"{'ok' if summary['audit']['ok'] else 'FAILED'}")
+        race = summary.get("secret")
+        if race is not None:
+            print(f"secret mode (k = {race['proposers']}): {race['slots_without_eligible']} slots without any "
+                  f"eligible proposer (expected {race['expected_empty_fraction']:.1%} of the slots), "
+                  f"{race['won_by_next_best']} won by the next-best proposer")
         for r in summary["restarts"]:
             print(f"restart of {r['node']} at {r['restarted_at_s']} s: ready after {r['rejoin_time_s']} s, "
                   f"first own block at slot {r['first_block_after_restart_slot']}")

@@ -15,6 +15,15 @@ Fault specification: comma-separated items, times in seconds after slot 0's star
 * ``skew=MS``: node clocks are offset by ``+MS, -MS, +MS, ...``;
 * ``garbage``: a sender floods every node with malformed and mutated datagrams;
 * ``none``: no fault.  The default is ``crash@D/3+D/6`` for a run of ``D`` seconds.
+
+Modes (``mode``): ``rotation`` (default), ``windowed`` (``window`` slots per window; default
+the smallest divisor of the epoch that leaves room for the window-seed sync) and
+``secret`` (``proposers`` = ``k``, default 5: a slot has no eligible proposer with
+probability ``e^-k``, 0.7 %).  "The leader of the next slot" is what a node's ``/health``
+names (rotation, windowed); in secret mode no node knows it, but the devnet holds every key:
+it hits the best eligible validator of the next slot (the race's winner).
+In secret mode the summary also says, from the validators' keys (the devnet made them),
+how many slots had no eligible proposer and how many were won by the next-best one.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import math
 import os
 import random
 import secrets
@@ -33,7 +43,7 @@ import sys
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +52,19 @@ import vrf
 from ..chain.audit import audit
 from ..chain.formats import GenesisFile, HistoryRecord
 from ..chain.view import ChainView, view_from_blocks
+from ..node.agreement import sync_lag, sync_slots
 from ..rules.blocks import SignedBlock
 from ..rules.config import ElectionConfig
 from ..rules.errors import ElectionError
+from ..rules.modes import SecretEpoch
+from ..rules.secret import RaceEntry, race_ranking
 from ..rules.stake import StakeTable, Validator
 
-__all__ = ["FaultPlan", "parse_faults", "Devnet", "DevnetError"]
+__all__ = ["FaultPlan", "parse_faults", "Devnet", "DevnetError", "MODES", "default_window"]
+
+MODES = ("rotation", "windowed", "secret")
+NODE_SYNC_TIMEOUT = 1.0
+"""The nodes' ``sync_timeout`` (the node's default; the devnet does not change it)."""
 
 
 class DevnetError(ElectionError, ValueError):
@@ -106,6 +123,28 @@ def parse_faults(spec: str | None, duration: float) -> FaultPlan:
     return plan
 
 
+def default_window(epoch_length: int, cutoff: int, probe: ElectionConfig) -> int:
+    """The smallest divisor ``W`` of the epoch with room for the window-seed sync
+    (``lag + ceil(sync_timeout / slot) + 1 <= W``, docs/spec.md section 20) and
+    ``cutoff <= epoch_length - W`` (the windowed config's rule).
+
+    Args:
+        epoch_length, cutoff: the chain's.
+        probe: a config with the chain's slot, timeout and backups (any mode: only the
+            timing is read).
+
+    Raises:
+        DevnetError: no divisor fits.
+    """
+    need = sync_lag(probe) + sync_slots(probe, NODE_SYNC_TIMEOUT) + 1
+    for w in range(need, epoch_length - cutoff + 1):
+        if epoch_length % w == 0:
+            return w
+    raise DevnetError(f"--mode windowed: no window divides --epoch-length {epoch_length} with at least {need} "
+                      f"slots and at most epoch_length - cutoff = {epoch_length - cutoff}; pass --window or a "
+                      "longer epoch")
+
+
 def _free_port(kind: int) -> int:
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
@@ -128,6 +167,9 @@ class Devnet:
         out: output directory (created; must be empty or absent).
         faults: the fault plan.
         slot_ms, timeout_ms, epoch_length, cutoff: chain parameters.
+        mode: ``rotation``, ``windowed`` or ``secret``.
+        window: windowed mode: slots per window (default :func:`default_window`).
+        proposers: secret mode: ``k`` (default 5).
         start_delay: seconds from now to slot 0 (processes start meanwhile; default
             ``max(4, 1.5 * nodes)``).
         log: progress messages (default: stderr).
@@ -135,7 +177,8 @@ class Devnet:
 
     def __init__(self, nodes: int, duration: float, out: Path, faults: FaultPlan, *, slot_ms: int = 400,
                  timeout_ms: int = 120, epoch_length: int = 32, cutoff: int = 16, start_delay: float | None = None,
-                 log: Any = None) -> None:
+                 log: Any = None, mode: str = "rotation", window: int | None = None,
+                 proposers: int | None = None) -> None:
         if not 2 <= nodes <= 16:
             raise DevnetError(f"--nodes: expected 2 to 16, got {nodes}")
         if duration <= 0 or duration > 3600:
@@ -148,8 +191,21 @@ class Devnet:
         # ((backups + 1) * T + 2 * skew <= slot): then a block's parent is settled when the
         # next leader builds on it.
         backups = max(0, min(3, nodes - 1, (slot_ms - 2 * faults.skew_ms) // timeout_ms - 1))
-        self.config = ElectionConfig(chain_id=b"seqvrf-devnet", epoch_length=epoch_length, slot_duration_ms=slot_ms,
-                                     failover_timeout_ms=timeout_ms, backups=backups, seed_cutoff=cutoff)
+        if mode not in MODES:
+            raise DevnetError(f"--mode: expected one of {list(MODES)}, got {mode!r}")
+        if window is not None and mode != "windowed":
+            raise DevnetError(f"--window: only with --mode windowed, got --mode {mode}")
+        if proposers is not None and mode != "secret":
+            raise DevnetError(f"--proposers: only with --mode secret, got --mode {mode}")
+        rotation = ElectionConfig(chain_id=b"seqvrf-devnet", epoch_length=epoch_length, slot_duration_ms=slot_ms,
+                                  failover_timeout_ms=timeout_ms, backups=backups, seed_cutoff=cutoff)
+        if mode == "windowed":
+            w = window or default_window(epoch_length, cutoff, rotation)
+            self.config = replace(rotation, mode=mode, window=w)
+        elif mode == "secret":
+            self.config = replace(rotation, mode=mode, proposers=5 if proposers is None else proposers)
+        else:
+            self.config = rotation
         # Python processes start slowly on a small machine: give each one about 1.5 s.
         self.start_delay = max(4.0, 1.5 * nodes) if start_delay is None else start_delay
         self._say = log or (lambda m: print(f"devnet: {m}", file=sys.stderr, flush=True))
@@ -159,6 +215,8 @@ class Devnet:
         self.events: list[dict[str, Any]] = []
         self.http: dict[str, int] = {}
         self._stop_garbage = threading.Event()
+        self._keys: dict[str, tuple[vrf.SecretKey, vrf.SecretKey]] = {}
+        """(VRF key, vote key) per node: the secret-mode summary evaluates every node's race."""
 
     # -- setup ------------------------------------------------------------------
     def _setup(self) -> None:
@@ -166,7 +224,7 @@ class Devnet:
         if any(self.out.iterdir()):
             raise DevnetError(f"--out {self.out} is not empty")
         validators = []
-        keys: dict[str, tuple[vrf.SecretKey, vrf.SecretKey]] = {}
+        keys = self._keys
         for vid in self.ids:
             vk, wk = vrf.SecretKey.generate(), vrf.SecretKey.generate()
             keys[vid] = (vk, wk)
@@ -246,14 +304,50 @@ class Devnet:
         except Exception:  # an HTTP error status carries the document too
             return None
 
-    def _next_leader(self, exclude: set[str]) -> str:
+    def _next_leader(self, exclude: set[str]) -> tuple[str, int | None]:
+        """The producer of the next slot outside ``exclude`` and that slot (None if no node
+        named one: the first node outside ``exclude`` is returned)."""
+        if self.config.mode == "secret":
+            slot = int((time.time() * 1000 - self.genesis_time_ms) // self.config.slot_duration_ms) + 1
+            best = self._race_winner(slot, exclude)
+            if best is not None:
+                return best, slot
         for vid in self.ids:
             if vid in exclude or self.procs[vid].poll() is not None:
                 continue
             h = self._health(vid)
             if h and h.get("next_leader") and h["next_leader"] not in exclude:
-                return str(h["next_leader"])
-        return next(v for v in self.ids if v not in exclude)
+                return str(h["next_leader"]), h.get("next_slot")
+        return next(v for v in self.ids if v not in exclude), None
+
+    def _epoch_seed(self, epoch: int) -> bytes | None:
+        """The seed of ``epoch``: the genesis seed, or what a node persisted (seeds.json)."""
+        if epoch == self.genesis.start_epoch:
+            return self.genesis.initial_seed
+        for vid in self.ids:
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                doc = json.loads((self.out / "nodes" / vid / "data" / "seeds.json").read_text(encoding="utf-8"))
+                return bytes.fromhex(doc["seeds"][str(epoch)])
+        return None
+
+    def _race_winner(self, slot: int, exclude: set[str]) -> str | None:
+        """Secret mode: the best eligible validator of ``slot`` outside ``exclude``, found
+        with every node's VRF key (the devnet holds them; no node could know this)."""
+        seed = self._epoch_seed(self.config.epoch_of(slot))
+        if seed is None:
+            return None
+        rules = SecretEpoch(self.config, self.genesis.table_for(self.config.epoch_of(slot)),
+                            self.config.epoch_of(slot), seed)
+        ranking = self._race(rules, slot)
+        return next((e.validator_id for e in ranking if e.validator_id not in exclude), None)
+
+    def _race(self, rules: SecretEpoch, slot: int) -> list[RaceEntry]:
+        """The eligible entries of every validator for ``slot``, best first."""
+        cfg = self.config
+        alpha = rules.slot_input(slot)
+        entries = [RaceEntry(v, vrf.proof_to_hash(self._keys[v][0].prove(alpha, cfg.suite), cfg.suite),
+                             rules.table[v].stake) for v in self.ids]
+        return race_ranking(entries, rules.table.total_stake, rules.proposers)
 
     def _garbage(self) -> None:
         rng = random.Random(7)
@@ -310,17 +404,17 @@ class Devnet:
                 now = time.time() - g0
                 while actions and actions[0][0] <= now:
                     _, kind, (_, dur) = actions.pop(0)
-                    vid = self._next_leader(down | stalled)
+                    vid, target = self._next_leader(down | stalled)
                     if kind == "crash":
                         os.kill(self.procs[vid].pid, signal.SIGKILL)
                         self.procs[vid].wait(5)
                         down.add(vid)
-                        self._event("kill", vid)
+                        self._event("kill", vid, slot=target)
                         pending.append((now + dur, "restart", vid))
                     else:
                         os.kill(self.procs[vid].pid, signal.SIGSTOP)
                         stalled.add(vid)
-                        self._event("stop", vid)
+                        self._event("stop", vid, slot=target)
                         pending.append((now + dur, "resume", vid))
                 for item in sorted(pending):
                     if item[0] <= now:
@@ -431,9 +525,10 @@ class Devnet:
             })
         t_ms = cfg.failover_timeout_ms
         summary: dict[str, Any] = {
-            "nodes": self.n, "duration_s": self.duration,
-            "config": {"slot_ms": cfg.slot_duration_ms, "failover_timeout_ms": t_ms, "backups": cfg.backups,
-                       "epoch_length": cfg.epoch_length, "seed_cutoff": cfg.cutoff},
+            "nodes": self.n, "duration_s": self.duration, "mode": cfg.mode,
+            "config": {"mode": cfg.mode, "slot_ms": cfg.slot_duration_ms, "failover_timeout_ms": t_ms,
+                       "backups": cfg.backups, "epoch_length": cfg.epoch_length, "seed_cutoff": cfg.cutoff,
+                       "window": cfg.window, "proposers": cfg.proposers},
             "faults": {"crashes": self.faults.crashes, "stalls": self.faults.stalls, "loss": self.faults.loss,
                        "delay_ms": self.faults.delay_ms, "jitter_ms": self.faults.jitter_ms,
                        "skew_ms": self.faults.skew_ms, "garbage": self.faults.garbage},
@@ -461,10 +556,36 @@ class Devnet:
             "blocks_logged": {vid: len(bs) for vid, bs in per_node.items()},
             "rejected_inputs": self._rejections(logs),
         }
+        if cfg.mode == "secret":
+            summary["secret"] = self._race_summary(merged, slots)
         (self.out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
         self._merged = merged
         self._latencies = lat
         return summary
+
+    def _race_summary(self, merged: ChainView, slots: range) -> dict[str, Any]:
+        """Secret mode, from every node's VRF key: the slots where no validator was eligible
+        (no one could fill them: expected ``e^-k`` of the slots), and the filled slots whose
+        canonical block is not the best eligible one (the next-best proposer won: the best
+        was down, stalled or late)."""
+        cfg = self.config
+        none_eligible = next_best = 0
+        for s in slots:
+            rules = merged.rules(cfg.epoch_of(s))
+            if not isinstance(rules, SecretEpoch):
+                continue
+            ranking = self._race(rules, s)
+            block = merged.canonical(s)
+            if not ranking:
+                none_eligible += 1
+            elif block is not None and block.validator_id != ranking[0].validator_id:
+                next_best += 1
+        k = cfg.proposers or 0
+        return {"proposers": k, "expected_empty_fraction": round(math.exp(-k), 4),  # float-ok: a report figure
+                "slots_without_eligible": none_eligible,
+                "filled_fraction_of_fillable": round(len([s for s in slots if merged.canonical(s) is not None])
+                                                     / max(1, len(slots) - none_eligible), 4),
+                "won_by_next_best": next_best}
 
     @staticmethod
     def _rejections(logs: dict[str, list[dict[str, Any]]]) -> dict[str, int]:

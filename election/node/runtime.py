@@ -29,7 +29,17 @@ with ``start_time = now``.
 Seed agreement (docs/spec.md, "Chain view and seed agreement"): the seed of epoch
 ``e + 1`` is fixed at slot ``first(e) + c + lag`` (``lag`` = every window of the
 pre-cutoff slots closed, plus one slot) after a sync of ``[first(e), first(e) + c)`` from
-every peer, and installed in the controller before epoch ``e + 1`` starts.
+every peer, and installed in the controller before epoch ``e + 1`` starts
+(:mod:`election.node.agreement`).
+
+Modes (docs/node.md, "Election modes"): the controller gets each epoch's rules from the
+chain view (:meth:`~election.chain.view.ChainView.rules`, the same object the view
+reveals).  Windowed: the seed of window ``g`` is fixed by the same rule at slot
+``(g - 1) W + lag`` after a sync of its source window ``g - 2``
+(:meth:`~election.chain.view.ChainView.fix_window`); the controller produces and votes
+only in revealed windows.  Secret: the driver ticks every node at each slot start (the
+controller's ``next_wakeup`` includes it), an eligible node produces at once, the race
+fork choice picks the canonical block, and no timeout vote exists.
 """
 
 from __future__ import annotations
@@ -39,7 +49,6 @@ import contextlib
 import functools
 import hashlib
 import json
-import math
 import os
 import queue
 import random
@@ -65,8 +74,10 @@ from ..risk.health import HealthMonitor
 from ..rules.blocks import SignedBlock
 from ..rules.errors import ElectionError
 from ..rules.evidence import evidence_to_bytes, verify_evidence
-from ..rules.schedule import Schedule
+from ..rules.modes import EpochRules, SecretEpoch
+from ..rules.windowed import WindowedSchedule, WindowNotRevealed, window_source
 from . import wire
+from .agreement import production_span_ms, seed_fix_slot, sync_lag, sync_slots, window_fix_slot
 from .failover import (
     Abandon,
     Action,
@@ -161,8 +172,6 @@ class NodeConfig:
     def check(self) -> None:
         """Raise :class:`NodeError` for a configuration that cannot work."""
         cfg = self.genesis.config
-        if cfg.mode != "rotation":
-            raise NodeError(f"the node runs the rotation mode only, the genesis has {cfg.mode!r}")
         if self.validator_id in self.peers:
             raise NodeError("peers must not contain this node's own id")
         table = self.genesis.table_for(self.genesis.start_epoch)
@@ -173,18 +182,17 @@ class NodeConfig:
             raise NodeError("the VRF key does not match the stake table's vrf_key")
         if bytes(SigningKey(self.vote_key).verify_key) != v.vote_key:
             raise NodeError("the vote key does not match the stake table's vote_key")
-        need = seed_fix_slot(cfg, 0) + math.ceil(self.sync_timeout * 1000 / cfg.slot_duration_ms) + 1
+        wait = sync_slots(cfg, self.sync_timeout)
+        need = seed_fix_slot(cfg, 0) + wait + 1
         if need > cfg.epoch_length:
             raise NodeError(f"seed_cutoff {cfg.cutoff} leaves too few slots for the seed sync: the seed of the "
                             f"next epoch is fixed at slot {need - 1} of {cfg.epoch_length} of each epoch")
-
-
-def seed_fix_slot(config: Any, epoch: int) -> int:
-    """The slot at which nodes sync and fix the seed of ``epoch + 1``: ``first(epoch) + c +
-    ceil((backups + 1) * T / slot) + 1`` (every window of the pre-cutoff slots closed, plus
-    one slot of delivery and skew margin)."""
-    lag = math.ceil((config.backups + 1) * config.failover_timeout_ms / config.slot_duration_ms) + 1
-    return int(config.first_slot(epoch) + config.cutoff + lag)
+        if cfg.window is not None and sync_lag(cfg) + wait + 1 > cfg.window:
+            # A window seed is fixed lag slots after its source window ends and is needed
+            # W slots after it ends: the sync must fit in between (docs/spec.md section 20).
+            raise NodeError(f"window {cfg.window} leaves too few slots for the window-seed sync: it is fixed "
+                            f"{sync_lag(cfg)} slots after its source window and needs {wait + 1} more "
+                            f"(window >= {sync_lag(cfg) + wait + 1}, or a shorter sync_timeout)")
 
 
 def _addr(text: object, what: str) -> tuple[str, int]:
@@ -439,13 +447,17 @@ class SequencerNode:
         try:
             self.guard = await self._core(lambda: SigningGuard(
                 self.cfg.data_dir / "guard.sqlite", chain_id=self.gcfg.chain_id, validator_id=self.id))
-            self.view = ChainView(self.cfg.genesis, depth=self.cfg.depth, seeds=self._load_seeds())
+            seeds, windows = self._load_seeds()
+            self.view = ChainView(self.cfg.genesis, depth=self.cfg.depth, seeds=seeds)
+            self._restore_windows(windows)
+            for e in self.view.seeds:
+                self.view.rules(e)  # see _fix_seed: every rules object exists before other threads ask
             await self.transport.start()
             if self.cfg.http is not None:
                 http = await asyncio.start_server(self._http, self.cfg.http[0], self.cfg.http[1])
             self.status = "syncing"
             self.log("starting", slot=self.slot_at(self.clock()), peers=list(self.transport.peers))
-            if (self.gcfg.backups + 1) * self.gcfg.failover_timeout_ms > self.gcfg.slot_duration_ms:
+            if self.gcfg.mode != "secret" and production_span_ms(self.gcfg) > self.gcfg.slot_duration_ms:
                 self.log("warning", reason="(backups + 1) * T exceeds the slot: a late backup's block can arrive "
                          "after the next leader built on the previous block (the audit reports parent_mismatch)")
             try:
@@ -490,17 +502,84 @@ class SequencerNode:
                 for t in tasks:
                     t.cancel()
 
-    def _load_seeds(self) -> dict[int, bytes]:
+    def _load_seeds(self) -> tuple[dict[int, bytes], dict[int, list[bytes]]]:
+        """The persisted epoch seeds and (windowed) window seeds by epoch; empty if none."""
         path = self.cfg.data_dir / "seeds.json"
         try:
             obj = json.loads(path.read_text(encoding="utf-8"))
-            return {int(e): bytes.fromhex(s) for e, s in obj["seeds"].items() if len(bytes.fromhex(s)) == 32}
+            seeds = {int(e): bytes.fromhex(s) for e, s in obj["seeds"].items() if len(bytes.fromhex(s)) == 32}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return {}
+            return {}, {}
+        try:
+            windows = {int(e): [bytes.fromhex(s) for s in ws] for e, ws in obj.get("windows", {}).items()}
+        except (ValueError, TypeError, AttributeError):
+            windows = {}
+        return seeds, windows
+
+    def _fix_seed(self, epoch: int) -> bytes:
+        """Core thread: fix the seed of ``epoch + 1`` and create that epoch's rules object.
+
+        ``ChainView.rules`` creates an epoch's object on first use; the controller must hold
+        the very object the view reveals windows in.  Creating it here, in the thread that
+        fixed the seed (and at start for the persisted seeds), means no other thread ever
+        creates one, so two threads cannot build two objects for one epoch."""
+        view = self.view
+        assert view is not None
+        seed = view.fix_seed(epoch)
+        view.rules(epoch + 1)
+        return seed
+
+    def _restore_windows(self, windows: dict[int, list[bytes]]) -> None:
+        """Reveal the persisted window seeds in the view's schedules.  Without them a restarted
+        node would have to re-check every window back to genesis: a window's blocks are
+        checkable only once it is revealed, and its seed needs the blocks two windows back."""
+        view = self.view
+        assert view is not None
+        for e in sorted(windows):
+            rules = view.rules(e)
+            if not isinstance(rules, WindowedSchedule):
+                continue
+            # The view's own schedule object, revealed in place as fix_window would (nothing
+            # pends yet: no block was added).
+            for wseed in windows[e][rules.revealed:rules.windows]:
+                rules.reveal(wseed)
 
     def _save_seeds(self) -> None:
-        assert self.view is not None and self._writer is not None
-        self._writer.put("seeds", json.dumps({"seeds": {str(e): s.hex() for e, s in self.view.seeds.items()}}))
+        view = self.view
+        assert view is not None and self._writer is not None
+        doc: dict[str, Any] = {"seeds": {str(e): s.hex() for e, s in view.seeds.items()}}
+        if self.gcfg.window is not None:
+            # The newest epochs' window seeds: what a restart needs to check blocks again.
+            recent = sorted(view.seeds)[-4:]
+            doc["windows"] = {str(e): [w.hex() for w in r.window_seeds] for e in recent
+                              for r in [view.rules(e)] if isinstance(r, WindowedSchedule) and r.revealed}
+        self._writer.put("seeds", json.dumps(doc))
+
+    def _catch_up_start(self, e_cur: int) -> tuple[int, int]:
+        """The first epoch the catch-up walks and the first slot it syncs.
+
+        From the newest known seed's epoch; in windowed mode also from the first window not
+        revealed yet, together with its source window (two windows back, possibly in the
+        epoch before): its seed needs those blocks, which are checkable since every earlier
+        window is revealed."""
+        view = self.view
+        assert view is not None
+        start = min(view.newest_seed_epoch(), e_cur)
+        first = self.gcfg.first_slot(start)
+        if self.gcfg.window is None:
+            return start, first
+        full: int | None = None  # the newest epoch whose windows are all revealed
+        for e in sorted(view.seeds):
+            r = view.rules(e)
+            if isinstance(r, WindowedSchedule) and r.revealed == r.windows:
+                full = e
+        nxt = self.cfg.genesis.start_epoch if full is None else full + 1
+        r = view.rules(nxt)
+        if nxt <= start and isinstance(r, WindowedSchedule):
+            src = window_source(self.gcfg, nxt, r.revealed)
+            start = nxt
+            first = min(self.gcfg.first_slot(nxt), src.start if len(src) else first)
+        return start, min(first, self.gcfg.first_slot(start))
 
     # -- catch-up ------------------------------------------------------------------
     async def _sync(self, first: int, count: int, timeout: float | None = None) -> tuple[int | None, int]:
@@ -542,18 +621,22 @@ class SequencerNode:
             cs = self.slot_at(now)
             e_cur = max(cs, 0) // length
             if cs >= 0:
-                start_epoch = min(view.newest_seed_epoch(), e_cur)
+                start_epoch, from_slot = self._catch_up_start(e_cur)
                 if e_cur - start_epoch > 64:
                     raise NodeError(f"{e_cur - start_epoch} epochs behind: restore seeds.json from a peer")
                 for e in range(start_epoch, e_cur + 1):
-                    first = self.gcfg.first_slot(e)
-                    high, answered = await self._sync(first, min(length, cs + 1 - first))
+                    first = from_slot if e == start_epoch else self.gcfg.first_slot(e)
+                    end = min(self.gcfg.first_slot(e + 1), cs + 1)
+                    high, answered = await self._sync(first, end - first)
                     if high is not None and (network_high is None or high > network_high):
                         network_high = high
-                    if view.seed(e) is not None and cs >= seed_fix_slot(self.gcfg, e) and (e < e_cur or answered):
-                        await self._core(functools.partial(view.fix_seed, e))
+                    # Windowed: the epoch's windows first (their blocks are the seed's inputs).
+                    await self._fix_windows(e, synced=answered > 0 or e < e_cur)
+                    if view.seed(e) is not None and cs >= seed_fix_slot(self.gcfg, e) and (e < e_cur or answered) \
+                            and self._seed_inputs_revealed(e):
+                        await self._core(functools.partial(self._fix_seed, e))
                 self._save_seeds()
-            sched = view.schedule(e_cur)
+            sched = view.rules(e_cur)
             if sched is not None:
                 break
             self.log("waiting_for_seed", epoch=e_cur, attempt=attempt)
@@ -579,6 +662,7 @@ class SequencerNode:
         self.controller = await self._core(build)
         self._installed = {sched.epoch}
         await self._install_schedules()
+        await self._fix_windows(e_cur + 1, synced=False)
         self.log("caught_up", network_high=network_high, guard_high=await self._core(guard.high_water),
                  tip=view.tip_slot)
 
@@ -588,11 +672,90 @@ class SequencerNode:
             return
         for e in sorted(view.seeds):
             if e not in self._installed:
-                s = view.schedule(e)
+                # The view's own rules object: a windowed schedule the view reveals is the
+                # one the controller reads (never a copy, whose vote pool a reinstall would reset).
+                s = view.rules(e)
                 if s is not None:
                     await self._core(functools.partial(ctl.set_schedule, s))
                     self._installed.add(e)
-                    self.log("schedule_installed", epoch=e, seed=s.seed.hex())
+                    self.log("schedule_installed", epoch=e, seed=s.seed.hex(), mode=self.gcfg.mode)
+
+    def _seed_inputs_revealed(self, epoch: int) -> bool:
+        """Whether every pre-cutoff slot of ``epoch`` can hold a checked block: always,
+        except in windowed mode before the windows covering the cutoff are revealed (their
+        blocks still pend in the view, and a seed fixed without them would be wrong)."""
+        assert self.view is not None
+        rules = self.view.rules(epoch)
+        if not isinstance(rules, WindowedSchedule):
+            return rules is not None
+        return rules.revealed * rules.window >= self.gcfg.cutoff
+
+    async def _fix_windows(self, epoch: int, *, synced: bool) -> None:
+        """Windowed mode: fix, in order, the seeds of ``epoch``'s windows whose fixing slot
+        (:func:`~election.node.agreement.window_fix_slot`) has come, each after a sync of
+        its source window from every peer (skipped when ``synced``: the catch-up just
+        synced it).  Without any answer it retries on the next call, until the slot before
+        the window starts; then it fixes the seed anyway and alerts, as the seed keeper does."""
+        view = self.view
+        assert view is not None
+        rules = view.rules(epoch)
+        if not isinstance(rules, WindowedSchedule):
+            return
+        while rules.revealed < rules.windows:
+            j = rules.revealed
+            if self.slot_at(self.clock()) < window_fix_slot(self.gcfg, epoch, j):
+                return
+            src = window_source(self.gcfg, epoch, j)
+            if not self._source_revealed(src):
+                # Its source blocks are not checkable yet (their own window is not revealed):
+                # a seed fixed now would miss them.  Safety first: no reveal, no production.
+                self.log("window_source_unrevealed", epoch=epoch, window=j)
+                return
+            answered = 0
+            if len(src) and not synced and self.transport.peers:
+                _, answered = await self._sync(src.start, len(src))
+                last_chance = self.slot_at(self.clock()) >= rules.window_slots(j).start - 1
+                if not answered and not last_chance:
+                    self.log("window_sync_retry", epoch=epoch, window=j)
+                    return
+                if not answered:
+                    self.log("alert", reason=f"seed of window {j} of epoch {epoch} fixed without any peer's sync "
+                             "answer")
+            wseed = await self._core(functools.partial(view.fix_window, epoch, j))
+            self._save_seeds()
+            self.log("window_fixed", epoch=epoch, window=j, seed=wseed.hex(), synced_peers=answered,
+                     late_seed_inputs=view.late_seed_inputs)
+            await self._admit_revealed(rules.window_slots(j))
+
+    def _source_revealed(self, src: range) -> bool:
+        """Windowed: whether the window holding the slots ``src`` is revealed here (or lies
+        before the chain's first slot), so that its blocks were checked and can feed a seed."""
+        view = self.view
+        assert view is not None and self.gcfg.window is not None
+        if not len(src) or src.start < self.gcfg.first_slot(self.cfg.genesis.start_epoch):
+            return True
+        rules = view.rules(self.gcfg.epoch_of(src.start))
+        return isinstance(rules, WindowedSchedule) and rules.is_revealed(src.start)
+
+    async def _admit_revealed(self, slots: range) -> None:
+        """Blocks of a window revealed just now waited in the view (not checkable before):
+        now valid, they go to the controller and the block log like any new block."""
+        view, ctl = self.view, self.controller
+        assert view is not None
+        now_slot = self.slot_at(self.clock())
+        for slot in range(slots.start, min(slots.stop, now_slot + 1)):
+            best = view.canonical(slot)
+            for block in view.blocks(slot):
+                assert self._writer is not None
+                self._note_signed(block.validator_id, block.slot)
+                self._writer.put("block", json.dumps({"own": False, "t": round(self.clock(), 4), "canonical":
+                                                      best is not None and best.block_hash() == block.block_hash(),
+                                                      **block.to_dict()},
+                                                     separators=(",", ":")))
+                if ctl is not None:
+                    actions = await self._core(functools.partial(
+                        ctl.on_event, BlockSeen.from_claim(block.claim, block.header), self.clock()))
+                    await self._carry_out(actions)
 
     # -- tasks ---------------------------------------------------------------------
     async def _heartbeats(self) -> None:
@@ -621,7 +784,7 @@ class SequencerNode:
         """Count slots whose every window closed without a block (once per slot)."""
         view = self.view
         assert view is not None
-        done = self.slot_at(now - (self.gcfg.backups + 1) * self._t_s) - 1
+        done = self.slot_at(now - production_span_ms(self.gcfg) / 1000) - 1
         start = max(self._checked_missed + 1, done - 64, 0)
         for slot in range(start, done + 1):
             block = view.canonical(slot)
@@ -636,10 +799,15 @@ class SequencerNode:
         """Feed the slot's outcome to the online health monitor (election.risk): availability
         per validator as a metric, change-point alerts as a metric and a log line."""
         sched = None if self.controller is None else self.controller.schedule_for(slot)
-        if not isinstance(sched, Schedule) or slot <= self._health_slot:
+        # Availability is "share of its primary slots a validator filled": secret mode has no
+        # primaries (docs/node.md, "Election modes"), a windowed slot has one once revealed.
+        if sched is None or isinstance(sched, SecretEpoch) or slot <= self._health_slot:
+            return
+        try:
+            primary = sched.leader(slot)
+        except WindowNotRevealed:
             return
         self._health_slot = slot
-        primary = sched.leader(slot)
         rank = None if block is None else block.rank
         for flag in self.health_monitor.observe(slot, primary, rank, None if block is None else block.validator_id):
             self.metrics.health_alerts.labels(validator=flag.validator_id).inc()
@@ -657,11 +825,13 @@ class SequencerNode:
             cs = self.slot_at(self.clock())
             if cs >= 0:
                 e = cs // length
-                if cs >= seed_fix_slot(self.gcfg, e) and view.seed(e + 1) is None and view.seed(e) is not None:
+                await self._fix_windows(e, synced=False)
+                if cs >= seed_fix_slot(self.gcfg, e) and view.seed(e + 1) is None and view.seed(e) is not None \
+                        and self._seed_inputs_revealed(e):
                     _, answered = await self._sync(self.gcfg.first_slot(e), self.gcfg.cutoff)
                     last_chance = self.slot_at(self.clock()) >= self.gcfg.first_slot(e + 1) - 2
                     if answered or not self.transport.peers or last_chance:
-                        seed = await self._core(functools.partial(view.fix_seed, e))
+                        seed = await self._core(functools.partial(self._fix_seed, e))
                         self._save_seeds()
                         self.log("seed_fixed", epoch=e + 1, seed=seed.hex(), inputs=len(view.seed_inputs(e)),
                                  synced_peers=answered, late_seed_inputs=view.late_seed_inputs)
@@ -670,6 +840,7 @@ class SequencerNode:
                     else:
                         self.log("seed_sync_retry", epoch=e + 1)
                 await self._install_schedules()
+                await self._fix_windows(e + 1, synced=False)  # its window 0 once seed e + 1 is known
                 if view.tip_slot is not None:
                     self.metrics.tip_slot.set(view.tip_slot)
                 ctl = self.controller
@@ -928,7 +1099,7 @@ class SequencerNode:
         """The health document served at ``/health``."""
         now = self.clock()
         cs = self.slot_at(now)
-        out: dict[str, Any] = {"validator_id": self.id, "status": self.status, "slot": cs,
+        out: dict[str, Any] = {"validator_id": self.id, "status": self.status, "mode": self.gcfg.mode, "slot": cs,
                                "counts": dict(self.metrics.counts), "transport": dict(self.transport.stats)}
         view = self.view
         if view is not None:
@@ -936,10 +1107,12 @@ class SequencerNode:
             out["seed_epochs"] = sorted(view.seeds)
             out["late_seed_inputs"] = view.late_seed_inputs
             nxt = cs + 1
-            sched: Schedule | None = view.schedule(max(nxt, 0) // self.gcfg.epoch_length)
-            if sched is not None and nxt >= 0:
+            rules: EpochRules | None = view.rules(max(nxt, 0) // self.gcfg.epoch_length)
+            if rules is not None and nxt >= 0:
                 out["next_slot"] = nxt
-                out["next_leader"] = sched.leader(nxt)
+                # Secret mode: no one knows the next leader before it publishes.
+                with contextlib.suppress(WindowNotRevealed):
+                    out["next_leader"] = None if isinstance(rules, SecretEpoch) else rules.leader(nxt)
         return out
 
     async def _http(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -68,10 +68,24 @@ class InvalidHeader(ElectionError, ValueError):
         return (type(self), (str(self), self.code))
 
 
+# One-entry memos, by identity, of the last claim digest and header body: the history
+# parser computes them for a line and the audit's rules again for the same objects right
+# after (a takeover's claim digest encodes its whole certificate).  The memo holds the
+# object, so its identity cannot be reused meanwhile; claims and headers are frozen.
+_last_digest: tuple[object, bytes] = (None, b"")
+_last_body: tuple[object, bytes] = (None, b"")
+
+
 def claim_digest(claim: LeaderClaim) -> bytes:
     """``SHA512(tag("seqvrf/v1/claim-digest") || claim.to_bytes())[0:32]``: binds the exact
     claim (proof and certificate bytes) a header travels with."""
-    return hashlib.sha512(_CLAIM_TAG + claim.to_bytes()).digest()[:HASH_BYTES]
+    global _last_digest
+    memo = _last_digest
+    if memo[0] is claim:
+        return memo[1]
+    digest = hashlib.sha512(_CLAIM_TAG + claim.to_bytes()).digest()[:HASH_BYTES]
+    _last_digest = (claim, digest)
+    return digest
 
 
 def _check32(value: object, name: str) -> None:
@@ -131,9 +145,15 @@ class BlockHeader(JsonForm):
     def body(self) -> bytes:
         """``lp8(chain_id) || u64(epoch) || u64(slot) || u8(rank) || lp8(utf8(validator_id)) ||
         parent_hash || payload_digest || claim_digest``."""
-        return (lp8(self.chain_id) + u64(self.epoch) + u64(self.slot) + u8(self.rank)
+        global _last_body
+        memo = _last_body
+        if memo[0] is self:
+            return memo[1]
+        body = (lp8(self.chain_id) + u64(self.epoch) + u64(self.slot) + u8(self.rank)
                 + lp8(self.validator_id.encode("utf-8")) + self.parent_hash + self.payload_digest
                 + self.claim_digest)
+        _last_body = (self, body)
+        return body
 
     def message(self) -> bytes:
         """The signed bytes: ``tag("seqvrf/v1/block-header") || body``."""

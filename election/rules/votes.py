@@ -40,6 +40,7 @@ VERSIONED_MARKER = b"\xff\x02"
 encoding starts with ``lp8(chain_id)``, whose first byte is at most 64, so ``0xff`` cannot
 begin one; ``0x02`` is the version."""
 SEED_BYTES = 32
+_LEN = [bytes((n,)) for n in range(256)]  # u8(n), looked up
 
 
 def is_quorum(signed: int, total: int) -> bool:
@@ -321,7 +322,7 @@ class TimeoutVote(JsonForm):
 
     def signature_item(self, table: StakeTable) -> SignatureItem:
         """``(voter's vote key, message, signature)`` (the voter must be in ``table``)."""
-        return (table[self.voter_id].vote_public_key.encode(), self.message(), self.signature)
+        return (table[self.voter_id].vote_key, self.message(), self.signature)  # vote_public_key's bytes
 
     def _bad_signature(self) -> InvalidVote:
         return InvalidVote(f"vote by {self.voter_id!r}: bad signature")
@@ -553,7 +554,9 @@ class TimeoutCertificate(JsonForm):
                 out.wrap_items(out_wrap)
                 return out
             seen.add(voter)
+            parent = v.parent_hash
             if shared is not None and type(v) is TimeoutVote and (
+                    parent is None or len(parent) <= MAX_PARENT_HASH_BYTES) and (
                     v.chain_id, v.epoch, v.table_digest, v.slot, v.rank, v.seed) == shared:
                 val = table.get(voter)
                 if val is None:
@@ -561,8 +564,10 @@ class TimeoutCertificate(JsonForm):
                         f"{where}: vote by {voter!r}: voter is not in the stake table", "invalid_certificate")
                     out.wrap_items(out_wrap)
                     return out
-                out.add((val.vote_key, prefix + _parent_enc(v.parent_hash) + lp8(val.id_bytes), v.signature),
-                        v._bad_signature)
+                # vote_message's tail: _parent_enc(parent) + lp8(utf8(voter)) (ids are at most 64 bytes)
+                idb = val.id_bytes
+                tail = b"\x00" if parent is None else b"\x01" + _LEN[len(parent)] + parent
+                out.add((val.vote_key, prefix + tail + _LEN[len(idb)] + idb, v.signature), v._bad_signature)
                 signed += val.stake
                 continue
             try:
@@ -604,7 +609,7 @@ class TimeoutCertificate(JsonForm):
         for v in self._votes:
             parent = v.parent_hash
             voter = v.voter_id.encode("utf-8")
-            parts += [b"\x00" if parent is None else b"\x01" + lp8(parent), bytes((len(voter),)), voter, v.signature]
+            parts += [b"\x00" if parent is None else b"\x01" + lp8(parent), lp8(voter), v.signature]
         return b"".join(parts)
 
     @classmethod
@@ -788,8 +793,14 @@ def _certificate_fast(obj: object) -> TimeoutCertificate | None:
             return None
         voter = e["voter_id"]
         parent = e["parent_hash"]
-        signature = _hex_or_none(e["signature"], SIGNATURE_BYTES, SIGNATURE_BYTES)
-        if signature is None or type(voter) is not str:
+        text = e["signature"]
+        if type(text) is not str or type(voter) is not str:
+            return None
+        try:
+            signature = bytes.fromhex(text)
+        except ValueError:
+            return None
+        if len(signature) != SIGNATURE_BYTES or signature.hex() != text:
             return None
         if parent is not None:
             parent = _hex_or_none(parent, 1, MAX_PARENT_HASH_BYTES)

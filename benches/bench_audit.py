@@ -23,6 +23,7 @@ to the sequential one.  On a shared machine the figures move with the load: comp
 runs of one round.
 
 Run:  python benches/bench_audit.py [--blocks 60000] [--backup-blocks 12000] [--rounds 2]
+          [--modes thread,threads,processes,cluster] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -164,10 +165,15 @@ print(json.dumps({"ok": rep.ok, "blocks": rep.blocks, "takeovers": rep.takeovers
 MODES = ("thread", "threads", "processes", "cluster")
 
 
-def run_audit(gpath: Path, hpath: Path, mode: str) -> dict[str, float | str]:
-    """Audit in a fresh interpreter; returns its figures."""
-    r = subprocess.run([sys.executable, "-c", _CHILD, str(gpath), str(hpath), mode],
-                       capture_output=True, text=True, check=True)
+def run_audit(gpath: Path, hpath: Path, mode: str, baseline: Path | None = None) -> dict[str, float | str]:
+    """Audit in a fresh interpreter; returns its figures.  With ``baseline``, the
+    interpreter imports ``election`` from that directory (the same ``vrf``)."""
+    env = None
+    if baseline is not None:
+        env = {**os.environ, "PYTHONPATH": str(baseline)}
+    r = subprocess.run([sys.executable, "-c", _CHILD, str(gpath.resolve()), str(hpath.resolve()), mode],
+                       capture_output=True, text=True, check=True, env=env,
+                       cwd=None if baseline is None else baseline)
     out: dict[str, float | str] = json.loads(r.stdout.strip().splitlines()[-1])
     return out
 
@@ -180,6 +186,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--dir", type=Path, default=Path("/tmp/seqvrf-bench"))
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="a directory holding another election/ package (e.g. `git archive main election`): "
+                         "every run is repeated with it, interleaved, for a before/after comparison")
     args = ap.parse_args()
     histories = {
         "healthy": generate(args.dir, "healthy", args.blocks, args.epoch_length, False),
@@ -190,17 +199,21 @@ def main() -> None:
     rates: dict[tuple[str, str], list[float]] = {}
     digests: dict[str, set[str]] = {}
     info: dict[str, dict[str, float | str]] = {}
+    sides: list[tuple[str, Path | None]] = [("", None)]
+    if args.baseline is not None:
+        sides.append((" (baseline)", args.baseline.resolve()))
     for _ in range(args.rounds):  # interleaved: every run sees the same load drift
         for name, (g, h) in histories.items():
             for mode in modes:
-                r = run_audit(g, h, mode)
-                rates.setdefault((name, mode), []).append(float(r["blocks"]) / float(r["seconds"]))
-                digests.setdefault(name, set()).add(str(r["digest"]))
-                info[name] = r
-    print(f"{'history':<14} {'blocks':>7} {'takeovers':>9} {'run':<10} {'blocks/s (min..max)':>22}")
+                for label, base in sides:
+                    r = run_audit(g, h, mode, base)
+                    rates.setdefault((name, mode + label), []).append(float(r["blocks"]) / float(r["seconds"]))
+                    digests.setdefault(name, set()).add(str(r["digest"]))
+                    info[name] = r
+    print(f"{'history':<14} {'blocks':>7} {'takeovers':>9} {'run':<21} {'blocks/s (min..max)':>22}")
     for (name, mode), rs in rates.items():
         r = info[name]
-        print(f"{name:<14} {int(r['blocks']):>7,} {int(r['takeovers']):>9,} {mode:<10} "
+        print(f"{name:<14} {int(r['blocks']):>7,} {int(r['takeovers']):>9,} {mode:<21} "
               f"{min(rs):>10,.0f}..{max(rs):<10,.0f}")
     for name, ds in digests.items():
         same = "identical" if len(ds) == 1 else f"DIFFERENT ({len(ds)} digests)"

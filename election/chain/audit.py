@@ -725,6 +725,8 @@ class _Auditor:
         self.length = genesis.config.epoch_length
         self.suite = genesis.config.suite
         self.workers = workers
+        self.cutoff = genesis.config.cutoff
+        self.split_epoch = -1  # the last epoch whose blocks before the cutoff were sent to verify
         self.first_slot = genesis.config.first_slot(genesis.start_epoch)
         self.cur = _Epoch(self.ledger, genesis.start_epoch, genesis.initial_seed)
         self.pending: list[_Item] = []
@@ -813,6 +815,12 @@ class _Auditor:
             return
         if self.mode == "windowed":
             self._reveal_for(slot)
+        elif slot - epoch * self.length >= self.cutoff and self.split_epoch != epoch:
+            # The epoch's seed part is all collected: have it verified while the rest of
+            # the epoch is parsed, so that little is left to wait for at the epoch's end.
+            self.split_epoch = epoch
+            if self.pending:
+                self.drain_async()
         self._collect(rec)
 
     def _collect(self, rec: HistoryRecord) -> None:

@@ -524,9 +524,12 @@ def _signed_record(obj: dict[str, Any], slot: int, claim: LeaderClaim, line: int
         json_object(h, "header", _HEADER_KEYS)  # for its precise message
     if "parent_hash" in obj:
         raise MalformedData("parent_hash: a version-2 line keeps it in its header, not beside it")
+    # The claim passed LeaderClaim's checks (the header's own), the hashes _hex's: the
+    # header is built without checking them again.
     header = SignedHeader(
-        BlockHeader.for_claim(claim, _hex(h["parent_hash"], "header.parent_hash", HASH_BYTES, HASH_BYTES),
-                              _hex(h["payload_digest"], "header.payload_digest", HASH_BYTES, HASH_BYTES)),
+        BlockHeader._for_checked_claim(
+            claim, _hex(h["parent_hash"], "header.parent_hash", HASH_BYTES, HASH_BYTES),
+            _hex(h["payload_digest"], "header.payload_digest", HASH_BYTES, HASH_BYTES)),
         _hex(h["signature"], "header.signature", SIGNATURE_BYTES, SIGNATURE_BYTES))
     block_hash = header.block_hash()
     if "block_hash" in obj:

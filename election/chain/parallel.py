@@ -176,7 +176,6 @@ class _Predictor(_Auditor):
     def __init__(self, genesis: GenesisFile, max_empty_epochs: int) -> None:
         super().__init__(genesis, 1, max_empty_epochs)
         self.cut: tuple[int, ShardStart] | None = None  # (epoch opened, state) at the last epoch start
-        self.cutoff = genesis.config.cutoff
 
     def _collect(self, rec: HistoryRecord) -> None:
         self.pending.append([_slim(rec), None, None, True, None, True])

@@ -68,10 +68,25 @@ class InvalidHeader(ElectionError, ValueError):
         return (type(self), (str(self), self.code))
 
 
+# One-entry memos, by identity, of the last claim digest and header body: the history
+# parser computes them for a line and the audit's rules again for the same objects right
+# after (a takeover's claim digest encodes its whole certificate).  The memo holds the
+# object, so its identity cannot be reused meanwhile; claims and headers are frozen.
+_last_digest: tuple[object, bytes] = (None, b"")
+_last_body: tuple[object, bytes] = (None, b"")
+_last_hash: tuple[object, bytes] = (None, b"")
+
+
 def claim_digest(claim: LeaderClaim) -> bytes:
     """``SHA512(tag("seqvrf/v1/claim-digest") || claim.to_bytes())[0:32]``: binds the exact
     claim (proof and certificate bytes) a header travels with."""
-    return hashlib.sha512(_CLAIM_TAG + claim.to_bytes()).digest()[:HASH_BYTES]
+    global _last_digest
+    memo = _last_digest
+    if memo[0] is claim:
+        return memo[1]
+    digest = hashlib.sha512(_CLAIM_TAG + claim.to_bytes()).digest()[:HASH_BYTES]
+    _last_digest = (claim, digest)
+    return digest
 
 
 def _check32(value: object, name: str) -> None:
@@ -128,12 +143,30 @@ class BlockHeader(JsonForm):
         return cls(claim.chain_id, claim.epoch, claim.slot, claim.rank, claim.validator_id, parent_hash,
                    payload_digest, claim_digest(claim))
 
+    @classmethod
+    def _for_checked_claim(cls, claim: LeaderClaim, parent_hash: bytes, payload_digest: bytes) -> BlockHeader:
+        """:meth:`for_claim` without ``__post_init__``, for a caller that knows the claim's
+        fields passed :class:`LeaderClaim`'s checks (the same as the header's) and both
+        hashes are 32 bytes (the history parser, on its hot path)."""
+        header = object.__new__(cls)
+        # Frozen: fields go straight into the instance dict, as dataclass __init__ would put them.
+        header.__dict__.update(chain_id=claim.chain_id, epoch=claim.epoch, slot=claim.slot, rank=claim.rank,
+                               validator_id=claim.validator_id, parent_hash=parent_hash,
+                               payload_digest=payload_digest, claim_digest=claim_digest(claim))
+        return header
+
     def body(self) -> bytes:
         """``lp8(chain_id) || u64(epoch) || u64(slot) || u8(rank) || lp8(utf8(validator_id)) ||
         parent_hash || payload_digest || claim_digest``."""
-        return (lp8(self.chain_id) + u64(self.epoch) + u64(self.slot) + u8(self.rank)
+        global _last_body
+        memo = _last_body
+        if memo[0] is self:
+            return memo[1]
+        body = (lp8(self.chain_id) + u64(self.epoch) + u64(self.slot) + u8(self.rank)
                 + lp8(self.validator_id.encode("utf-8")) + self.parent_hash + self.payload_digest
                 + self.claim_digest)
+        _last_body = (self, body)
+        return body
 
     def message(self) -> bytes:
         """The signed bytes: ``tag("seqvrf/v1/block-header") || body``."""
@@ -141,7 +174,13 @@ class BlockHeader(JsonForm):
 
     def block_hash(self) -> bytes:
         """``SHA512(tag("seqvrf/v1/block-hash") || body)[0:32]``."""
-        return hashlib.sha512(_HASH_TAG + self.body()).digest()[:HASH_BYTES]
+        global _last_hash
+        memo = _last_hash
+        if memo[0] is self:
+            return memo[1]
+        digest = hashlib.sha512(_HASH_TAG + self.body()).digest()[:HASH_BYTES]
+        _last_hash = (self, digest)
+        return digest
 
     @classmethod
     def from_body(cls, data: bytes) -> BlockHeader:
@@ -264,7 +303,7 @@ class SignedHeader(JsonForm):
         if v is None:
             raise InvalidHeader(f"header by {h.validator_id!r}: validator is not in the stake table",
                                 "header_signature")
-        return (v.vote_public_key.encode(), h.message(), self.signature)
+        return (v.vote_key, h.message(), self.signature)  # vote_key: the VerifyKey's bytes
 
     def _bad_signature(self) -> InvalidHeader:
         h = self.header
@@ -326,6 +365,11 @@ def verify_header(signed: SignedHeader | None, claim: LeaderClaim, table: StakeT
     return block_hash
 
 
+def _where(claim: LeaderClaim) -> str:
+    # Built only for an error: on the hot path the text would go unused.
+    return f"block by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
+
+
 def collect_header(signed: SignedHeader | None, claim: LeaderClaim, table: StakeTable) -> tuple[bytes, Deferred]:
     """:func:`verify_header` with the signature left for a bulk verifier.
 
@@ -336,16 +380,15 @@ def collect_header(signed: SignedHeader | None, claim: LeaderClaim, table: Stake
         InvalidHeader: ``header_missing``, ``header_mismatch``, or ``header_signature``
             for a validator not in ``table``.
     """
-    where = f"block by {claim.validator_id!r} for slot {claim.slot} rank {claim.rank}"
     if signed is None:
-        raise InvalidHeader(f"{where}: no signed header", "header_missing")
+        raise InvalidHeader(f"{_where(claim)}: no signed header", "header_missing")
     h = signed.header
     if (h.chain_id, h.epoch, h.slot, h.rank, h.validator_id) != (
             claim.chain_id, claim.epoch, claim.slot, claim.rank, claim.validator_id):
-        raise InvalidHeader(f"{where}: the header names slot {h.slot} rank {h.rank} by {h.validator_id!r}",
+        raise InvalidHeader(f"{_where(claim)}: the header names slot {h.slot} rank {h.rank} by {h.validator_id!r}",
                             "header_mismatch")
     if h.claim_digest != claim_digest(claim):
-        raise InvalidHeader(f"{where}: the header's claim digest is not the claim's", "header_mismatch")
+        raise InvalidHeader(f"{_where(claim)}: the header's claim digest is not the claim's", "header_mismatch")
     deferred = Deferred()
     deferred.add(signed.signature_item(table), signed._bad_signature)
     return h.block_hash(), deferred

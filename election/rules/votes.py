@@ -40,6 +40,7 @@ VERSIONED_MARKER = b"\xff\x02"
 encoding starts with ``lp8(chain_id)``, whose first byte is at most 64, so ``0xff`` cannot
 begin one; ``0x02`` is the version."""
 SEED_BYTES = 32
+_LEN = [bytes((n,)) for n in range(256)]  # u8(n), looked up
 
 
 def is_quorum(signed: int, total: int) -> bool:
@@ -111,17 +112,15 @@ def vote_message(
         Version 2: ``tag("seqvrf/v2/timeout-vote")`` and the same fields with ``seed`` (32
         bytes) right after ``table_digest``.
     """
+    return (_message_prefix(chain_id, epoch, table_digest, slot, rank, seed) + _parent_enc(parent_hash)
+            + lp8(voter_id.encode("utf-8")))
+
+
+def _message_prefix(chain_id: bytes, epoch: int, table_digest: bytes, slot: int, rank: int,
+                    seed: bytes | None) -> bytes:
+    """The part of :func:`vote_message` that every vote of one certificate shares."""
     context = table_digest if seed is None else table_digest + seed
-    return (
-        (_VOTE_TAG if seed is None else _VOTE_TAG_V2)
-        + lp8(chain_id)
-        + u64(epoch)
-        + context
-        + u64(slot)
-        + u8(rank)
-        + _parent_enc(parent_hash)
-        + lp8(voter_id.encode("utf-8"))
-    )
+    return (_VOTE_TAG if seed is None else _VOTE_TAG_V2) + lp8(chain_id) + u64(epoch) + context + u64(slot) + u8(rank)
 
 
 def _check_seed(err: type[Exception], seed: object) -> None:
@@ -195,6 +194,27 @@ class TimeoutVote(JsonForm):
         if not isinstance(self.signature, bytes) or len(self.signature) != SIGNATURE_BYTES:
             raise InvalidVote(f"signature: expected {SIGNATURE_BYTES} bytes, got {self.signature!r}")
         _check_seed(InvalidVote, self.seed)
+
+    @classmethod
+    def _prechecked(cls, chain_id: bytes, epoch: int, table_digest: bytes, slot: int, rank: int,
+                    parent_hash: bytes | None, voter_id: str, signature: bytes, seed: bytes | None) -> TimeoutVote:
+        """A vote built without ``__post_init__``, for a caller that has made exactly its
+        checks already (the certificate parser's fast path: they would run twice)."""
+        vote = object.__new__(cls)
+        # Frozen: set as dataclass __init__ sets them, one by one in field order, so that the
+        # instance dict shares its keys with the other votes' (half the memory of a dict
+        # filled at once, which counts for a 65,535-vote certificate).
+        setattr_ = object.__setattr__
+        setattr_(vote, "chain_id", chain_id)
+        setattr_(vote, "epoch", epoch)
+        setattr_(vote, "table_digest", table_digest)
+        setattr_(vote, "slot", slot)
+        setattr_(vote, "rank", rank)
+        setattr_(vote, "parent_hash", parent_hash)
+        setattr_(vote, "voter_id", voter_id)
+        setattr_(vote, "signature", signature)
+        setattr_(vote, "seed", seed)
+        return vote
 
     @property
     def version(self) -> int:
@@ -312,7 +332,7 @@ class TimeoutVote(JsonForm):
 
     def signature_item(self, table: StakeTable) -> SignatureItem:
         """``(voter's vote key, message, signature)`` (the voter must be in ``table``)."""
-        return (table[self.voter_id].vote_public_key.encode(), self.message(), self.signature)
+        return (table[self.voter_id].vote_key, self.message(), self.signature)  # vote_public_key's bytes
 
     def _bad_signature(self) -> InvalidVote:
         return InvalidVote(f"vote by {self.voter_id!r}: bad signature")
@@ -453,6 +473,22 @@ class TimeoutCertificate(JsonForm):
         self.rank: int = first.rank
         self.seed: bytes | None = first.seed
 
+    @classmethod
+    def _prechecked(cls, votes: tuple[TimeoutVote, ...]) -> TimeoutCertificate:
+        """A certificate of ``votes`` built without the constructor's checks, for a caller
+        that has made them already: 1 to 65,535 votes sharing (chain id, epoch, table
+        digest, slot, rank, seed), in canonical order, no voter twice."""
+        cert = object.__new__(cls)
+        first = votes[0]
+        cert._votes = votes
+        cert.chain_id = first.chain_id
+        cert.epoch = first.epoch
+        cert.table_digest = first.table_digest
+        cert.slot = first.slot
+        cert.rank = first.rank
+        cert.seed = first.seed
+        return cert
+
     @property
     def votes(self) -> tuple[TimeoutVote, ...]:
         """The votes in canonical order."""
@@ -514,12 +550,36 @@ class TimeoutCertificate(JsonForm):
         out_wrap = _prefixed(where)
         signed = 0
         seen: set[str] = set()
+        # The rules on the fields a vote shares with the others (chain, table, epoch, slot,
+        # rank, seed) give one verdict for votes with equal fields: once the first vote has
+        # passed them, a later vote with the same fields is checked for its voter alone and
+        # its message is the shared prefix plus its own part.  Any other vote (different
+        # fields: a certificate not built by the constructor; a subclass) takes every check.
+        shared: tuple[Any, ...] | None = None
+        prefix = b""
         for v in self._votes:
-            if v.voter_id in seen:
-                out.error = InvalidCertificate(f"{where}: duplicate voter {v.voter_id!r}", "duplicate_voter")
+            voter = v.voter_id
+            if voter in seen:
+                out.error = InvalidCertificate(f"{where}: duplicate voter {voter!r}", "duplicate_voter")
                 out.wrap_items(out_wrap)
                 return out
-            seen.add(v.voter_id)
+            seen.add(voter)
+            parent = v.parent_hash
+            if shared is not None and type(v) is TimeoutVote and (
+                    parent is None or len(parent) <= MAX_PARENT_HASH_BYTES) and (
+                    v.chain_id, v.epoch, v.table_digest, v.slot, v.rank, v.seed) == shared:
+                val = table.get(voter)
+                if val is None:
+                    out.error = InvalidCertificate(
+                        f"{where}: vote by {voter!r}: voter is not in the stake table", "invalid_certificate")
+                    out.wrap_items(out_wrap)
+                    return out
+                # vote_message's tail: _parent_enc(parent) + lp8(utf8(voter)) (ids are at most 64 bytes)
+                idb = val.id_bytes
+                tail = b"\x00" if parent is None else b"\x01" + _LEN[len(parent)] + parent
+                out.add((val.vote_key, prefix + tail + _LEN[len(idb)] + idb, v.signature), v._bad_signature)
+                signed += val.stake
+                continue
             try:
                 item = v.check_unsigned(table, config, seed)
             except InvalidVote as exc:
@@ -528,7 +588,10 @@ class TimeoutCertificate(JsonForm):
                 out.wrap_items(out_wrap)
                 return out
             out.add(item, v._bad_signature)
-            signed += table[v.voter_id].stake
+            signed += table[voter].stake
+            if shared is None and type(v) is TimeoutVote:
+                shared = (v.chain_id, v.epoch, v.table_digest, v.slot, v.rank, v.seed)
+                prefix = _message_prefix(v.chain_id, v.epoch, v.table_digest, v.slot, v.rank, v.seed)
         if not is_quorum(signed, table.total_stake):
             out.error = InvalidCertificate(
                 f"{where}: voters hold {signed} of "
@@ -554,7 +617,9 @@ class TimeoutCertificate(JsonForm):
             u16(len(self._votes)),
         ]
         for v in self._votes:
-            parts += [_parent_enc(v.parent_hash), lp8(v.voter_id.encode("utf-8")), v.signature]
+            parent = v.parent_hash
+            voter = v.voter_id.encode("utf-8")
+            parts += [b"\x00" if parent is None else b"\x01" + lp8(parent), lp8(voter), v.signature]
         return b"".join(parts)
 
     @classmethod
@@ -635,6 +700,9 @@ class TimeoutCertificate(JsonForm):
             MalformedData: wrong keys or JSON types, a field out of range, or a
                 structural rule broken (e.g. a duplicate voter).
         """
+        cert = _certificate_fast(obj)
+        if cert is not None:
+            return cert
         keys = {"chain_id", "epoch", "table_digest", "slot", "rank", "votes"}
         if isinstance(obj, dict) and "seed" in obj:
             keys.add("seed")
@@ -673,3 +741,95 @@ class TimeoutCertificate(JsonForm):
             return cls(votes)
         except InvalidCertificate as exc:
             raise MalformedData(f"TimeoutCertificate: {exc}") from None
+
+
+# -- the certificate parser's fast path ----------------------------------------------------
+_CERT_KEYS = frozenset({"chain_id", "epoch", "table_digest", "slot", "rank", "votes"})
+_CERT_KEYS_V2 = _CERT_KEYS | {"seed"}
+_VOTE_KEYS = frozenset({"voter_id", "parent_hash", "signature"})
+_good_voters: set[str] = set()  # voter ids that passed check_validator_id
+_MAX_GOOD_VOTERS = 1 << 12  # bounded (the first ones seen stay): a forged history cannot grow it
+
+
+def _hex_or_none(value: object, lo: int, hi: int) -> bytes | None:
+    """``check_hex`` with a length in ``[lo, hi]``, or None for anything it or the vote's
+    constructor would refuse."""
+    if type(value) is not str:
+        return None
+    try:
+        out = bytes.fromhex(value)
+    except ValueError:
+        return None
+    if out.hex() != value or not lo <= len(out) <= hi:
+        return None
+    return out
+
+
+def _certificate_fast(obj: object) -> TimeoutCertificate | None:
+    """:meth:`TimeoutCertificate.from_dict` of a certificate that breaks no rule, or None.
+
+    The same checks as ``from_dict`` and the vote and certificate constructors (JSON keys
+    and types, canonical hex and lengths, ranges, voter ids, 1 to 65,535 votes, no voter
+    twice), made once per certificate for the shared fields and once per vote for the
+    rest, without building each vote through its checking constructor.  None for any
+    input it does not accept: ``from_dict`` then runs its own checks, so every error
+    keeps its exact message.  On accepted input the certificate equals ``from_dict``'s
+    (tests/test_election_votes.py compares them)."""
+    if type(obj) is not dict:
+        return None
+    keys = obj.keys()
+    seed: bytes | None = None
+    if keys == _CERT_KEYS_V2:
+        seed = _hex_or_none(obj["seed"], SEED_BYTES, SEED_BYTES)
+        if seed is None:
+            return None
+    elif keys != _CERT_KEYS:
+        return None
+    chain_id = _hex_or_none(obj["chain_id"], 1, MAX_CHAIN_ID_BYTES)
+    digest = _hex_or_none(obj["table_digest"], 32, 32)
+    epoch = obj["epoch"]
+    slot = obj["slot"]
+    rank = obj["rank"]
+    entries = obj["votes"]
+    if (chain_id is None or digest is None or type(epoch) is not int or not 0 <= epoch <= MAX_SLOT
+            or type(slot) is not int or not 0 <= slot <= MAX_SLOT
+            or type(rank) is not int or not 1 <= rank <= MAX_BACKUPS
+            or type(entries) is not list or not 1 <= len(entries) <= 65535):
+        return None
+    prechecked = TimeoutVote._prechecked
+    votes: list[TimeoutVote] = []
+    for e in entries:
+        if type(e) is not dict or e.keys() != _VOTE_KEYS:
+            return None
+        voter = e["voter_id"]
+        parent = e["parent_hash"]
+        text = e["signature"]
+        if type(text) is not str or type(voter) is not str:
+            return None
+        try:
+            signature = bytes.fromhex(text)
+        except ValueError:
+            return None
+        if len(signature) != SIGNATURE_BYTES or signature.hex() != text:
+            return None
+        if parent is not None:
+            parent = _hex_or_none(parent, 1, MAX_PARENT_HASH_BYTES)
+            if parent is None:
+                return None
+        if voter not in _good_voters:
+            try:
+                check_validator_id(voter, "voter_id")
+            except InvalidStakeTable:
+                return None
+            if len(_good_voters) < _MAX_GOOD_VOTERS:
+                _good_voters.add(voter)
+        votes.append(prechecked(chain_id, epoch, digest, slot, rank, parent, voter, signature, seed))
+    votes.sort(key=_voter_bytes)
+    for a, b in itertools.pairwise(votes):
+        if a.voter_id == b.voter_id:
+            return None  # a duplicate voter: from_dict says so
+    return TimeoutCertificate._prechecked(tuple(votes))
+
+
+def _voter_bytes(vote: TimeoutVote) -> bytes:
+    return vote.voter_id.encode("utf-8")  # the canonical order of a certificate's votes

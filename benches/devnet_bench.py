@@ -13,7 +13,11 @@ T = 120 ms, epochs of 32 slots (seed cutoff 16); slots of 400 ms (2 backups) in 
 measured by each backup on its own clock (skewed in scenario 2) from the slot start to the
 moment its block is sent.
 
-Run: ``python benches/devnet_bench.py [--duration 120] [--crash-duration 60] [--out DIR] [--json]``
+``--modes windowed,secret`` runs both scenarios in each listed election mode (default: the
+rotation only); in secret mode there are no ranks, so the latency columns are empty and the
+table shows the slots the next-best eligible proposer won instead.
+
+Run: ``python benches/devnet_bench.py [--duration 120] [--crash-duration 60] [--modes LIST] [--out DIR] [--json]``
 """
 
 from __future__ import annotations
@@ -27,12 +31,15 @@ from typing import Any
 from election.dev.devnet import Devnet, parse_faults
 
 
-def run(name: str, nodes: int, duration: float, spec: str, out: Path, slot_ms: int = 400) -> dict[str, Any]:
-    net = Devnet(nodes, duration, out / name, parse_faults(spec, duration), slot_ms=slot_ms)
+def run(name: str, nodes: int, duration: float, spec: str, out: Path, slot_ms: int = 400,
+        mode: str = "rotation") -> dict[str, Any]:
+    net = Devnet(nodes, duration, out / f"{name}-{mode}", parse_faults(spec, duration), slot_ms=slot_ms, mode=mode)
     s = net.run()
     lat = s["takeover_latency_ms"]
     rj = [r["rejoin_time_s"] for r in s["restarts"] if r["rejoin_time_s"] is not None]
-    return {"scenario": name, "faults": spec, "nodes": nodes, "duration_s": duration, "slot_ms": slot_ms,
+    return {"scenario": name, "mode": mode, "faults": spec,
+            "won_by_next_best": (s.get("secret") or {}).get("won_by_next_best"),
+            "nodes": nodes, "duration_s": duration, "slot_ms": slot_ms,
             "backups": s["config"]["backups"],
             "slots": s["slots"], "filled": s["filled_fraction"], "takeovers": s["takeovers"],
             "latency_n": lat["count"], "p50_ms": lat["p50"], "p99_ms": lat["p99"], "mean_ms": lat["mean"],
@@ -45,13 +52,15 @@ def run(name: str, nodes: int, duration: float, spec: str, out: Path, slot_ms: i
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = ("| scenario | nodes, run | slots filled | takeovers | rank-1 takeover latency p50 / p99 "
+    head = ("| scenario | mode | nodes, run | slots filled | takeovers | rank-1 takeover latency p50 / p99 "
             "| all ranks p50 / p99 / mean | bound S+T+delay (rank 1) | slots with 2 blocks | equivocations "
             "| disagreements | rejoin | audit |")
-    lines = [head, "|" + "---|" * 12]
+    lines = [head, "|" + "---|" * 13]
     for r in rows:
         lines.append(
-            f"| {r['scenario']} (`{r['faults']}`) | {r['nodes']} nodes, {r['duration_s']:.0f} s, "
+            f"| {r['scenario']} (`{r['faults']}`) | {r['mode']}"
+            + (f" (next-best won {r['won_by_next_best']})" if r["won_by_next_best"] is not None else "")
+            + f" | {r['nodes']} nodes, {r['duration_s']:.0f} s, "
             f"{r['slot_ms']} ms slots, {r['backups']} backups | "
             f"{r['filled']:.1%} of {r['slots']} | {r['takeovers']} | "
             f"{r['rank1'].get('p50')} / {r['rank1'].get('p99')} ms (n={r['rank1'].get('count', 0)}) | "
@@ -65,15 +74,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=float, default=120.0, help="seconds of the faults scenario (default 120)")
     ap.add_argument("--crash-duration", type=float, default=60.0, help="seconds of the crash scenario (default 60)")
+    ap.add_argument("--modes", default="rotation", help="election modes to run, comma-separated (rotation)")
     ap.add_argument("--out", type=Path, default=None, help="keep the devnet directories here")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="seqvrf-devnet-bench-"))
     d, c = args.duration, args.crash_duration
-    rows = [
-        run("crash", 5, c, f"crash@{c / 3:.0f}+{c / 6:.0f}", out),
-        run("faults", 5, d, f"crash@{d / 4:.0f}+{d / 8:.0f},loss=0.1,skew=100,garbage", out, slot_ms=600),
-    ]
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    bad = [m for m in modes if m not in ("rotation", "windowed", "secret")]
+    if bad or not modes:
+        ap.error(f"--modes: expected rotation, windowed or secret, got {args.modes!r}")
+    rows = []
+    for mode in modes:
+        rows.append(run("crash", 5, c, f"crash@{c / 3:.0f}+{c / 6:.0f}", out, mode=mode))
+        rows.append(run("faults", 5, d, f"crash@{d / 4:.0f}+{d / 8:.0f},loss=0.1,skew=100,garbage", out,
+                        slot_ms=600, mode=mode))
     print(json.dumps(rows, indent=2) if args.json else table(rows))
     print(f"(devnet directories in {out})")
 

@@ -37,7 +37,7 @@ def _gamma_p_series(a: float, x: float) -> float:
 def _gamma_q_fraction(a: float, x: float) -> float:
     """Regularized upper incomplete gamma Q(a, x) by a Lentz continued fraction (x >= a + 1)."""
     b = x + 1.0 - a
-    c = 1.0 / _TINY
+    c = 1.0 / _TINY  # float-ok: reporting statistics
     d = 1.0 / b
     h = d
     for i in range(1, _MAX_ITER):

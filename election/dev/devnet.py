@@ -102,12 +102,12 @@ def parse_faults(spec: str | None, duration: float) -> FaultPlan:
                 plan.garbage = True
             elif item.startswith(("crash@", "stall@")):
                 at, _, dur = item[6:].partition("+")
-                pair = (float(at), float(dur))
+                pair = (float(at), float(dur))  # float-ok: fault plan and timing, not consensus
                 if pair[0] < 0 or pair[1] <= 0:
                     raise ValueError("times must be >= 0 and durations > 0")
                 (plan.crashes if item.startswith("crash") else plan.stalls).append(pair)
             elif item.startswith("loss="):
-                plan.loss = float(item[5:])
+                plan.loss = float(item[5:])  # float-ok: fault plan and timing, not consensus
                 if not 0 <= plan.loss < 1:
                     raise ValueError("loss must be in [0, 1)")
             elif item.startswith("delay="):
@@ -171,7 +171,7 @@ class Devnet:
         window: windowed mode: slots per window (default :func:`default_window`).
         proposers: secret mode: ``k`` (default 5).
         start_delay: seconds from now to slot 0 (processes start meanwhile; default
-            ``max(4, 1.5 * nodes)``).
+            ``max(4, 3 * nodes / 2)``).
         log: progress messages (default: stderr).
     """
 
@@ -207,7 +207,7 @@ class Devnet:
         else:
             self.config = rotation
         # Python processes start slowly on a small machine: give each one about 1.5 s.
-        self.start_delay = max(4.0, 1.5 * nodes) if start_delay is None else start_delay
+        self.start_delay = max(4.0, 1.5 * nodes) if start_delay is None else start_delay  # float-ok
         self._say = log or (lambda m: print(f"devnet: {m}", file=sys.stderr, flush=True))
         self.ids = [f"n{i}" for i in range(nodes)]
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -502,7 +502,7 @@ class Devnet:
         for rs in logs.values():
             for r in rs:
                 if r.get("event") == "produced" and r.get("rank", 0) > 0:
-                    lat_rank.setdefault(int(r["rank"]), []).append(float(r["latency_ms"]))
+                    lat_rank.setdefault(int(r["rank"]), []).append(float(r["latency_ms"]))  # float-ok
         merged_takeovers = [s for s in filled if merged.canonical(s).rank > 0]  # type: ignore[union-attr]
         restarts = []
         for e in self.events:

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+import vrf
 from election.chain.formats import GenesisFile
 from election.chain.view import ChainView
 from election.dev.blocks import dev_block
@@ -38,6 +39,8 @@ def test_fork_choice_highest_rank_then_smaller_hash_and_evidence() -> None:
     b1 = block(s0, 1, rank=1)
     r = view.add(b1)
     assert r.status == "canonical" and view.canonical(1) == b1
+    # The verified VRF output comes back (the node vouches the block to its controller with it).
+    assert r.beta == vrf.proof_to_hash(b1.claim.proof) and view.entry(1).beta == r.beta  # type: ignore[union-attr]
     assert view.add(block(s0, 1)).status == "duplicate"
     # The primary equivocates: evidence, and the rank-1 block stays canonical.
     other = block(s0, 1, salt=b"x")

@@ -560,3 +560,35 @@ def test_validator_never_heard_from_is_suspected_after_start() -> None:
     assert [a.vote.rank for a in acts if isinstance(a, BroadcastVote)] == [1]
     assert s + T < s + T + ctl.patience  # earlier than the grace deadline
     assert ctl.slot_at(s + 0.3) == slot and ctl.slot_at(-1.0) == -1
+
+
+def test_a_block_vouched_with_its_claim_is_not_verified_again_but_its_certificate_counts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The node's path: its chain view verified the block and hands over claim, header and
+    beta.  The controller must not verify claim or header a second time (patched to fail
+    here), must still learn the block's certificate (a rank-1 block supersedes the primary)
+    and must still refuse an event whose fields do not match its claim."""
+    import election.node.failover as failover
+
+    slot = 8
+    ranking = SCHED.ranking(slot)
+    s = slot_start(slot)
+    ctl = controller_for(ranking[0], start_time=s - 1.0)
+    produce = [a for a in ctl.tick(s) if isinstance(a, Produce)]
+    ctl.sign_header(produce[0], bytes(32), s + 0.01)
+    from election import TimeoutCertificate
+    cert = TimeoutCertificate([sign(v, slot=slot, rank=1) for v in TABLE.ids if v != ranking[0]])
+    claim = make_claim(SCHED, KEYS[ranking[1]].vrf_secret, ranking[1], slot, 1, cert)
+    header = make_header(claim, GENESIS_PARENT, bytes(32), KEYS[ranking[1]].vote_seed)
+    beta = verify_claim(claim, SCHED)
+
+    def fail(*_: object, **__: object) -> None:
+        raise AssertionError("verified a second time")
+
+    monkeypatch.setattr(failover, "verify_claim", fail)
+    monkeypatch.setattr(failover, "verify_header", fail)
+    wrong = BlockSeen(slot, 1, ranking[2], claim, header, beta)
+    assert ctl.on_event(wrong, s + 0.7) == [] and ctl.rejected["InvalidClaim"] == 1
+    vouched = BlockSeen(slot, 1, ranking[1], claim, header, beta)
+    assert ctl.on_event(vouched, s + 0.7) == [Abandon(slot, 0)]
+    assert ctl.canonical(slot) == (1, header.block_hash())

@@ -104,12 +104,15 @@ class AddResult:
         late_seed_input: the block changed the canonical block of a slot whose betas were
             already used: a pre-cutoff slot of an epoch whose next seed is fixed, or
             (windowed) a slot of a source window whose dependent window is revealed.
+        beta: a valid block's verified VRF output (the node hands it to its controller, which
+            then need not verify the block again), else None.
     """
 
     status: str
     reason: str | None = None
     evidence: tuple[Evidence, ...] = ()
     late_seed_input: bool = False
+    beta: bytes | None = None
 
     @property
     def valid(self) -> bool:
@@ -451,7 +454,7 @@ class ChainView:
             self._tip_slot = slot
             self._maybe_prune()
         status = "canonical" if sb.best == block_hash else "kept"
-        return AddResult(status, None, tuple(evidence), late)
+        return AddResult(status, None, tuple(evidence), late, beta)
 
     def _betas_used(self, epoch: int, slot: int) -> bool:
         """Whether the canonical beta of ``slot`` (in ``epoch``) already went into a fixed

@@ -111,8 +111,11 @@ class BlockSeen:
         header: the block's signed header; required with a claim when the controller was
             built with ``require_headers=True`` (the default), and then verified
             (:func:`~election.rules.headers.verify_header`).
-        beta: secret mode, a vouched block (``claim`` None): its verified VRF output (the
-            fork choice ranks blocks by it); ignored otherwise.
+        beta: the block's verified VRF output, given by a caller that verified the block
+            itself: with ``claim`` None (the simulator) or with ``claim`` (the node, whose
+            chain view checked claim, certificate and header: the controller then skips its
+            own checks but still learns the claim's certificate).  Secret mode ranks blocks
+            by it.  Without it a ``claim`` is verified here.
     """
 
     slot: int
@@ -780,7 +783,15 @@ class FailoverController:
             return []
         block_hash = b""
         beta: bytes | None = None
-        if event.claim is not None:
+        if event.claim is not None and event.beta is not None:
+            # Vouched with its claim: verified by the caller (the node's chain view) already.
+            c = event.claim
+            if (c.slot, c.rank, c.validator_id) != (event.slot, event.rank, event.validator_id):
+                self._reject("InvalidClaim")
+                return []
+            block_hash = b"" if event.header is None else event.header.block_hash()
+            beta = event.beta
+        elif event.claim is not None:
             c = event.claim
             if (c.slot, c.rank, c.validator_id) != (event.slot, event.rank, event.validator_id):
                 self._reject("InvalidClaim")

@@ -936,7 +936,11 @@ class SequencerNode:
             acts: list[Action] = []
             ctl = self.controller
             if res.valid and ctl is not None:
-                acts = ctl.on_event(BlockSeen.from_claim(block.claim, block.header), self.clock())
+                # Vouched by the view (claim, certificate, header and proof checked there): the
+                # controller does not verify it a second time.
+                c = block.claim
+                acts = ctl.on_event(BlockSeen(c.slot, c.rank, c.validator_id, c, block.header, res.beta),
+                                    self.clock())
             return res, acts
         res, actions = await self._core(add)
         if res.status == "rejected":
